@@ -1,0 +1,69 @@
+from django.db import models
+from django.utils import timezone
+
+from centre.scoping import centre_scoped_manager
+
+
+class AuditRecordIsAppendOnly(Exception):
+    """Raised on any attempt to change or remove an audit record."""
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditRecordIsAppendOnly("Audit records cannot be changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditRecordIsAppendOnly("Audit records cannot be changed.")
+
+    def delete(self):
+        raise AuditRecordIsAppendOnly("Audit records cannot be deleted.")
+
+    _raw_delete = delete
+
+
+class AuditRecord(models.Model):
+    """One state change that matters to an assessor, an IQA or a moderator.
+
+    Records are written once by services (``audit.services.record_audit``) and never
+    changed or deleted by the application; on PostgreSQL a trigger refuses it too.
+    People and objects are referred to by keys only (a person's ``audit_key``, an
+    object's type and primary key), never by copies of their details, so that erasing
+    a person later never has to rewrite the trail.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_key = models.UUIDField(
+        null=True, blank=True, db_index=True, help_text="The actor's audit key; empty for the system."
+    )
+    centre = models.ForeignKey(
+        "centre.Centre",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for changes to the shared catalogue.",
+    )
+    verb = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = centre_scoped_manager(
+        manager_class=models.Manager.from_queryset(AuditRecordQuerySet)
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.verb} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditRecordIsAppendOnly("Audit records cannot be changed.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditRecordIsAppendOnly("Audit records cannot be deleted.")

@@ -1,0 +1,18 @@
+from .scoping import centre_scope
+from .selectors import current_centre_for_request
+
+
+class CentreScopeMiddleware:
+    """Resolves the request's centre and runs the rest of the request inside its scope.
+
+    A request with no centre (a visitor, or a person yet to choose) gets a scope that
+    matches no centre-owned rows rather than no scope at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.centre = current_centre_for_request(request)
+        with centre_scope(request.centre):
+            return self.get_response(request)

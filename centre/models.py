@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from .scoping import centre_scoped_manager
+
+
+class Centre(models.Model):
+    """A training centre: the tenant that owns learners, evidence and decisions.
+
+    Its ``number`` is the awarding body's five-digit centre number, which is how
+    centres are named on the command line and in every document sent to OCR.
+    """
+
+    number = models.CharField(
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^\d{5}$", "A centre number is five digits.")],
+    )
+    name = models.CharField(max_length=255)
+
+    # A centre sees only itself: the scope of a request in centre A filters to A.
+    objects = centre_scoped_manager(field="pk")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class Role(models.TextChoices):
+    CENTRE_ADMIN = "centre_admin", "Centre admin"
+    ASSESSOR = "assessor", "Assessor"
+    IQA = "iqa", "Internal quality assurer"
+    LEARNER = "learner", "Learner"
+    MODERATOR = "moderator", "External moderator"
+
+
+class Membership(models.Model):
+    """A person's role in one centre. Roles are per centre: the same person may assess
+    in one centre and moderate in another, and sees each centre only through these."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "user", "role"], name="one_membership_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.centre}"

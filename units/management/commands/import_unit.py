@@ -1,0 +1,52 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from units.parsing import parse_unit_file
+from units.services import import_unit
+from units.spec import UnitSpecError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a unit from an OCR unit specification document or from Waymark's unit JSON. "
+        "Re-importing a unit (same URN) updates it in place and reports what changed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help="The specification document or unit JSON file.")
+
+    def handle(self, *args, path: Path, **options):
+        try:
+            size = path.stat().st_size
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from None
+        if not path.is_file():
+            raise CommandError(f"{path}: not a file.")
+        if size > settings.UNIT_IMPORT_MAX_BYTES:
+            raise CommandError(
+                f"{path}: the file is {size:,} bytes; a unit file may be at most "
+                f"{settings.UNIT_IMPORT_MAX_BYTES:,} bytes."
+            )
+        try:
+            spec = parse_unit_file(path.read_bytes())
+            plan = import_unit(spec=spec)
+        except UnitSpecError as error:
+            details = "\n".join(f"  {problem}" for problem in error.problems)
+            raise CommandError(f"{path}: nothing was imported.\n{details}") from None
+
+        if plan.is_new:
+            criteria = sum(len(outcome.criteria) for outcome in spec.learning_outcomes)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created {spec.urn} “{spec.title}”: {len(spec.learning_outcomes)} learning "
+                    f"outcomes, {criteria} assessment criteria."
+                )
+            )
+        elif plan.changes:
+            self.stdout.write(self.style.SUCCESS(f"Updated {spec.urn} “{spec.title}”:"))
+            for change in plan.changes:
+                self.stdout.write(f"  {change}")
+        else:
+            self.stdout.write(f"{spec.urn} “{spec.title}” is already up to date; nothing changed.")

@@ -1,0 +1,178 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .forms import UnitPageForm
+
+URN_PATTERN = r"^[A-Z]/\d{3}/\d{4}$"
+CRITERION_CODE_PATTERN = r"^[1-9]\d*\.[1-9]\d*$"
+
+
+class CatalogueIndexPage(Page):
+    """The root of the public catalogue: lists every published unit."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["units.UnitPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["units"] = (
+            UnitPage.objects.child_of(self).live().public().order_by("title")
+        )
+        return context
+
+
+class UnitPage(Page):
+    """A qualification unit as the awarding body publishes it.
+
+    Outcomes and criteria are inline children with identities of their own, because
+    evidence and assessment decisions point at criteria and must survive a revision of
+    the unit. Each revision keeps an outcome's and a criterion's identity by matching
+    its number or code (see ``keep_identities_by_code``), whether it came from the
+    Wagtail editor or from a re-imported specification.
+    """
+
+    urn = models.CharField(
+        "unit reference number",
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(URN_PATTERN, "A unit reference number looks like R/600/9587.")],
+        help_text="The Ofqual unit reference number, for example R/600/9587.",
+    )
+    ocr_unit_number = models.CharField("OCR unit number", max_length=20, blank=True)
+    sector_unit_number = models.CharField(max_length=20, blank=True)
+    credit_value = models.PositiveSmallIntegerField(null=True, blank=True)
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    guided_learning_hours = models.PositiveSmallIntegerField(
+        "guided learning hours", null=True, blank=True
+    )
+    aim = models.TextField("unit aim and purpose", blank=True)
+    assessment = models.TextField(blank=True)
+    evidence_requirements = models.TextField(blank=True)
+    additional_information = models.TextField(blank=True)
+
+    base_form_class = UnitPageForm
+    parent_page_types = ["units.CatalogueIndexPage"]
+    subpage_types = []
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("urn"), FieldPanel("ocr_unit_number"), FieldPanel("sector_unit_number")]),
+                FieldRowPanel(
+                    [FieldPanel("level"), FieldPanel("credit_value"), FieldPanel("guided_learning_hours")]
+                ),
+            ],
+            heading="Unit details",
+        ),
+        FieldPanel("aim"),
+        InlinePanel("learning_outcomes", heading="Learning outcomes", label="Learning outcome", min_num=1),
+        FieldPanel("assessment"),
+        FieldPanel("evidence_requirements"),
+        FieldPanel("additional_information"),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("urn"),
+        index.FilterField("urn"),
+        index.SearchField("aim"),
+    ]
+
+    class Meta:
+        permissions = [("import_unit", "Can import units from specification documents")]
+
+    def save(self, *args, **kwargs):
+        self.keep_identities_by_code()
+        super().save(*args, **kwargs)
+
+    def keep_identities_by_code(self) -> None:
+        """Give an outcome or criterion that arrives without an identity the identity of
+        the saved one with the same number or code.
+
+        An editor who removes criterion 1.2 and types it in again, or an import that
+        rebuilds the children, still means the same criterion; evidence mapped to it
+        and decisions about it must keep pointing at it.
+        """
+        if self.pk is None:
+            return
+        saved_outcomes = {
+            outcome.number: outcome.pk
+            for outcome in LearningOutcome.objects.filter(page_id=self.pk)
+        }
+        saved_criteria = {
+            criterion.code: criterion.pk
+            for criterion in AssessmentCriterion.objects.filter(outcome__page_id=self.pk)
+        }
+        taken_outcomes: set[int] = set()
+        taken_criteria: set[int] = set()
+        outcomes = list(self.learning_outcomes.all())
+        for outcome in outcomes:
+            taken_outcomes.add(outcome.pk)
+            taken_criteria.update(criterion.pk for criterion in outcome.criteria.all())
+        for outcome in outcomes:
+            _reuse_identity(outcome, saved_outcomes.get(outcome.number), taken_outcomes)
+            for criterion in outcome.criteria.all():
+                _reuse_identity(criterion, saved_criteria.get(criterion.code), taken_criteria)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["outcomes"] = self.learning_outcomes.prefetch_related("criteria")
+        return context
+
+    def criteria(self) -> list["AssessmentCriterion"]:
+        return [criterion for outcome in self.learning_outcomes.all() for criterion in outcome.criteria.all()]
+
+
+def _reuse_identity(child: models.Model, saved_pk: int | None, taken: set[int]) -> None:
+    if child.pk is None and saved_pk is not None and saved_pk not in taken:
+        child.pk = saved_pk
+        taken.add(saved_pk)
+
+
+class LearningOutcome(Orderable, ClusterableModel):
+    """"The learner will: …" — numbered 1, 2, 3 within its unit."""
+
+    page = ParentalKey(UnitPage, on_delete=models.CASCADE, related_name="learning_outcomes")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    text = models.TextField()
+
+    panels = [
+        FieldPanel("number"),
+        FieldPanel("text"),
+        InlinePanel("criteria", heading="Assessment criteria", label="Assessment criterion", min_num=1),
+    ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text}"
+
+
+class AssessmentCriterion(Orderable):
+    """"The learner can: …" — coded 1.1, 1.2 within its outcome. Every criterion needs
+    evidence and an assessor's decision, which point here by key."""
+
+    outcome = ParentalKey(LearningOutcome, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(
+        max_length=10,
+        validators=[RegexValidator(CRITERION_CODE_PATTERN, "A criterion code looks like 1.1.")],
+    )
+    text = models.TextField()
+
+    panels = [FieldPanel("code"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        verbose_name_plural = "assessment criteria"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"

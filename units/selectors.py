@@ -1,0 +1,137 @@
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
+
+from .models import AssessmentCriterion, CatalogueIndexPage, LearningOutcome, UnitPage
+from .spec import METADATA_FIELDS, CriterionSpec, OutcomeSpec, UnitSpec
+
+
+def units_with_criteria():
+    return UnitPage.objects.prefetch_related(
+        Prefetch(
+            "learning_outcomes",
+            queryset=LearningOutcome.objects.order_by("sort_order", "number").prefetch_related(
+                Prefetch("criteria", queryset=AssessmentCriterion.objects.order_by("sort_order", "code"))
+            ),
+        )
+    )
+
+
+def unit_by_urn(*, urn: str) -> UnitPage | None:
+    return units_with_criteria().filter(urn=urn).first()
+
+
+def catalogue_index() -> CatalogueIndexPage:
+    index = CatalogueIndexPage.objects.first()
+    if index is None:
+        raise CatalogueIndexPage.DoesNotExist(
+            "The catalogue has no index page; run the migrations or create one in the Wagtail admin."
+        )
+    return index
+
+
+def spec_from_unit(unit: UnitPage) -> UnitSpec:
+    return UnitSpec(
+        urn=unit.urn,
+        title=unit.title,
+        learning_outcomes=tuple(
+            OutcomeSpec(
+                number=outcome.number,
+                text=outcome.text,
+                criteria=tuple(
+                    CriterionSpec(code=criterion.code, text=criterion.text)
+                    for criterion in outcome.criteria.all()
+                ),
+            )
+            for outcome in unit.learning_outcomes.all()
+        ),
+        **{name: getattr(unit, name) for name in METADATA_FIELDS},
+    )
+
+
+def criteria_in_use(*, unit: UnitPage, except_codes: set[str]) -> list[AssessmentCriterion]:
+    """The unit's saved criteria, other than ``except_codes``, that cannot be deleted
+    because something (evidence, a decision) protects them."""
+    in_use = []
+    for criterion in AssessmentCriterion.objects.filter(outcome__page=unit).exclude(code__in=except_codes):
+        try:
+            Collector(using=DEFAULT_DB_ALIAS).collect([criterion])
+        except (ProtectedError, RestrictedError):
+            in_use.append(criterion)
+    return in_use
+
+
+@dataclass
+class UnitImportPlan:
+    """What importing ``spec`` would do: create the unit, or the changes to the saved one."""
+
+    spec: UnitSpec
+    unit: UnitPage | None
+    changes: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.unit is None
+
+    @property
+    def has_changes(self) -> bool:
+        return self.is_new or bool(self.changes)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the unit as it stood when the plan was made, so that a confirmation
+        made against an older state of the unit can be told apart."""
+        state = self.unit.latest_revision_id if self.unit else "new"
+        return hashlib.sha256(f"{state}:{self.changes}".encode()).hexdigest()
+
+
+def plan_unit_import(*, spec: UnitSpec) -> UnitImportPlan:
+    unit = unit_by_urn(urn=spec.urn)
+    if unit is None:
+        return UnitImportPlan(spec=spec, unit=None)
+    saved = spec_from_unit(unit)
+    plan = UnitImportPlan(spec=spec, unit=unit)
+    for name in ("title", *METADATA_FIELDS):
+        old, new = getattr(saved, name), getattr(spec, name)
+        if old != new:
+            plan.changes.append(f"{name.replace('_', ' ').capitalize()} changed from {_show(old)} to {_show(new)}")
+
+    old_outcomes = {outcome.number: outcome for outcome in saved.learning_outcomes}
+    new_outcomes = {outcome.number: outcome for outcome in spec.learning_outcomes}
+    if list(old_outcomes) != list(new_outcomes) and set(old_outcomes) == set(new_outcomes):
+        plan.changes.append("Learning outcomes reordered")
+    for number, outcome in new_outcomes.items():
+        if number not in old_outcomes:
+            plan.changes.append(f"Outcome {number} added: {_show(outcome.text)}")
+        elif old_outcomes[number].text != outcome.text:
+            plan.changes.append(f"Outcome {number} text changed to {_show(outcome.text)}")
+    for number in old_outcomes.keys() - new_outcomes.keys():
+        plan.changes.append(f"Outcome {number} removed")
+
+    old_criteria = {c.code: c for outcome in saved.learning_outcomes for c in outcome.criteria}
+    new_criteria = {c.code: c for outcome in spec.learning_outcomes for c in outcome.criteria}
+    if list(old_criteria) != list(new_criteria) and set(old_criteria) == set(new_criteria):
+        plan.changes.append("Assessment criteria reordered")
+    for code, criterion in new_criteria.items():
+        if code not in old_criteria:
+            plan.changes.append(f"Criterion {code} added: {_show(criterion.text)}")
+        elif old_criteria[code].text != criterion.text:
+            plan.changes.append(f"Criterion {code} text changed to {_show(criterion.text)}")
+    for code in sorted(old_criteria.keys() - new_criteria.keys()):
+        plan.changes.append(f"Criterion {code} removed")
+    plan.blocked = [
+        f"Criterion {criterion.code} cannot be removed: evidence or assessment decisions refer to it."
+        for criterion in criteria_in_use(unit=unit, except_codes=set(new_criteria))
+    ]
+    return plan
+
+
+def _show(value) -> str:
+    if value in (None, ""):
+        return "(none)"
+    text = str(value)
+    return f"“{text[:80]}…”" if len(text) > 80 else f"“{text}”"

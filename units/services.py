@@ -1,0 +1,59 @@
+from django.db import transaction
+from django.utils.text import slugify
+
+from audit.services import record_audit
+
+from .models import AssessmentCriterion, LearningOutcome, UnitPage
+from .selectors import UnitImportPlan, catalogue_index, plan_unit_import
+from .spec import METADATA_FIELDS, Problem, UnitSpec, UnitSpecError, validated
+
+
+class UnitImportRefused(UnitSpecError):
+    """The specification is sound but applying it would break existing work."""
+
+
+@transaction.atomic
+def import_unit(*, spec: UnitSpec, actor=None) -> UnitImportPlan:
+    """Create the unit ``spec`` describes, or bring the saved unit with its URN up to it.
+
+    A unit is identified by its URN, its outcomes by number and its criteria by code,
+    so importing a revised specification updates the unit in place: every criterion
+    that evidence or decisions point at keeps its identity. A criterion that would
+    disappear while something still points at it stops the whole import. Each change
+    is published as a new revision and written to the audit trail.
+    """
+    spec = validated(spec)
+    plan = plan_unit_import(spec=spec)
+    if plan.blocked:
+        raise UnitImportRefused([Problem(spec.urn, message) for message in plan.blocked])
+    if not plan.has_changes:
+        return plan
+
+    unit = plan.unit or UnitPage(slug=slugify(spec.urn.replace("/", "-")))
+    unit.title = spec.title
+    unit.urn = spec.urn
+    for name in METADATA_FIELDS:
+        setattr(unit, name, getattr(spec, name))
+    unit.learning_outcomes = [
+        LearningOutcome(
+            number=outcome.number,
+            text=outcome.text,
+            sort_order=outcome_index,
+            criteria=[
+                AssessmentCriterion(code=criterion.code, text=criterion.text, sort_order=criterion_index)
+                for criterion_index, criterion in enumerate(outcome.criteria)
+            ],
+        )
+        for outcome_index, outcome in enumerate(spec.learning_outcomes)
+    ]
+    if plan.is_new:
+        catalogue_index().add_child(instance=unit)
+    unit.save_revision(user=actor, log_action=True).publish(user=actor)
+
+    record_audit(
+        actor=actor,
+        verb="unit.created" if plan.is_new else "unit.updated",
+        target=unit,
+        details={"urn": spec.urn, "changes": plan.changes},
+    )
+    return plan
