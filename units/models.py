@@ -91,7 +91,7 @@ class UnitPage(Page):
     ]
 
     class Meta:
-        permissions = [("import_unit", "Can import units from specification documents")]
+        permissions = [("import_unitpage", "Can import units from specification documents")]
 
     def save(self, *args, **kwargs):
         self.keep_identities_by_code()

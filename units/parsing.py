@@ -126,6 +126,14 @@ class _CellParser(HTMLParser):
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
 
+    def parse_marked_section(self, i, report=1):
+        # Python's parser raises AssertionError on a "<![" it does not know ("<![foo[",
+        # "<![ "); a browser reads it as a bogus comment, up to the next ">".
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
+
     def handle_endtag(self, tag):
         if tag in self.BLOCK_TAGS:
             self._flush()
@@ -255,7 +263,7 @@ def parse_specification(text: str) -> UnitSpec:
         guided_learning_hours=_whole_number(metadata, metadata_lines, "guided_learning_hours", NUMBER_RE, problems),
         **{name: _section_text(lines) for name, lines in sections.items()},
     )
-    problems.extend(unit_problems(spec))
+    problems.extend(unit_problems(spec, {name: f"line {line}" for name, line in metadata_lines.items()}))
     if problems:
         raise UnitSpecError(problems)
     return spec

@@ -14,8 +14,12 @@ URN_RE = re.compile(r"^[A-Z]/\d{3}/\d{4}$")
 CRITERION_CODE_RE = re.compile(r"^([1-9]\d{0,3})\.([1-9]\d{0,3})$")
 LARGEST_NUMBER = 9999
 TEXT_LIMITS = {"title": 255, "ocr_unit_number": 20, "sector_unit_number": 20}
-# Line breaks and tabs belong in published text; no other control character does.
-FORBIDDEN_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Line breaks (LF, or CR LF as the Wagtail editor's text areas save them) and tabs belong
+# in published text; no other control character does.
+FORBIDDEN_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A JSON string can hold half of a UTF-16 surrogate pair ("\ud800"), which is no character
+# and cannot be stored or printed as UTF-8.
+SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -118,21 +122,26 @@ def structure_problems(outcomes: list[OutcomeSpec] | tuple[OutcomeSpec, ...]) ->
     return problems
 
 
-def unit_problems(spec: UnitSpec) -> list[Problem]:
+def unit_problems(spec: UnitSpec, where: dict[str, str] | None = None) -> list[Problem]:
+    """The rules a whole unit keeps; ``where`` names where each field was read (a line, a JSON path)."""
+    where = where or {}
     problems = []
     if not spec.title.strip():
-        problems.append(Problem("", "the unit title is missing"))
+        problems.append(Problem(where.get("title", ""), "the unit title is missing"))
     if not spec.urn:
-        problems.append(Problem("", "the unit reference number (URN) is missing"))
+        problems.append(Problem(where.get("urn", ""), "the unit reference number (URN) is missing"))
     elif not URN_RE.match(spec.urn):
         problems.append(
-            Problem("", f"the unit reference number {spec.urn!r} is not of the form R/600/9587")
+            Problem(
+                where.get("urn", ""), f"the unit reference number {spec.urn!r} is not of the form R/600/9587"
+            )
         )
     if spec.level is not None and not 1 <= spec.level <= 8:
-        problems.append(Problem("", f"level {spec.level} is not a level from 1 to 8"))
+        problems.append(Problem(where.get("level", ""), f"level {spec.level} is not a level from 1 to 8"))
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(spec, name)) > limit:
-            problems.append(Problem("", f"the {name.replace('_', ' ')} is longer than {limit} characters"))
+            message = f"the {name.replace('_', ' ')} is longer than {limit} characters"
+            problems.append(Problem(where.get(name, ""), message))
     texts = [getattr(spec, name) for name in ("urn", "title", *METADATA_FIELDS) if name not in INTEGER_FIELDS]
     texts += [outcome.text for outcome in spec.learning_outcomes]
     texts += [criterion.text for outcome in spec.learning_outcomes for criterion in outcome.criteria]
@@ -190,6 +199,8 @@ def spec_from_json(text: str) -> UnitSpec:
         if not isinstance(value, str):
             problems.append(Problem(f"{path}.{key}", "must be a string"))
             return ""
+        if SURROGATE_RE.search(value):
+            problems.append(Problem(f"{path}.{key}", "holds an unpaired surrogate (\\ud800 to \\udfff)"))
         return value
 
     def integer_at(container: dict, key: str, path: str) -> int | None:
@@ -204,7 +215,8 @@ def spec_from_json(text: str) -> UnitSpec:
     known = {f.name for f in fields(UnitSpec)}
     for key in data:
         if key not in known:
-            problems.append(Problem(f"$.{key}", "is not a field of the unit format"))
+            shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
+            problems.append(Problem(f"$.{shown}", "is not a field of the unit format"))
 
     outcomes = []
     raw_outcomes = data.get("learning_outcomes")
@@ -257,7 +269,7 @@ def spec_from_json(text: str) -> UnitSpec:
         learning_outcomes=tuple(outcomes),
         **metadata,
     )
-    problems.extend(unit_problems(spec))
+    problems.extend(unit_problems(spec, {name: f"$.{name}" for name in known}))
     if problems:
         raise UnitSpecError(problems)
     return spec

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('additional_information', models.TextField(blank=True)),
             ],
             options={
-                'permissions': [('import_unit', 'Can import units from specification documents')],
+                'permissions': [('import_unitpage', 'Can import units from specification documents')],
             },
             bases=('wagtailcore.page',),
         ),

@@ -1,0 +1,57 @@
+"""Fixtures shared by the pytest suite (tests/) and the browser journeys (e2e/)."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from centre.scoping import scopes_disabled
+from tests.factories import CentreFactory, UserFactory
+from units.parsing import parse_unit_file
+from units.services import import_unit
+
+SEED_UNIT_PATH = Path(__file__).resolve().parent / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: a browser journey that cannot find Chromium,
+    or anything else that quietly did not run, must not pass as green."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        reporter.write_line(f"{len(skipped)} tests were skipped; in CI that is a failure.", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture
+def seed_unit_bytes() -> bytes:
+    return SEED_UNIT_PATH.read_bytes()
+
+
+@pytest.fixture
+def seed_unit(db, seed_unit_bytes):
+    from units.selectors import unit_by_urn
+
+    import_unit(spec=parse_unit_file(seed_unit_bytes))
+    return unit_by_urn(urn="R/600/9587")
+
+
+@pytest.fixture
+def centre_a(db):
+    with scopes_disabled():
+        return CentreFactory(number="10001", name="Northgate College")
+
+
+@pytest.fixture
+def centre_b(db):
+    with scopes_disabled():
+        return CentreFactory(number="20002", name="Southfield Training")
+
+
+@pytest.fixture
+def catalogue_editor(db):
+    """Platform staff who maintain the shared catalogue in the Wagtail admin."""
+    user = UserFactory(email="editor@example.org")
+    user.groups.add(Group.objects.get(name="Catalogue editors"))
+    return user

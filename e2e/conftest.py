@@ -1,0 +1,37 @@
+import os
+
+import pytest
+
+# Playwright's synchronous API runs an event loop in the test's thread; the database
+# calls the journeys make to set up their data are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("WAYMARK_CHROMIUM", "/usr/bin/chromium")
+# This machine has no network but the loopback: keep Chromium from phoning home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    # Journeys run against the live server, in real transactions; restoring the
+    # migrations' data (the catalogue's home page, the editors' group) after each one
+    # keeps the next journey on the same footing.
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"The browser journeys need Chromium at {CHROMIUM} (apt-get install chromium)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
