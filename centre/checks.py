@@ -9,9 +9,7 @@ def _points_at_centre(model: type[models.Model]) -> bool:
     from .models import Centre
 
     return any(
-        field.is_relation
-        and (field.many_to_one or field.one_to_one)
-        and field.related_model is Centre
+        field.is_relation and (field.many_to_one or field.one_to_one) and field.related_model is Centre
         for field in model._meta.concrete_fields
     )
 
@@ -32,8 +30,7 @@ def check_centre_owned_models_are_scoped(app_configs=None, **kwargs) -> list[che
         if not is_centre_scoped(model._default_manager):
             errors.append(
                 checks.Error(
-                    f"{model._meta.label} belongs to a centre but its default manager "
-                    "is not centre-scoped.",
+                    f"{model._meta.label} belongs to a centre but its default manager is not centre-scoped.",
                     hint="Declare `objects = centre_scoped_manager()` from centre.scoping.",
                     obj=model,
                     id="centre.E001",

@@ -42,9 +42,7 @@ class Membership(models.Model):
     in one centre and moderate in another, and sees each centre only through these."""
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -53,9 +51,7 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["centre", "user", "role"], name="one_membership_per_role"
-            )
+            models.UniqueConstraint(fields=["centre", "user", "role"], name="one_membership_per_role")
         ]
 
     def __str__(self) -> str:

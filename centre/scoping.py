@@ -37,7 +37,8 @@ def centre_scope(centre) -> Iterator[None]:
 
     django-scopes treats a scope value of ``None`` as "do not filter", which would
     open every centre's data to a request that has none, so it is replaced by an
-    empty list, which matches nothing.
+    empty list, which matches nothing. The scope holds the centre's key, which filters
+    the centre itself (``pk``) and every row that points at it (``centre``) alike.
     """
-    with scope(**{SCOPE_DIMENSION: centre if centre is not None else []}):
+    with scope(**{SCOPE_DIMENSION: centre.pk if centre is not None else []}):
         yield

@@ -15,9 +15,7 @@ def centres_for_user(*, user) -> QuerySet[Centre]:
     if not user.is_authenticated:
         return Centre.objects.none()
     with scopes_disabled():
-        return Centre.objects.filter(
-            memberships__user=user, memberships__is_active=True
-        ).distinct()
+        return Centre.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
 
 
 def current_centre_for_request(request) -> Centre | None:

@@ -37,17 +37,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
 ENVIRONMENT = os.environ.get("WAYMARK_ENVIRONMENT", "development")
 if ENVIRONMENT not in {"development", "test", "production"}:
     raise ImproperlyConfigured(
-        "WAYMARK_ENVIRONMENT must be development, test or production, "
-        f"not {ENVIRONMENT!r}."
+        f"WAYMARK_ENVIRONMENT must be development, test or production, not {ENVIRONMENT!r}."
     )
 IS_PRODUCTION = ENVIRONMENT == "production"
 
-DEVELOPMENT_SECRET_KEY = "waymark-development-only-secret-key-never-use-in-production"
+DEVELOPMENT_SECRET_KEY = "waymark-development-only-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=not IS_PRODUCTION)
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 if IS_PRODUCTION:
@@ -133,11 +130,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # beside a writer, IMMEDIATE takes the write lock up front so a transaction never
     # fails half-way on an upgrade, and the busy timeout makes writers queue, not fail.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
-            "PRAGMA busy_timeout=10000;"
-        ),
+        "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;"),
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,
     }
@@ -176,9 +169,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # "storages.backends.s3.S3Storage", configured through its own AWS_* variables) when set.
 STORAGES = {
     "default": {
-        "BACKEND": os.environ.get(
-            "FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
-        ),
+        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -6,8 +6,8 @@ import os
 os.environ.setdefault("WAYMARK_ENVIRONMENT", "test")
 os.environ.setdefault("TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
-from config.settings import *  # noqa: E402, F403
-from config.settings import INSTALLED_APPS  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -24,9 +24,7 @@ class CatalogueIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["units"] = (
-            UnitPage.objects.child_of(self).live().public().order_by("title")
-        )
+        context["units"] = UnitPage.objects.child_of(self).live().public().order_by("title")
         return context
 
 
@@ -53,9 +51,7 @@ class UnitPage(Page):
     level = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)]
     )
-    guided_learning_hours = models.PositiveSmallIntegerField(
-        "guided learning hours", null=True, blank=True
-    )
+    guided_learning_hours = models.PositiveSmallIntegerField("guided learning hours", null=True, blank=True)
     aim = models.TextField("unit aim and purpose", blank=True)
     assessment = models.TextField(blank=True)
     evidence_requirements = models.TextField(blank=True)
@@ -69,7 +65,9 @@ class UnitPage(Page):
         *Page.content_panels,
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("urn"), FieldPanel("ocr_unit_number"), FieldPanel("sector_unit_number")]),
+                FieldRowPanel(
+                    [FieldPanel("urn"), FieldPanel("ocr_unit_number"), FieldPanel("sector_unit_number")]
+                ),
                 FieldRowPanel(
                     [FieldPanel("level"), FieldPanel("credit_value"), FieldPanel("guided_learning_hours")]
                 ),
@@ -108,8 +106,7 @@ class UnitPage(Page):
         if self.pk is None:
             return
         saved_outcomes = {
-            outcome.number: outcome.pk
-            for outcome in LearningOutcome.objects.filter(page_id=self.pk)
+            outcome.number: outcome.pk for outcome in LearningOutcome.objects.filter(page_id=self.pk)
         }
         saved_criteria = {
             criterion.code: criterion.pk
@@ -142,7 +139,7 @@ def _reuse_identity(child: models.Model, saved_pk: int | None, taken: set[int]) 
 
 
 class LearningOutcome(Orderable, ClusterableModel):
-    """"The learner will: …" — numbered 1, 2, 3 within its unit."""
+    """ "The learner will: …" — numbered 1, 2, 3 within its unit."""
 
     page = ParentalKey(UnitPage, on_delete=models.CASCADE, related_name="learning_outcomes")
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
@@ -159,7 +156,7 @@ class LearningOutcome(Orderable, ClusterableModel):
 
 
 class AssessmentCriterion(Orderable):
-    """"The learner can: …" — coded 1.1, 1.2 within its outcome. Every criterion needs
+    """ "The learner can: …" — coded 1.1, 1.2 within its outcome. Every criterion needs
     evidence and an assessor's decision, which point here by key."""
 
     outcome = ParentalKey(LearningOutcome, on_delete=models.CASCADE, related_name="criteria")

@@ -98,7 +98,9 @@ def plan_unit_import(*, spec: UnitSpec) -> UnitImportPlan:
     for name in ("title", *METADATA_FIELDS):
         old, new = getattr(saved, name), getattr(spec, name)
         if old != new:
-            plan.changes.append(f"{name.replace('_', ' ').capitalize()} changed from {_show(old)} to {_show(new)}")
+            plan.changes.append(
+                f"{name.replace('_', ' ').capitalize()} changed from {_show(old)} to {_show(new)}"
+            )
 
     old_outcomes = {outcome.number: outcome for outcome in saved.learning_outcomes}
     new_outcomes = {outcome.number: outcome for outcome in spec.learning_outcomes}

@@ -88,7 +88,9 @@ class UnitImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
         if plan.is_new:
             messages.success(request, f"Imported {spec.urn} “{spec.title}”.")
         elif plan.changes:
-            messages.success(request, f"Updated {spec.urn} “{spec.title}”: {len(plan.changes)} changes published.")
+            messages.success(
+                request, f"Updated {spec.urn} “{spec.title}”: {len(plan.changes)} changes published."
+            )
         else:
             messages.info(request, f"{spec.urn} “{spec.title}” was already up to date; nothing changed.")
         return redirect(reverse("wagtailadmin_pages:edit", args=[unit.pk]))

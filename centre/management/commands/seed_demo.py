@@ -12,7 +12,7 @@ from units.services import import_unit
 
 DEMO_CENTRE_NUMBER = "99999"
 DEMO_CENTRE_NAME = "Waymark Demo Centre"
-DEMO_PASSWORD = "waymark-demo-2026"
+DEMO_PASSWORD = "waymark-demo-2026"  # noqa: S105 (printed for the demo; refused in production)
 SEED_UNIT = Path(settings.BASE_DIR) / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
 DEMO_PEOPLE = [
     # (email, first name, last name, group)
