@@ -35,3 +35,10 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(message)
         pytest.skip(message)
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The accessibility scan adds a style sheet to hold pages at rest; a page's own
+    # Content-Security-Policy must not block the test's instrument.
+    return {**browser_context_args, "reduced_motion": "reduce", "bypass_csp": True}

@@ -7,9 +7,26 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .forms import UnitPageForm
+from .panels import CriteriaInlinePanel
 
 URN_PATTERN = r"^[A-Z]/\d{3}/\d{4}$"
 CRITERION_CODE_PATTERN = r"^[1-9]\d*\.[1-9]\d*$"
+
+
+class PublishedText(models.Model):
+    """Keeps line breaks as the awarding body's documents have them (LF). Browsers send a
+    text area's lines as CR LF; stored as such, an edited criterion would differ from the
+    same text re-imported from its specification."""
+
+    published_text_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        for name in self.published_text_fields:
+            setattr(self, name, getattr(self, name).replace("\r\n", "\n"))
+        super().save(*args, **kwargs)
 
 
 class CatalogueIndexPage(Page):
@@ -28,7 +45,7 @@ class CatalogueIndexPage(Page):
         return context
 
 
-class UnitPage(Page):
+class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the title)
     """A qualification unit as the awarding body publishes it.
 
     Outcomes and criteria are inline children with identities of their own, because
@@ -57,6 +74,7 @@ class UnitPage(Page):
     evidence_requirements = models.TextField(blank=True)
     additional_information = models.TextField(blank=True)
 
+    published_text_fields = ("aim", "assessment", "evidence_requirements", "additional_information")
     base_form_class = UnitPageForm
     parent_page_types = ["units.CatalogueIndexPage"]
     subpage_types = []
@@ -138,8 +156,10 @@ def _reuse_identity(child: models.Model, saved_pk: int | None, taken: set[int]) 
         taken.add(saved_pk)
 
 
-class LearningOutcome(Orderable, ClusterableModel):
-    """ "The learner will: …" — numbered 1, 2, 3 within its unit."""
+class LearningOutcome(PublishedText, Orderable, ClusterableModel):
+    """An outcome, "The learner will: …", numbered 1, 2, 3 within its unit."""
+
+    published_text_fields = ("text",)
 
     page = ParentalKey(UnitPage, on_delete=models.CASCADE, related_name="learning_outcomes")
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
@@ -148,16 +168,23 @@ class LearningOutcome(Orderable, ClusterableModel):
     panels = [
         FieldPanel("number"),
         FieldPanel("text"),
-        InlinePanel("criteria", heading="Assessment criteria", label="Assessment criterion", min_num=1),
+        CriteriaInlinePanel(
+            "criteria", heading="Assessment criteria", label="Assessment criterion", min_num=1
+        ),
     ]
+
+    class Meta(Orderable.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.number} {self.text}"
 
 
-class AssessmentCriterion(Orderable):
-    """ "The learner can: …" — coded 1.1, 1.2 within its outcome. Every criterion needs
-    evidence and an assessor's decision, which point here by key."""
+class AssessmentCriterion(PublishedText, Orderable):
+    """A criterion, "The learner can: …", coded 1.1, 1.2 within its outcome. Every
+    criterion needs evidence and an assessor's decision, which point here by key."""
+
+    published_text_fields = ("text",)
 
     outcome = ParentalKey(LearningOutcome, on_delete=models.CASCADE, related_name="criteria")
     code = models.CharField(

@@ -106,7 +106,24 @@ class _Block:
 class _CellParser(HTMLParser):
     """Splits an HTML table cell into its paragraphs and list items, as plain text."""
 
-    BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "br", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
+    BLOCK_TAGS = {
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "br",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -227,7 +244,9 @@ def parse_specification(text: str) -> UnitSpec:
         cells = line.split("\t")
         if len(cells) >= 2 and tuple(html_to_text(cell).lower() for cell in cells[:2]) == TABLE_HEADER:
             if table_line is not None:
-                problems.append(Problem(where, f"a second learning outcomes table (the first is at line {table_line})"))
+                problems.append(
+                    Problem(where, f"a second learning outcomes table (the first is at line {table_line})")
+                )
             table_line = number
             in_table = True
             section = None
@@ -238,7 +257,10 @@ def parse_specification(text: str) -> UnitSpec:
             if name is not None:
                 if name in metadata:
                     problems.append(
-                        Problem(where, f"{label.rstrip(':')!r} is given twice (also at line {metadata_lines[name]})")
+                        Problem(
+                            where,
+                            f"{label.rstrip(':')!r} is given twice (also at line {metadata_lines[name]})",
+                        )
                     )
                 else:
                     metadata[name] = html_to_text("\t".join(cells[1:]))
@@ -250,7 +272,9 @@ def parse_specification(text: str) -> UnitSpec:
 
     if table_line is None:
         problems.append(
-            Problem("", "there is no learning outcomes table (a line 'Learning Outcomes<TAB>Assessment Criteria')")
+            Problem(
+                "", "there is no learning outcomes table (a line 'Learning Outcomes<TAB>Assessment Criteria')"
+            )
         )
     spec = UnitSpec(
         urn=metadata.get("urn", ""),
@@ -260,7 +284,9 @@ def parse_specification(text: str) -> UnitSpec:
         sector_unit_number=metadata.get("sector_unit_number", ""),
         credit_value=_whole_number(metadata, metadata_lines, "credit_value", NUMBER_RE, problems),
         level=_whole_number(metadata, metadata_lines, "level", LEVEL_RE, problems),
-        guided_learning_hours=_whole_number(metadata, metadata_lines, "guided_learning_hours", NUMBER_RE, problems),
+        guided_learning_hours=_whole_number(
+            metadata, metadata_lines, "guided_learning_hours", NUMBER_RE, problems
+        ),
         **{name: _section_text(lines) for name, lines in sections.items()},
     )
     problems.extend(unit_problems(spec, {name: f"line {line}" for name, line in metadata_lines.items()}))
@@ -272,16 +298,15 @@ def parse_specification(text: str) -> UnitSpec:
 def _read_table_row(line: str, where: str, outcomes: list[_OutcomeDraft], problems: list[Problem]) -> None:
     cells = line.split("\t")
     if len(cells) != 2:
-        problems.append(
-            Problem(where, f"a table row needs two cells separated by a tab, not {len(cells)}")
-        )
+        problems.append(Problem(where, f"a table row needs two cells separated by a tab, not {len(cells)}"))
         return
     outcome_blocks, criterion_blocks = html_to_blocks(cells[0]), html_to_blocks(cells[1])
     if outcome_blocks:
         match = OUTCOME_RE.match(outcome_blocks[0].text)
         if match is None:
+            opening = outcome_blocks[0].text[:60]
             problems.append(
-                Problem(where, f"the learning outcome cell does not start with its number: {outcome_blocks[0].text[:60]!r}")
+                Problem(where, f"the learning outcome cell does not start with its number: {opening!r}")
             )
             return
         outcome = _OutcomeDraft(number=int(match.group(1)), text=match.group(2), where=where)
@@ -300,7 +325,10 @@ def _read_table_row(line: str, where: str, outcomes: list[_OutcomeDraft], proble
             outcome.criteria[-1][1] = _continue_text(outcome.criteria[-1][1], block)
         else:
             problems.append(
-                Problem(where, f"the assessment criteria cell does not start with a criterion code: {block.text[:60]!r}")
+                Problem(
+                    where,
+                    f"the assessment criteria cell does not start with a criterion code: {block.text[:60]!r}",
+                )
             )
             return
 
@@ -326,4 +354,3 @@ def _section_text(lines: list[str]) -> str:
         elif paragraphs[-1]:
             paragraphs.append([])
     return "\n\n".join("\n".join(paragraph) for paragraph in paragraphs if paragraph)
-

@@ -96,7 +96,9 @@ def structure_problems(outcomes: list[OutcomeSpec] | tuple[OutcomeSpec, ...]) ->
         where = outcome.where or f"outcome {outcome.number}"
         if outcome.number in seen_outcomes:
             problems.append(
-                Problem(where, f"outcome {outcome.number} appears twice (also at {seen_outcomes[outcome.number]})")
+                Problem(
+                    where, f"outcome {outcome.number} appears twice (also at {seen_outcomes[outcome.number]})"
+                )
             )
         seen_outcomes.setdefault(outcome.number, where)
         if not outcome.text.strip():
@@ -114,7 +116,10 @@ def structure_problems(outcomes: list[OutcomeSpec] | tuple[OutcomeSpec, ...]) ->
                 )
             if criterion.code in seen_codes:
                 problems.append(
-                    Problem(where, f"criterion {criterion.code} appears twice (also at {seen_codes[criterion.code]})")
+                    Problem(
+                        where,
+                        f"criterion {criterion.code} appears twice (also at {seen_codes[criterion.code]})",
+                    )
                 )
             seen_codes.setdefault(criterion.code, where)
             if not criterion.text.strip():
@@ -185,7 +190,9 @@ def spec_from_json(text: str) -> UnitSpec:
         ) from None
     except (ValueError, RecursionError):
         # Numbers of thousands of digits, or nesting deeper than any unit needs.
-        raise UnitSpecError([Problem("", "not a unit JSON file: a value is too large or too deeply nested")]) from None
+        raise UnitSpecError(
+            [Problem("", "not a unit JSON file: a value is too large or too deeply nested")]
+        ) from None
     if not isinstance(data, dict):
         raise UnitSpecError([Problem("$", "a unit must be a JSON object")])
 

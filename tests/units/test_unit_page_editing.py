@@ -130,3 +130,16 @@ def test_editor_cannot_give_two_criteria_the_same_code(editor_client, seed_unit)
 
     assert response.status_code == 200
     assert "criterion 1.2 appears twice" in response.content.decode()
+
+
+def test_line_breaks_typed_in_the_editor_are_stored_as_published_text_has_them(editor_client, seed_unit):
+    data = edit_form_data(editor_client, seed_unit)
+    data[f"{criterion_form_prefix(data, '2.2')}-text"] = "Develop guidelines:\r\n• for contacts\r\n• for data"
+    data["aim"] = "First paragraph.\r\n\r\nSecond paragraph."
+
+    editor_client.post(reverse("wagtailadmin_pages:edit", args=[seed_unit.pk]), data)
+
+    seed_unit.refresh_from_db()
+    assert seed_unit.aim == "First paragraph.\n\nSecond paragraph."
+    criterion = AssessmentCriterion.objects.get(outcome__page=seed_unit, code="2.2")
+    assert criterion.text == "Develop guidelines:\n• for contacts\n• for data"
