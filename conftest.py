@@ -37,6 +37,19 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The test database, and the data its migrations wrote (serialized).
+
+    Django keeps that data on the connection object, to restore after each transactional
+    test has flushed the database; the browser journeys need it on connection objects
+    made later (see e2e/conftest.py).
+    """
+    from django.db import connections
+
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
 @pytest.fixture
 def seed_unit_bytes() -> bytes:
     return SEED_UNIT_PATH.read_bytes()

@@ -210,6 +210,8 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 UNIT_IMPORT_MAX_BYTES = int(os.environ.get("UNIT_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 
 GUARDIAN_RAISE_403 = True
+# Visitors never hold per-object permissions; no stand-in account for them.
+ANONYMOUS_USER_NAME = None
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -28,6 +28,18 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
+def playwright(playwright, django_db_setup):
+    """Once Playwright runs its event loop, Django hands this thread new connection
+    objects, without the migrated data Django keeps to restore after each journey's
+    flush; give it to them, so that every journey starts from the migrated database."""
+    from django.db import connections
+
+    if django_db_setup is not None:
+        connections["default"]._test_serialized_contents = django_db_setup
+    return playwright
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.access(CHROMIUM, os.X_OK):
         message = f"The browser journeys need Chromium at {CHROMIUM} (apt-get install chromium)."
