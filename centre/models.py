@@ -29,6 +29,22 @@ class Centre(models.Model):
         return f"{self.name} ({self.number})"
 
 
+class OfferedUnit(models.Model):
+    """A unit of the shared catalogue that a centre offers; learners can be enrolled on it."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="offered_units")
+    unit = models.ForeignKey("units.UnitPage", on_delete=models.PROTECT, related_name="+")
+    offered_at = models.DateTimeField(auto_now_add=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["centre", "unit"], name="offer_a_unit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} at {self.centre}"
+
+
 class Role(models.TextChoices):
     CENTRE_ADMIN = "centre_admin", "Centre admin"
     ASSESSOR = "assessor", "Assessor"

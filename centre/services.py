@@ -1,9 +1,16 @@
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accounts.services import send_invitation
 from audit.services import record_audit
+from units.models import UnitPage
 
-from .models import Centre
-from .scoping import scopes_disabled
+from .models import Centre, Membership, OfferedUnit, Role
+from .scoping import centre_scope, scopes_disabled
+
+
+class CentreServiceError(Exception):
+    """A centre change that cannot be made, with the reason a person can act on."""
 
 
 @transaction.atomic
@@ -31,3 +38,99 @@ def save_centre(*, number: str, name: str, actor=None) -> tuple[Centre, bool]:
             details={"number": number},
         )
     return centre, created
+
+
+@transaction.atomic
+def set_offered_units(*, centre: Centre, urns: list[str], actor=None) -> list[str]:
+    """Make the centre offer exactly the units with these URNs; returns what changed.
+
+    A unit that still has learners enrolled on it at the centre cannot stop being
+    offered: their work and the decisions about it belong to that offer.
+    """
+    from learners.models import Enrolment
+
+    units = {unit.urn: unit for unit in UnitPage.objects.filter(urn__in=urns)}
+    if unknown := sorted(set(urns) - units.keys()):
+        raise CentreServiceError(f"No unit in the catalogue has the reference number {', '.join(unknown)}.")
+    changes = []
+    with centre_scope(centre):
+        offered = {offer.unit.urn: offer for offer in OfferedUnit.objects.select_related("unit")}
+        for urn in sorted(offered.keys() - units.keys()):
+            if Enrolment.objects.filter(unit=offered[urn].unit).exists():
+                raise CentreServiceError(f"Learners are enrolled on {urn}; it cannot stop being offered.")
+            offered[urn].delete()
+            changes.append(f"no longer offers {urn}")
+        for urn in sorted(units.keys() - offered.keys()):
+            OfferedUnit.objects.create(centre=centre, unit=units[urn])
+            changes.append(f"offers {urn}")
+        if changes:
+            record_audit(
+                actor=actor,
+                verb="centre.units_offered",
+                target=centre,
+                centre=centre,
+                details={"changes": changes},
+            )
+    return changes
+
+
+@transaction.atomic
+def add_member(
+    *, centre: Centre, email: str, role: str, first_name: str = "", last_name: str = "", actor=None
+) -> tuple[Membership, bool]:
+    """Give a person a role in a centre, creating their account if they are new.
+
+    Someone who has never set a password is sent an invitation with a single-use link to
+    set one. Returns the membership and whether it grants something new.
+    """
+    if role not in Role.values:
+        raise CentreServiceError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.")
+    user_model = get_user_model()
+    email = user_model.objects.normalize_email(email).strip()
+    user = user_model.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = user_model(email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    with centre_scope(centre):
+        membership, created = Membership.objects.get_or_create(centre=centre, user=user, role=role)
+        granted = created or not membership.is_active
+        if not membership.is_active:
+            membership.is_active = True
+            membership.save(update_fields=["is_active"])
+        if granted:
+            record_audit(
+                actor=actor,
+                verb="membership.granted",
+                target=membership,
+                centre=centre,
+                details={"role": role, "person": str(user.audit_key)},
+            )
+    if granted and not user.has_usable_password():
+        transaction.on_commit(lambda: send_invitation(user=user, centre=centre, role=role))
+    return membership, granted
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, actor=None) -> None:
+    """End a person's role in a centre, and with it every per-object grant they hold there.
+
+    Grants are rows, checked on every request, so the person loses access on their very
+    next request. Enrolments allocated to an assessor whose role ends are left without an
+    assessor, for the centre to reallocate.
+    """
+    from learners.services import release_enrolments_of
+
+    with centre_scope(membership.centre):
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        if membership.role == Role.ASSESSOR:
+            release_enrolments_of(assessor=membership.user, centre=membership.centre)
+        record_audit(
+            actor=actor,
+            verb="membership.ended",
+            target=membership,
+            centre=membership.centre,
+            details={"role": membership.role, "person": str(membership.user.audit_key)},
+        )

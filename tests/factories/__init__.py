@@ -32,3 +32,35 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     centre = factory.SubFactory(CentreFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.ASSESSOR
+
+
+class LearnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learners.Learner"
+
+    centre = factory.SubFactory(CentreFactory)
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"learner{n}@example.org")
+    uln = factory.Sequence(lambda n: valid_uln(100000000 + n))
+    candidate_number = factory.Sequence(lambda n: f"{n % 10000:04d}")
+
+
+def valid_uln(first_nine: int) -> str:
+    """A ULN with the right check digit for nine leading digits (skipping those that have none)."""
+    while True:
+        digits = str(first_nine)
+        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
+        check = (10 - total) % 11
+        if check < 10:
+            return f"{digits}{check}"
+        first_nine += 1
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learners.Enrolment"
+
+    learner = factory.SubFactory(LearnerFactory)
+    centre = factory.SelfAttribute("learner.centre")
+    start_date = factory.Faker("date_this_year")

@@ -1,0 +1,32 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from centre.services import CentreServiceError, save_centre, set_offered_units
+
+
+class Command(BaseCommand):
+    help = "Create a centre, or rename it, and set the units it offers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--number", required=True, help="The awarding body's five-digit centre number.")
+        parser.add_argument("--name", required=True)
+        parser.add_argument(
+            "--offer",
+            nargs="*",
+            metavar="URN",
+            help="The URNs of the units the centre offers (replaces the list).",
+        )
+
+    def handle(self, *args, number, name, offer, **options):
+        try:
+            with transaction.atomic():
+                centre, created = save_centre(number=number, name=name)
+                changes = set_offered_units(centre=centre, urns=offer) if offer is not None else []
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        except CentreServiceError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(self.style.SUCCESS(f"{'Created' if created else 'Saved'} {centre}."))
+        for change in changes:
+            self.stdout.write(f"  Now {change}.")

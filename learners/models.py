@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.db import models
+from guardian.models import UserObjectPermissionBase
+
+from centre.scoping import centre_scoped_manager
+
+from .validators import validate_candidate_number, validate_uln
+
+
+class Learner(models.Model):
+    """A learner registered at a centre, as the centre's MIS knows them.
+
+    The ULN identifies the learner nationally and so, within a centre, identifies the
+    record a re-import updates; the candidate number is the centre's own, unique within
+    it. ``user`` is the account they sign in with, once invited.
+    """
+
+    centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="learners")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="learner_records",
+    )
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    email = models.EmailField()
+    uln = models.CharField("ULN", max_length=10, validators=[validate_uln])
+    candidate_number = models.CharField(max_length=4, validators=[validate_candidate_number])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "candidate_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "uln"], name="one_learner_per_uln_per_centre"),
+            models.UniqueConstraint(
+                fields=["centre", "candidate_number"], name="candidate_number_unique_in_centre"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.candidate_number})"
+
+
+class Enrolment(models.Model):
+    """A learner on one unit their centre offers, with the assessor allocated to them.
+
+    The allocated assessor holds the ``assess_enrolment`` object permission on exactly
+    this enrolment; allocation services keep the two in step.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="enrolments")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="enrolments")
+    unit = models.ForeignKey("units.UnitPage", on_delete=models.PROTECT, related_name="+")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocated_enrolments",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    start_date = models.DateField()
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        ordering = ["learner__last_name", "learner__first_name", "unit__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "unit"], name="one_enrolment_per_learner_and_unit")
+        ]
+        permissions = [("assess_enrolment", "Can assess this enrolment")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.unit}"
+
+
+class EnrolmentUserObjectPermission(UserObjectPermissionBase):
+    """Direct per-object grants on enrolments: they vanish with the enrolment and are
+    joined without a content-type lookup."""
+
+    content_object = models.ForeignKey(Enrolment, on_delete=models.CASCADE)

@@ -1,0 +1,50 @@
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from audit.services import record_audit
+from centre.models import Membership, Role
+
+from .models import Enrolment, EnrolmentUserObjectPermission
+
+ASSESS = "learners.assess_enrolment"
+
+
+class AllocationError(Exception):
+    """An assessor allocation that cannot be made, with the reason."""
+
+
+def _is_assessor_of(*, user, centre) -> bool:
+    return Membership.objects.filter(centre=centre, user=user, role=Role.ASSESSOR, is_active=True).exists()
+
+
+@transaction.atomic
+def allocate_assessor(*, enrolment: Enrolment, assessor, actor=None) -> None:
+    """Allocate ``assessor`` to ``enrolment``: they may then assess exactly this enrolment,
+    and the assessor it had before no longer may. ``None`` leaves it unallocated."""
+    if assessor is not None and not _is_assessor_of(user=assessor, centre=enrolment.centre):
+        raise AllocationError(f"{assessor.email} is not an assessor of {enrolment.centre}.")
+    previous = enrolment.assessor
+    if previous == assessor:
+        return
+    if previous is not None:
+        remove_perm(ASSESS, previous, enrolment)
+    if assessor is not None:
+        assign_perm(ASSESS, assessor, enrolment)
+    enrolment.assessor = assessor
+    enrolment.save(update_fields=["assessor"])
+    record_audit(
+        actor=actor,
+        verb="enrolment.assessor_allocated",
+        target=enrolment,
+        centre=enrolment.centre,
+        details={
+            "assessor": str(assessor.audit_key) if assessor else None,
+            "previous_assessor": str(previous.audit_key) if previous else None,
+        },
+    )
+
+
+def release_enrolments_of(*, assessor, centre) -> int:
+    """Take every enrolment of ``centre`` away from ``assessor`` at once, grants included."""
+    EnrolmentUserObjectPermission.objects.filter(user=assessor, content_object__centre=centre).delete()
+    return Enrolment.objects.filter(centre=centre, assessor=assessor).update(assessor=None)
