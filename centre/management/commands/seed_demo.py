@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -6,22 +7,34 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from centre.services import save_centre
+from centre.models import Role
+from centre.scoping import centre_scope
+from centre.services import add_member, save_centre, set_offered_units
+from learners.models import Enrolment, Learner
+from learners.services import allocate_assessor
 from units.parsing import parse_unit_file
+from units.models import UnitPage
 from units.services import import_unit
 
 DEMO_CENTRE_NUMBER = "99999"
 DEMO_CENTRE_NAME = "Waymark Demo Centre"
 DEMO_PASSWORD = "waymark-demo-2026"  # noqa: S105 (printed for the demo; refused in production)
 SEED_UNIT = Path(settings.BASE_DIR) / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
+SEED_URN = "R/600/9587"
 DEMO_PEOPLE = [
-    # (email, first name, last name, group)
-    ("editor@demo.waymark.test", "Cat", "Alogue", "Catalogue editors"),
+    # (email, first name, last name, role in the demo centre)
+    ("admin@demo.waymark.test", "Asha", "Patel", Role.CENTRE_ADMIN),
+    ("assessor@demo.waymark.test", "Tom", "Hughes", Role.ASSESSOR),
+    ("iqa@demo.waymark.test", "Grace", "Okafor", Role.IQA),
+    ("learner@demo.waymark.test", "Liam", "Evans", Role.LEARNER),
+    ("moderator@demo.waymark.test", "Morag", "Campbell", Role.MODERATOR),
 ]
+CATALOGUE_EDITOR = ("editor@demo.waymark.test", "Cat", "Alogue")
+DEMO_LEARNER_ULN = "9276308686"
 
 
 class Command(BaseCommand):
-    help = "Load the demo centre, its people and the seed unit. Safe to run again."
+    help = "Load the demo centre, a person in every role, and the seed unit. Safe to run again."
 
     def handle(self, *args, **options):
         if settings.IS_PRODUCTION:
@@ -29,19 +42,47 @@ class Command(BaseCommand):
         with transaction.atomic():
             import_unit(spec=parse_unit_file(SEED_UNIT.read_bytes()))
             centre, _ = save_centre(number=DEMO_CENTRE_NUMBER, name=DEMO_CENTRE_NAME)
-            sign_ins = [self._person(*person) for person in DEMO_PEOPLE]
+            set_offered_units(centre=centre, urns=[SEED_URN])
+            editor = self._person(*CATALOGUE_EDITOR)
+            editor.groups.add(Group.objects.get(name="Catalogue editors"))
+            people = {}
+            for email, first_name, last_name, role in DEMO_PEOPLE:
+                people[role] = self._person(email, first_name, last_name)
+                add_member(centre=centre, email=email, role=role)
+            self._learner_on_the_seed_unit(centre, people[Role.LEARNER], people[Role.ASSESSOR])
 
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {centre}, unit R/600/9587."))
-        self.stdout.write("Sign in at /admin/ with:")
-        for email, role in sign_ins:
-            self.stdout.write(f"  {role:<20} {email:<32} password: {DEMO_PASSWORD}")
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {centre}, unit {SEED_URN}."))
+        self.stdout.write(f"Every demo account's password is {DEMO_PASSWORD}")
+        self.stdout.write(f"  {'catalogue editor':<24} {CATALOGUE_EDITOR[0]:<32} sign in at /admin/")
+        for email, _, _, role in DEMO_PEOPLE:
+            self.stdout.write(f"  {Role(role).label.lower():<24} {email:<32} sign in at /accounts/sign-in/")
 
-    def _person(self, email, first_name, last_name, group_name):
+    def _person(self, email, first_name, last_name):
         user, created = get_user_model().objects.get_or_create(
             email=email, defaults={"first_name": first_name, "last_name": last_name}
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get(name=group_name))
-        return email, group_name
+        return user
+
+    def _learner_on_the_seed_unit(self, centre, user, assessor):
+        with centre_scope(centre):
+            learner, _ = Learner.objects.get_or_create(
+                centre=centre,
+                uln=DEMO_LEARNER_ULN,
+                defaults={
+                    "user": user,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "email": user.email,
+                    "candidate_number": "0001",
+                },
+            )
+            enrolment, _ = Enrolment.objects.get_or_create(
+                centre=centre,
+                learner=learner,
+                unit=UnitPage.objects.get(urn=SEED_URN),
+                defaults={"start_date": datetime.date(2026, 9, 7)},
+            )
+            allocate_assessor(enrolment=enrolment, assessor=assessor)

@@ -1,0 +1,26 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from centre.models import Centre, Membership
+from centre.scoping import scopes_disabled
+from learners.models import Enrolment
+from units.models import UnitPage
+
+
+def test_seed_demo_loads_a_person_in_every_role_and_is_safe_to_run_twice(db, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    output = capsys.readouterr().out
+    assert "Demo data ready: Waymark Demo Centre (99999), unit R/600/9587." in output
+    assert "assessor@demo.waymark.test" in output
+    assert UnitPage.objects.filter(urn="R/600/9587").count() == 1
+    with scopes_disabled():
+        centre = Centre.objects.get(number="99999")
+        roles = sorted(Membership.objects.filter(centre=centre).values_list("role", flat=True))
+        enrolment = Enrolment.objects.get(centre=centre)
+    assert roles == ["assessor", "centre_admin", "iqa", "learner", "moderator"]
+    assessor = get_user_model().objects.get(email="assessor@demo.waymark.test")
+    assert enrolment.assessor == assessor
+    assert assessor.has_perm("learners.assess_enrolment", enrolment)
+    assert assessor.check_password("waymark-demo-2026")
