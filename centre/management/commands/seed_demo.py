@@ -12,8 +12,8 @@ from centre.scoping import centre_scope
 from centre.services import add_member, save_centre, set_offered_units
 from learners.models import Enrolment, Learner
 from learners.services import allocate_assessor
-from units.parsing import parse_unit_file
 from units.models import UnitPage
+from units.parsing import parse_unit_file
 from units.services import import_unit
 
 DEMO_CENTRE_NUMBER = "99999"
