@@ -1,0 +1,261 @@
+"""Registering a centre's learners in bulk: check every row against the centre, then
+write them all, or nothing."""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditRecord
+from centre.models import Centre, Membership, OfferedUnit, Role
+from units.models import UnitPage
+
+from .models import Enrolment, EnrolmentUserObjectPermission, Learner
+from .registration import Register, RegisterError, RegisterRow, RowProblem, row_problems
+
+LEARNER_FIELDS = ("first_name", "last_name", "email", "candidate_number")
+
+
+@dataclass
+class RegistrationPlan:
+    """What importing a register would do, worked out without writing anything."""
+
+    centre: Centre
+    new_learners: list[Learner] = field(default_factory=list)
+    changed_learners: list[tuple[Learner, list[str]]] = field(default_factory=list)
+    new_enrolments: list[tuple[RegisterRow, UnitPage]] = field(default_factory=list)
+    reallocations: list[tuple[Enrolment, object]] = field(default_factory=list)
+    learners_by_uln: dict[str, Learner] = field(default_factory=dict)
+    assessors: dict[str, object] = field(default_factory=dict)
+    unchanged_rows: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.new_learners or self.changed_learners or self.new_enrolments or self.reallocations)
+
+    def summary(self) -> list[str]:
+        lines = []
+        if self.new_learners:
+            lines.append(f"{len(self.new_learners)} new learners")
+        if self.changed_learners:
+            lines.append(f"{len(self.changed_learners)} learners' details changed")
+        if self.new_enrolments:
+            lines.append(f"{len(self.new_enrolments)} new enrolments")
+        if self.reallocations:
+            lines.append(f"{len(self.reallocations)} enrolments given another assessor")
+        return lines
+
+
+def plan_registration(*, centre: Centre, register: Register) -> RegistrationPlan:
+    """Check every row against the file and the centre and work out the changes.
+
+    Raises ``RegisterError`` listing every problem when any row is wrong. Everything is
+    looked up within ``centre``: a ULN, unit or assessor of another centre is as unknown
+    here as one that does not exist.
+    """
+    problems: list[RowProblem] = []
+    for row in register.rows:
+        problems.extend(row_problems(row))
+
+    plan = RegistrationPlan(centre=centre)
+    existing = {learner.uln: learner for learner in Learner.objects.filter(centre=centre)}
+    existing_by_candidate = {learner.candidate_number: learner for learner in existing.values()}
+    offered = {
+        offer.unit.urn: offer.unit
+        for offer in OfferedUnit.objects.filter(centre=centre).select_related("unit")
+    }
+    catalogue = set(
+        UnitPage.objects.filter(urn__in={row.unit_urn for row in register.rows}).values_list("urn", flat=True)
+    )
+    # A centre has tens of assessors: compare their addresses without regard to case.
+    plan.assessors = {
+        membership.user.email.lower(): membership.user
+        for membership in Membership.objects.filter(
+            centre=centre, role=Role.ASSESSOR, is_active=True
+        ).select_related("user")
+    }
+    first_row_of_uln: dict[str, RegisterRow] = {}
+    first_row_of_candidate: dict[str, RegisterRow] = {}
+    first_row_of_enrolment: dict[tuple[str, str], RegisterRow] = {}
+
+    for row in register.rows:
+        earlier = first_row_of_uln.setdefault(row.uln, row)
+        if earlier is not row:
+            if row == dataclasses.replace(earlier, number=row.number):
+                problems.append(RowProblem(row.number, "uln", f"duplicates row {earlier.number}"))
+                continue
+            if _details(row) != _details(earlier):
+                problems.append(
+                    RowProblem(row.number, "uln", f"{row.uln} has other details in row {earlier.number}")
+                )
+        other = first_row_of_candidate.setdefault(row.candidate_number, row)
+        if other.uln != row.uln:
+            problems.append(
+                RowProblem(
+                    row.number,
+                    "candidate_number",
+                    f"{row.candidate_number} is also given in row {other.number}",
+                )
+            )
+        holder = existing_by_candidate.get(row.candidate_number)
+        if holder is not None and holder.uln != row.uln:
+            problems.append(
+                RowProblem(
+                    row.number,
+                    "candidate_number",
+                    f"{row.candidate_number} is already used by another learner",
+                )
+            )
+        if row.unit_urn:
+            if row.unit_urn not in catalogue:
+                problems.append(
+                    RowProblem(row.number, "unit_urn", f"{row.unit_urn!r} is not a unit in the catalogue")
+                )
+            elif row.unit_urn not in offered:
+                problems.append(
+                    RowProblem(row.number, "unit_urn", f"{row.unit_urn} is not a unit this centre offers")
+                )
+            enrolled = first_row_of_enrolment.setdefault((row.uln, row.unit_urn), row)
+            if enrolled is not row:
+                problems.append(
+                    RowProblem(
+                        row.number,
+                        "unit_urn",
+                        f"enrols {row.uln} on {row.unit_urn} again (row {enrolled.number})",
+                    )
+                )
+        if row.assessor_email and row.assessor_email.lower() not in plan.assessors:
+            problems.append(
+                RowProblem(
+                    row.number, "assessor_email", f"{row.assessor_email} is not an assessor of this centre"
+                )
+            )
+    if problems:
+        raise RegisterError(sorted(problems, key=lambda problem: (problem.row, problem.column)))
+
+    _plan_learners(plan, first_row_of_uln.values(), existing)
+    _plan_enrolments(plan, register.rows, offered)
+    return plan
+
+
+def _details(row: RegisterRow) -> tuple[str, ...]:
+    return tuple(getattr(row, name) for name in LEARNER_FIELDS)
+
+
+def _plan_learners(plan: RegistrationPlan, rows, existing: dict[str, Learner]) -> None:
+    for row in rows:
+        learner = existing.get(row.uln)
+        if learner is None:
+            learner = Learner(
+                centre=plan.centre, uln=row.uln, **dict(zip(LEARNER_FIELDS, _details(row), strict=True))
+            )
+            plan.new_learners.append(learner)
+        else:
+            changed = [name for name in LEARNER_FIELDS if getattr(learner, name) != getattr(row, name)]
+            for name in changed:
+                setattr(learner, name, getattr(row, name))
+            if changed:
+                plan.changed_learners.append((learner, changed))
+        plan.learners_by_uln[row.uln] = learner
+
+
+def _plan_enrolments(plan: RegistrationPlan, rows: list[RegisterRow], offered: dict[str, UnitPage]) -> None:
+    existing = {
+        (enrolment.learner.uln, enrolment.unit_id): enrolment
+        for enrolment in Enrolment.objects.filter(centre=plan.centre).select_related("learner", "assessor")
+    }
+    for row in rows:
+        if not row.unit_urn:
+            continue
+        unit = offered[row.unit_urn]
+        enrolment = existing.get((row.uln, unit.pk))
+        assessor = plan.assessors.get(row.assessor_email.lower()) if row.assessor_email else None
+        if enrolment is None:
+            plan.new_enrolments.append((row, unit))
+        elif assessor is not None and enrolment.assessor_id != assessor.pk:
+            plan.reallocations.append((enrolment, assessor))
+        else:
+            plan.unchanged_rows += 1
+
+
+@transaction.atomic
+def import_register(
+    *, centre: Centre, register: Register, actor=None, dry_run: bool = False
+) -> RegistrationPlan:
+    """Register and enrol a centre's learners from its MIS register, all rows or none.
+
+    Rows are matched to learners by ULN within the centre, so importing the same file
+    again changes nothing. Each enrolment's assessor is granted exactly that enrolment.
+    """
+    plan = plan_registration(centre=centre, register=register)
+    if dry_run or not plan.has_changes:
+        return plan
+
+    Learner.objects.bulk_create(plan.new_learners, batch_size=1000)
+    if plan.changed_learners:
+        Learner.objects.bulk_update(
+            [learner for learner, _ in plan.changed_learners], LEARNER_FIELDS, batch_size=1000
+        )
+    enrolments = Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                centre=centre,
+                learner=plan.learners_by_uln[row.uln],
+                unit=unit,
+                assessor=plan.assessors.get(row.assessor_email.lower()) if row.assessor_email else None,
+                start_date=timezone.localdate(),
+            )
+            for row, unit in plan.new_enrolments
+        ],
+        batch_size=1000,
+    )
+    for enrolment, assessor in plan.reallocations:
+        EnrolmentUserObjectPermission.objects.filter(content_object=enrolment).delete()
+        enrolment.assessor = assessor
+    Enrolment.objects.bulk_update(
+        [enrolment for enrolment, _ in plan.reallocations], ["assessor"], batch_size=1000
+    )
+
+    allocated = [enrolment for enrolment in enrolments if enrolment.assessor_id] + [
+        e for e, _ in plan.reallocations
+    ]
+    assess = Permission.objects.get(content_type__app_label="learners", codename="assess_enrolment")
+    EnrolmentUserObjectPermission.objects.bulk_create(
+        [
+            EnrolmentUserObjectPermission(
+                content_object=enrolment, user_id=enrolment.assessor_id, permission=assess
+            )
+            for enrolment in allocated
+        ],
+        batch_size=1000,
+    )
+    now = timezone.now()
+    AuditRecord.objects.bulk_create(
+        [
+            AuditRecord(
+                at=now,
+                actor_key=getattr(actor, "audit_key", None),
+                centre=centre,
+                verb="learners.registered",
+                object_type="centre.centre",
+                object_id=str(centre.pk),
+                details={"changes": plan.summary()},
+            )
+        ]
+        + [
+            AuditRecord(
+                at=now,
+                actor_key=getattr(actor, "audit_key", None),
+                centre=centre,
+                verb="enrolment.assessor_allocated",
+                object_type="learners.enrolment",
+                object_id=str(enrolment.pk),
+                details={"assessor": str(enrolment.assessor.audit_key), "source": "register import"},
+            )
+            for enrolment in allocated
+        ],
+        batch_size=1000,
+    )
+    return plan
