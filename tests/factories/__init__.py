@@ -42,12 +42,13 @@ class LearnerFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="en_GB")
     last_name = factory.Faker("last_name", locale="en_GB")
     email = factory.Sequence(lambda n: f"learner{n}@example.org")
-    uln = factory.Sequence(lambda n: valid_uln(100000000 + n))
+    uln = factory.Sequence(lambda n: valid_uln(100000000 + 3 * n))
     candidate_number = factory.Sequence(lambda n: f"{n % 10000:04d}")
 
 
 def valid_uln(first_nine: int) -> str:
-    """A ULN with the right check digit for nine leading digits (skipping those that have none)."""
+    """A ULN for nine leading digits, or the next ones if those have no check digit (one in
+    eleven has none, never two in a row, so numbers two apart never share a ULN)."""
     while True:
         digits = str(first_nine)
         total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))

@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.services import record_audit
+from centre.models import Centre
+from centre.scoping import centre_scope, scopes_disabled
+from learners.resources import RegisterResource
+from learners.selectors import register_rows
+
+
+class Command(BaseCommand):
+    help = "Write a centre's learners and enrolments in the columns import_learners reads."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--centre", required=True, metavar="NNNNN", help="The centre number.")
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument("--output", type=Path, help="The file to write (standard output if not given).")
+
+    def handle(self, *args, centre, format, output, **options):
+        with scopes_disabled():
+            found = Centre.objects.filter(number=centre).first()
+        if found is None:
+            raise CommandError(f"There is no centre with the number {centre!r}.")
+        if format == "xlsx" and output is None:
+            raise CommandError("An XLSX workbook is binary: give --output PATH.")
+        with centre_scope(found):
+            rows = register_rows(centre=found)
+            content = RegisterResource().export(queryset=rows).export(format)
+            record_audit(
+                actor=None,
+                verb="learners.exported",
+                target=found,
+                centre=found,
+                details={"rows": len(rows), "format": format},
+            )
+        if output is None:
+            self.stdout.write(content, ending="")
+            return
+        output.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        self.stderr.write(f"Wrote {len(rows)} rows to {output}.")
