@@ -231,12 +231,18 @@ def import_register(
         ],
         batch_size=1000,
     )
+    # One record per assessor, listing the enrolments they were given: the whole story,
+    # without ten thousand rows for a ten-thousand-row register.
+    allocations: dict[object, list[int]] = {}
+    for enrolment in allocated:
+        allocations.setdefault(enrolment.assessor, []).append(enrolment.pk)
     now = timezone.now()
+    actor_key = getattr(actor, "audit_key", None)
     AuditRecord.objects.bulk_create(
         [
             AuditRecord(
                 at=now,
-                actor_key=getattr(actor, "audit_key", None),
+                actor_key=actor_key,
                 centre=centre,
                 verb="learners.registered",
                 object_type="centre.centre",
@@ -247,15 +253,18 @@ def import_register(
         + [
             AuditRecord(
                 at=now,
-                actor_key=getattr(actor, "audit_key", None),
+                actor_key=actor_key,
                 centre=centre,
-                verb="enrolment.assessor_allocated",
-                object_type="learners.enrolment",
-                object_id=str(enrolment.pk),
-                details={"assessor": str(enrolment.assessor.audit_key), "source": "register import"},
+                verb="enrolments.assessor_allocated",
+                object_type="accounts.user",
+                object_id=str(assessor.pk),
+                details={
+                    "assessor": str(assessor.audit_key),
+                    "enrolments": enrolments,
+                    "source": "register import",
+                },
             )
-            for enrolment in allocated
-        ],
-        batch_size=1000,
+            for assessor, enrolments in allocations.items()
+        ]
     )
     return plan
