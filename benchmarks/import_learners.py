@@ -6,8 +6,8 @@ counts). Not a test: it prints its figures.
 """
 
 import os
-import sys
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

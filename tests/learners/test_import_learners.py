@@ -65,7 +65,9 @@ def test_register_creates_learners_and_enrolments_and_grants_the_assessor(centre
         assert liam.assessor.email == "tom@northgate.example"
         assert liam.assessor.has_perm("learners.assess_enrolment", liam)
         assert Enrolment.objects.get(learner__uln=ULN_2).assessor is None
-        assert AuditRecord.objects.filter(verb="enrolment.assessor_allocated").count() == 1
+        allocation = AuditRecord.objects.get(verb="enrolments.assessor_allocated")
+        assert allocation.details["enrolments"] == [liam.pk]
+        assert allocation.details["assessor"] == str(liam.assessor.audit_key)
 
 
 def test_importing_the_same_file_again_changes_nothing_and_says_so(centre, tmp_path):
