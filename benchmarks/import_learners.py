@@ -19,18 +19,18 @@ import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.db import connection, transaction
+from django.utils import timezone
 
-from centre.models import Role  # noqa: E402
-from centre.scoping import centre_scope  # noqa: E402
-from centre.services import add_member, save_centre, set_offered_units  # noqa: E402
-from learners.models import Enrolment, Learner  # noqa: E402
-from learners.registration import read_register  # noqa: E402
-from learners.registration_services import import_register  # noqa: E402
-from units.models import UnitPage  # noqa: E402
-from units.parsing import parse_unit_file  # noqa: E402
-from units.services import import_unit  # noqa: E402
+from centre.models import Role
+from centre.scoping import centre_scope
+from centre.services import add_member, save_centre, set_offered_units
+from learners.models import Enrolment, Learner
+from learners.registration import read_register
+from learners.registration_services import import_register
+from units.models import UnitPage
+from units.parsing import parse_unit_file
+from units.services import import_unit
 
 ROWS = int(os.environ.get("BENCHMARK_ROWS", "10000"))
 SEED = Path(__file__).resolve().parent.parent / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
