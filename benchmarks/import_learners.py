@@ -99,12 +99,8 @@ def main() -> None:
                 )
             plain = time.perf_counter() - started
 
-        print(
-            f"Waymark import (read, check, write, grant, audit): {ROWS / waymark:8,.0f} rows/s ({waymark:.2f} s)"
-        )
-        print(
-            f"plain bulk_create of the same rows:                {ROWS / plain:8,.0f} rows/s ({plain:.2f} s)"
-        )
+        print(f"Waymark import (check, write, grant, audit): {ROWS / waymark:8,.0f} rows/s ({waymark:.2f} s)")
+        print(f"plain bulk_create of the same rows:          {ROWS / plain:8,.0f} rows/s ({plain:.2f} s)")
         print(f"Waymark's rate is {plain / waymark:.0%} of bulk_create's (target: at least 33%)")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory of this process: {peak:.0f} MB")
