@@ -83,7 +83,7 @@ def decode_unit_file(data: bytes) -> str:
         raise UnitSpecError(
             [Problem(f"line {line}", f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})")]
         ) from None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         for character in line:
             if unicodedata.category(character) == "Cc" and character not in ALLOWED_CONTROL_CHARACTERS:
                 raise UnitSpecError(
@@ -211,6 +211,12 @@ class _OutcomeDraft:
         )
 
 
+def _lines(text: str) -> list[str]:
+    """Lines as the document's author wrote them: split at line breaks only, not at the
+    form feeds, line and paragraph separators that ``str.splitlines`` also splits at."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def parse_specification(text: str) -> UnitSpec:
     """A unit from the text of an OCR unit specification document."""
     problems: list[Problem] = []
@@ -222,22 +228,34 @@ def parse_specification(text: str) -> UnitSpec:
     table_line: int | None = None
     in_table = False
 
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         where = f"line {number}"
         stripped = line.strip()
 
         if in_table:
-            if not stripped or HEADING_RE.match(stripped):
-                in_table = False
-            else:
+            # Only a heading ends the table: a blank line or a page break between rows
+            # (as converted documents have) must not cut the unit short.
+            if not stripped:
+                continue
+            if not HEADING_RE.match(stripped):
                 _read_table_row(line, where, outcomes, problems)
                 continue
+            in_table = False
 
         if heading := HEADING_RE.match(stripped):
-            section = SECTION_HEADINGS.get(collapse_white_space(heading.group(1)).lower().rstrip(":"))
-            if section is not None and section in sections:
-                problems.append(Problem(where, f"the section {heading.group(1)!r} appears twice"))
-            if section is not None:
+            title = collapse_white_space(heading.group(1))
+            section = SECTION_HEADINGS.get(title.lower().rstrip(":"))
+            if section is None:
+                problems.append(
+                    Problem(
+                        where,
+                        f"the section {title!r} is not one Waymark keeps (the sections are: "
+                        "Unit aim and purpose, Assessment, Evidence requirements, Additional information)",
+                    )
+                )
+            elif section in sections:
+                problems.append(Problem(where, f"the section {title!r} appears twice"))
+            else:
                 sections[section] = []
             continue
 

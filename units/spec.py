@@ -208,7 +208,8 @@ def spec_from_json(text: str) -> UnitSpec:
             return ""
         if SURROGATE_RE.search(value):
             problems.append(Problem(f"{path}.{key}", "holds an unpaired surrogate (\\ud800 to \\udfff)"))
-        return value
+        # Catalogue text keeps LF line breaks, as stored (units.models.PublishedText).
+        return value.replace("\r\n", "\n")
 
     def integer_at(container: dict, key: str, path: str) -> int | None:
         value = container.get(key)

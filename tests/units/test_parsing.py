@@ -431,10 +431,10 @@ def test_json_with_a_surrogate_pair_reads_as_the_character_it_encodes(seed_json_
     assert parse(text).title == "📇 Develop, maintain and review personal networks"
 
 
-def test_json_text_with_windows_line_breaks_is_accepted(seed_json_data):
+def test_json_text_with_windows_line_breaks_is_read_with_the_line_breaks_the_catalogue_keeps(seed_json_data):
     seed_json_data["aim"] = "First paragraph.\r\n\r\nSecond paragraph."
 
-    assert parse(json.dumps(seed_json_data)).aim == "First paragraph.\r\n\r\nSecond paragraph."
+    assert parse(json.dumps(seed_json_data)).aim == "First paragraph.\n\nSecond paragraph."
 
 
 def test_json_text_with_other_control_characters_is_refused(seed_json_data):
@@ -450,3 +450,24 @@ def test_json_with_an_absurdly_large_number_or_deep_nesting_is_refused():
     assert problems_of('{"aim": ' + "[" * 100_000 + "]" * 100_000 + "}") == [
         "not a unit JSON file: a value is too large or too deeply nested"
     ]
+
+
+@pytest.mark.parametrize("separator", ["\n\n", "\n\f\n", "\n \n\n"])
+def test_blank_lines_and_page_breaks_between_table_rows_keep_every_outcome(seed_unit_bytes, separator):
+    text = seed_unit_bytes.decode()
+    second_row = "<p>2 Be able to develop"
+    spliced = text.replace("\n" + second_row, separator + second_row)
+    assert spliced != text
+
+    spec = parse_unit_file(spliced.encode())
+
+    assert [outcome.number for outcome in spec.learning_outcomes] == [1, 2, 3]
+    assert sum(len(outcome.criteria) for outcome in spec.learning_outcomes) == 7
+
+
+def test_an_unknown_section_is_refused_naming_its_line(seed_unit_bytes):
+    text = seed_unit_bytes.decode().replace("## Assessment\n", "## Guidance on assessment\n")
+    with pytest.raises(UnitSpecError) as error:
+        parse_unit_file(text.encode())
+    assert "the section 'Guidance on assessment' is not one Waymark keeps" in str(error.value)
+    assert str(error.value).startswith("line ")
