@@ -12,19 +12,43 @@ from contextlib import contextmanager
 
 from django.db import models
 from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes.manager import DisabledQuerySet
 
 SCOPE_DIMENSION = "centre"
 
 __all__ = ["centre_scope", "centre_scoped_manager", "is_centre_scoped", "scopes_disabled"]
 
 
+class FailClosedQuerySet(DisabledQuerySet):
+    """django-scopes' queryset for a query without a scope, closed on every way of reading
+    it: besides iterating, counting and ``get``, which django-scopes refuses, also
+    ``exists``, ``contains``, ``explain`` and ``exclude``, which would answer a yes or no
+    across every centre."""
+
+    exists = DisabledQuerySet.error
+    contains = DisabledQuerySet.error
+    explain = DisabledQuerySet.error
+    exclude = DisabledQuerySet.error
+    in_bulk = DisabledQuerySet.error
+    _fetch_all = DisabledQuerySet.error
+
+
 def centre_scoped_manager(
     field: str = "centre", manager_class: type[models.Manager] = models.Manager
 ) -> models.Manager:
     """A manager whose querysets are filtered to the active centre through ``field``."""
-    manager = ScopedManager(_manager_class=manager_class, **{SCOPE_DIMENSION: field})
-    manager.centre_scope_field = field
-    return manager
+    scoped_manager_class = type(ScopedManager(_manager_class=manager_class, **{SCOPE_DIMENSION: field}))
+
+    class CentreScopedManager(scoped_manager_class):
+        centre_scope_field = field
+
+        def get_queryset(self):
+            queryset = super().get_queryset()
+            if isinstance(queryset, DisabledQuerySet):
+                return FailClosedQuerySet(self.model, using=self._db, missing_scopes=queryset.missing_scopes)
+            return queryset
+
+    return CentreScopedManager()
 
 
 def is_centre_scoped(manager: models.Manager) -> bool:

@@ -17,15 +17,12 @@ class UnitPageForm(WagtailAdminPageForm):
         for problem in structure_problems(outcomes):
             self.add_error(None, str(problem))
         if self.instance.pk is not None:
+            from .models import criterion_in_use_message
             from .selectors import criteria_in_use
 
             kept_codes = {criterion.code for outcome in outcomes for criterion in outcome.criteria}
             for criterion in criteria_in_use(unit=self.instance, except_codes=kept_codes):
-                self.add_error(
-                    None,
-                    f"Criterion {criterion.code} cannot be removed: evidence or assessment "
-                    "decisions refer to it.",
-                )
+                self.add_error(None, criterion_in_use_message(criterion.code))
         return not self.errors
 
     def _outcomes_from_formsets(self) -> list[OutcomeSpec]:

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from modelcluster.fields import ParentalKey
@@ -110,50 +111,47 @@ class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the titl
         permissions = [("import_unitpage", "Can import units from specification documents")]
 
     def save(self, *args, **kwargs):
-        self.keep_identities_by_code()
+        if kwargs.get("update_fields") is None:
+            self.keep_identities_by_code()
         super().save(*args, **kwargs)
-
-    def keep_identities_by_code(self) -> None:
-        """Give an outcome or criterion that arrives without an identity the identity of
-        the saved one with the same number or code.
-
-        An editor who removes criterion 1.2 and types it in again, or an import that
-        rebuilds the children, still means the same criterion; evidence mapped to it
-        and decisions about it must keep pointing at it.
-        """
-        if self.pk is None:
-            return
-        saved_outcomes = {
-            outcome.number: outcome.pk for outcome in LearningOutcome.objects.filter(page_id=self.pk)
-        }
-        saved_criteria = {
-            criterion.code: criterion.pk
-            for criterion in AssessmentCriterion.objects.filter(outcome__page_id=self.pk)
-        }
-        taken_outcomes: set[int] = set()
-        taken_criteria: set[int] = set()
-        outcomes = list(self.learning_outcomes.all())
-        for outcome in outcomes:
-            taken_outcomes.add(outcome.pk)
-            taken_criteria.update(criterion.pk for criterion in outcome.criteria.all())
-        for outcome in outcomes:
-            _reuse_identity(outcome, saved_outcomes.get(outcome.number), taken_outcomes)
-            for criterion in outcome.criteria.all():
-                _reuse_identity(criterion, saved_criteria.get(criterion.code), taken_criteria)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["outcomes"] = self.learning_outcomes.prefetch_related("criteria")
         return context
 
-    def criteria(self) -> list["AssessmentCriterion"]:
-        return [criterion for outcome in self.learning_outcomes.all() for criterion in outcome.criteria.all()]
+    def keep_identities_by_code(self) -> None:
+        """Make each outcome the saved one with its number, and each criterion the saved
+        one with its code, whatever identity the editor's form or a revision carried.
+
+        A criterion is its code: one removed and typed in again, or an import that
+        rebuilds the children, is still the same criterion, and two criteria whose codes
+        are swapped swap texts, not identities, so evidence mapped to 1.1 stays on 1.1.
+        A criterion whose code disappears is deleted, which is refused while evidence or
+        decisions point at it (checked here too, for publishing a draft or a schedule).
+        """
+        if self.pk is None:
+            return
+        saved_outcomes = dict(LearningOutcome.objects.filter(page_id=self.pk).values_list("number", "pk"))
+        saved_criteria = dict(
+            AssessmentCriterion.objects.filter(outcome__page_id=self.pk).values_list("code", "pk")
+        )
+        kept_codes = set()
+        for outcome in self.learning_outcomes.all():
+            criteria = list(outcome.criteria.all())
+            outcome.pk = saved_outcomes.get(outcome.number)
+            for criterion in criteria:
+                criterion.pk = saved_criteria.get(criterion.code)
+                kept_codes.add(criterion.code)
+
+        from .selectors import criteria_in_use
+
+        if in_use := criteria_in_use(unit=self, except_codes=kept_codes):
+            raise ValidationError([criterion_in_use_message(criterion.code) for criterion in in_use])
 
 
-def _reuse_identity(child: models.Model, saved_pk: int | None, taken: set[int]) -> None:
-    if child.pk is None and saved_pk is not None and saved_pk not in taken:
-        child.pk = saved_pk
-        taken.add(saved_pk)
+def criterion_in_use_message(code: str) -> str:
+    return f"Criterion {code} cannot be removed: evidence or assessment decisions refer to it."
 
 
 class LearningOutcome(PublishedText, Orderable, ClusterableModel):

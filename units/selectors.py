@@ -5,7 +5,13 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 
-from .models import AssessmentCriterion, CatalogueIndexPage, LearningOutcome, UnitPage
+from .models import (
+    AssessmentCriterion,
+    CatalogueIndexPage,
+    LearningOutcome,
+    UnitPage,
+    criterion_in_use_message,
+)
 from .spec import METADATA_FIELDS, CriterionSpec, OutcomeSpec, UnitSpec
 
 
@@ -72,6 +78,8 @@ class UnitImportPlan:
     unit: UnitPage | None
     changes: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    # Importing publishes from the live unit: an editor's unpublished draft is set aside.
+    replaces_a_draft: bool = False
 
     @property
     def is_new(self) -> bool:
@@ -94,7 +102,7 @@ def plan_unit_import(*, spec: UnitSpec) -> UnitImportPlan:
     if unit is None:
         return UnitImportPlan(spec=spec, unit=None)
     saved = spec_from_unit(unit)
-    plan = UnitImportPlan(spec=spec, unit=unit)
+    plan = UnitImportPlan(spec=spec, unit=unit, replaces_a_draft=unit.has_unpublished_changes)
     for name in ("title", *METADATA_FIELDS):
         old, new = getattr(saved, name), getattr(spec, name)
         if old != new:
@@ -126,7 +134,7 @@ def plan_unit_import(*, spec: UnitSpec) -> UnitImportPlan:
     for code in sorted(old_criteria.keys() - new_criteria.keys()):
         plan.changes.append(f"Criterion {code} removed")
     plan.blocked = [
-        f"Criterion {criterion.code} cannot be removed: evidence or assessment decisions refer to it."
+        criterion_in_use_message(criterion.code)
         for criterion in criteria_in_use(unit=unit, except_codes=set(new_criteria))
     ]
     return plan

@@ -12,18 +12,32 @@ class UnitImportRefused(UnitSpecError):
     """The specification is sound but applying it would break existing work."""
 
 
+class UnitPreviewIsStale(Exception):
+    """The unit changed after the import was previewed; ``plan`` is what it would do now."""
+
+    def __init__(self, plan: UnitImportPlan):
+        self.plan = plan
+        super().__init__("The unit changed after the import was previewed.")
+
+
 @transaction.atomic
-def import_unit(*, spec: UnitSpec, actor=None) -> UnitImportPlan:
+def import_unit(*, spec: UnitSpec, actor=None, expected_fingerprint: str | None = None) -> UnitImportPlan:
     """Create the unit ``spec`` describes, or bring the saved unit with its URN up to it.
 
     A unit is identified by its URN, its outcomes by number and its criteria by code,
     so importing a revised specification updates the unit in place: every criterion
     that evidence or decisions point at keeps its identity. A criterion that would
     disappear while something still points at it stops the whole import. Each change
-    is published as a new revision and written to the audit trail.
+    is published as a new revision and written to the audit trail. With
+    ``expected_fingerprint`` (a previewed plan's), it refuses to apply anything else.
     """
     spec = validated(spec)
+    # Hold the unit while its changes are worked out and applied, so that the changes
+    # published are the ones planned (and, from the admin, the ones previewed).
+    list(UnitPage.objects.select_for_update().filter(urn=spec.urn).values_list("pk", flat=True))
     plan = plan_unit_import(spec=spec)
+    if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
+        raise UnitPreviewIsStale(plan)
     if plan.blocked:
         raise UnitImportRefused([Problem(spec.urn, message) for message in plan.blocked])
     if not plan.has_changes:
@@ -47,7 +61,12 @@ def import_unit(*, spec: UnitSpec, actor=None) -> UnitImportPlan:
         for outcome_index, outcome in enumerate(spec.learning_outcomes)
     ]
     if plan.is_new:
-        catalogue_index().add_child(instance=unit)
+        index = catalogue_index()
+        if index.get_children().filter(slug=unit.slug).exists():
+            raise UnitImportRefused(
+                [Problem(spec.urn, f"another page in the catalogue already has the address /{unit.slug}/")]
+            )
+        index.add_child(instance=unit)
     unit.save_revision(user=actor, log_action=True).publish(user=actor)
 
     record_audit(

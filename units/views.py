@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -10,8 +11,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from .forms import UnitImportConfirmForm, UnitImportForm
 from .models import UnitPage
 from .parsing import parse_unit_file
-from .selectors import UnitImportPlan, plan_unit_import
-from .services import import_unit
+from .selectors import UnitImportPlan, catalogue_index, plan_unit_import
+from .services import UnitPreviewIsStale, import_unit
 from .spec import UnitSpecError, spec_from_json, spec_to_json
 
 SIGNING_SALT = "units.import.preview"
@@ -59,8 +60,17 @@ class UnitImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
             }
         )
         return self.render_to_response(
-            self.get_context_data(plan=plan, confirm_form=confirm_form, stale=stale)
+            self.get_context_data(
+                plan=plan, confirm_form=confirm_form, stale=stale, may_publish=self.may_publish(plan)
+            )
         )
+
+    def may_publish(self, plan: UnitImportPlan) -> bool:
+        """Importing publishes, so confirming needs the editor's right to publish the unit
+        (or, for a new one, to publish pages in the catalogue)."""
+        if plan.is_new:
+            return catalogue_index().permissions_for_user(self.request.user).can_publish_subpage()
+        return plan.unit.permissions_for_user(self.request.user).can_publish()
 
     def confirm(self, request):
         form = UnitImportConfirmForm(request.POST)
@@ -74,15 +84,18 @@ class UnitImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
             messages.error(request, "That preview has expired or was altered. Upload the file again.")
             return redirect("units_import")
 
-        plan = plan_unit_import(spec=spec)
-        if plan.fingerprint != form.cleaned_data["plan_fingerprint"]:
-            return self.preview(plan, stale=True)
+        if not self.may_publish(plan_unit_import(spec=spec)):
+            raise PermissionDenied
         try:
-            import_unit(spec=spec, actor=request.user)
+            plan = import_unit(
+                spec=spec, actor=request.user, expected_fingerprint=form.cleaned_data["plan_fingerprint"]
+            )
+        except UnitPreviewIsStale as stale:
+            return self.preview(stale.plan, stale=True)
         except UnitSpecError as error:
             for problem in error.problems:
                 messages.error(request, str(problem))
-            return self.preview(plan)
+            return self.preview(plan_unit_import(spec=spec))
 
         unit = UnitPage.objects.get(urn=spec.urn)
         if plan.is_new:

@@ -116,3 +116,26 @@ def test_visitor_request_sees_no_centre_owned_rows(centre_a):
     with scopes_disabled():
         MembershipFactory(centre=centre_a)
     assert _centre_seen_by(_request_for(AnonymousUser())) == {"centre": None, "memberships": []}
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda objects: objects.exists(),
+        lambda objects: objects.all().exists(),
+        lambda objects: objects.exclude(role="learner").exists(),
+        lambda objects: objects.count(),
+        lambda objects: objects.first(),
+        lambda objects: objects.in_bulk(),
+        lambda objects: list(objects.values_list("pk", flat=True)),
+        lambda objects: objects.contains(Membership(pk=1)),
+        lambda objects: objects.aggregate(models.Count("pk")),
+        lambda objects: objects.iterator(),
+        lambda objects: bool(objects.all()),
+    ],
+)
+def test_every_way_of_reading_without_a_scope_fails(centre_a, read):
+    with scopes_disabled():
+        MembershipFactory(centre=centre_a)
+    with pytest.raises(ScopeError):
+        read(Membership.objects)

@@ -24,3 +24,14 @@ def test_seed_demo_loads_a_person_in_every_role_and_is_safe_to_run_twice(db, cap
     assert enrolment.assessor == assessor
     assert assessor.has_perm("learners.assess_enrolment", enrolment)
     assert assessor.check_password("waymark-demo-2026")
+
+
+def test_seed_demo_keeps_an_editors_changes_to_the_seed_unit(db):
+    call_command("seed_demo")
+    unit = UnitPage.objects.get(urn="R/600/9587")
+    unit.title = "Edited by the catalogue editor"
+    unit.save_revision().publish()
+
+    call_command("seed_demo")
+
+    assert UnitPage.objects.get(urn="R/600/9587").title == "Edited by the catalogue editor"

@@ -142,3 +142,29 @@ def test_visitor_is_sent_to_sign_in(db, client):
     response = client.get(IMPORT_URL)
     assert response.status_code == 302
     assert response.url.startswith(reverse("wagtailadmin_login"))
+
+
+def test_person_who_may_import_but_not_publish_sees_the_preview_without_confirm(db, client, seed_unit_bytes):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory()
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="import_unitpage")
+    )
+    client.force_login(user)
+    preview = upload(client, seed_unit_bytes)
+    page = preview.content.decode()
+    assert "This is a new unit." in page
+    assert "publishing units in the catalogue needs a catalogue editor" in page
+    assert "Confirm import" not in page
+
+    catalogue_editor = UserFactory()
+    from django.contrib.auth.models import Group
+
+    catalogue_editor.groups.add(Group.objects.get(name="Catalogue editors"))
+    client.force_login(catalogue_editor)
+    fields = confirm_fields(upload(client, seed_unit_bytes))
+    client.force_login(user)
+    response = client.post(IMPORT_URL, fields)
+    assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
+    assert not UnitPage.objects.exists()

@@ -594,12 +594,16 @@ def test_a_refused_file_leaves_an_existing_unit_as_it_was(tmp_path, seed_unit, s
     assert audit_record_count() == records_before
 
 
-def test_reimporting_json_with_windows_line_breaks_is_up_to_date_the_second_time(db, tmp_path, seed_unit_bytes):
+def test_reimporting_json_with_windows_line_breaks_is_up_to_date_the_second_time(
+    db, tmp_path, seed_unit_bytes
+):
     from units.parsing import parse_unit_file
     from units.spec import spec_to_json
 
     path = tmp_path / "unit.json"
-    path.write_bytes(spec_to_json(parse_unit_file(seed_unit_bytes)).replace("\\n\\n", "\\r\\n\\r\\n").encode())
+    path.write_bytes(
+        spec_to_json(parse_unit_file(seed_unit_bytes)).replace("\\n\\n", "\\r\\n\\r\\n").encode()
+    )
     call_command("import_unit", str(path), stdout=StringIO())
     second = StringIO()
     call_command("import_unit", str(path), stdout=second)

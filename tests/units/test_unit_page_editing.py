@@ -143,3 +143,73 @@ def test_line_breaks_typed_in_the_editor_are_stored_as_published_text_has_them(e
     assert seed_unit.aim == "First paragraph.\n\nSecond paragraph."
     criterion = AssessmentCriterion.objects.get(outcome__page=seed_unit, code="2.2")
     assert criterion.text == "Develop guidelines:\n• for contacts\n• for data"
+
+
+def test_swapping_two_codes_swaps_texts_and_evidence_stays_on_its_code(editor_client, seed_unit, centre_a):
+    before = criterion_ids(seed_unit)
+    with scopes_disabled():
+        reference = CriterionReference.objects.create(
+            centre=centre_a, criterion=AssessmentCriterion.objects.get(pk=before["1.1"])
+        )
+    data = edit_form_data(editor_client, seed_unit)
+    first, second = criterion_form_prefix(data, "1.1"), criterion_form_prefix(data, "1.2")
+    data[f"{first}-code"], data[f"{second}-code"] = "1.2", "1.1"
+
+    response = editor_client.post(reverse("wagtailadmin_pages:edit", args=[seed_unit.pk]), data)
+
+    assert response.status_code == 302
+    assert criterion_ids(seed_unit) == before
+    with scopes_disabled():
+        reference.refresh_from_db()
+    assert reference.criterion.code == "1.1"
+    assert reference.criterion.text.startswith("Identify individuals and organisations")
+
+
+def test_recoding_a_criterion_over_a_referenced_one_is_refused_not_a_server_error(
+    editor_client, seed_unit, centre_a
+):
+    with scopes_disabled():
+        CriterionReference.objects.create(
+            centre=centre_a, criterion=AssessmentCriterion.objects.get(outcome__page=seed_unit, code="1.3")
+        )
+    data = edit_form_data(editor_client, seed_unit)
+    data[f"{criterion_form_prefix(data, '1.3')}-DELETE"] = "1"
+    data[f"{criterion_form_prefix(data, '1.2')}-code"] = "1.3"
+    data[f"{criterion_form_prefix(data, '1.1')}-text"] = "Edited"
+
+    response = editor_client.post(reverse("wagtailadmin_pages:edit", args=[seed_unit.pk]), data)
+
+    # 1.2 would disappear: nothing refers to it, so the edit stands, and 1.3 stays 1.3.
+    assert response.status_code == 302
+    assert set(criterion_ids(seed_unit)) == {"1.1", "1.3", "2.1", "2.2", "3.1", "3.2"}
+
+
+def test_publishing_a_draft_that_removes_a_criterion_referenced_since_is_refused(
+    editor_client, seed_unit, centre_a
+):
+    from django.core.exceptions import ValidationError
+
+    data = edit_form_data(editor_client, seed_unit)
+    data.pop("action-publish")
+    data[f"{criterion_form_prefix(data, '1.3')}-DELETE"] = "1"
+    editor_client.post(reverse("wagtailadmin_pages:edit", args=[seed_unit.pk]), data)
+    criterion = AssessmentCriterion.objects.get(outcome__page=seed_unit, code="1.3")
+    with scopes_disabled():
+        CriterionReference.objects.create(centre=centre_a, criterion=criterion)
+
+    seed_unit.refresh_from_db()
+    with pytest.raises(ValidationError, match=r"Criterion 1\.3 cannot be removed"):
+        seed_unit.get_latest_revision().publish()
+    assert AssessmentCriterion.objects.filter(pk=criterion.pk).exists()
+
+
+def test_a_unit_cannot_be_copied(editor_client, seed_unit):
+    response = editor_client.post(
+        reverse("wagtailadmin_pages:copy", args=[seed_unit.pk]),
+        {"new_title": "Copy", "new_slug": "copy", "new_parent_page": seed_unit.get_parent().pk},
+        follow=True,
+    )
+    assert "cannot be copied: its unit reference number belongs to it alone" in response.content.decode()
+    from units.models import UnitPage
+
+    assert UnitPage.objects.count() == 1

@@ -40,7 +40,9 @@ class Command(BaseCommand):
         if settings.IS_PRODUCTION:
             raise CommandError("seed_demo creates accounts with a published password; not in production.")
         with transaction.atomic():
-            import_unit(spec=parse_unit_file(SEED_UNIT.read_bytes()))
+            # The seed unit is imported once; a catalogue editor's later changes to it stay.
+            if not UnitPage.objects.filter(urn=SEED_URN).exists():
+                import_unit(spec=parse_unit_file(SEED_UNIT.read_bytes()))
             centre, _ = save_centre(number=DEMO_CENTRE_NUMBER, name=DEMO_CENTRE_NAME)
             set_offered_units(centre=centre, urns=[SEED_URN])
             editor = self._person(*CATALOGUE_EDITOR)

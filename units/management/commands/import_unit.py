@@ -36,6 +36,12 @@ class Command(BaseCommand):
             details = "\n".join(f"  {problem}" for problem in error.problems)
             raise CommandError(f"{path}: nothing was imported.\n{details}") from None
 
+        if plan.replaces_a_draft and plan.has_changes:
+            self.stdout.write(
+                self.style.WARNING(
+                    "The unit had unpublished changes in the editor; this import set them aside."
+                )
+            )
         if plan.is_new:
             criteria = sum(len(outcome.criteria) for outcome in spec.learning_outcomes)
             self.stdout.write(
