@@ -13,12 +13,11 @@ class AuditRecordQuerySet(models.QuerySet):
         raise AuditRecordIsAppendOnly("Audit records cannot be changed.")
 
     def bulk_update(self, objs, fields, batch_size=None):
+        # Refused here, before bulk_update opens a transaction that update() would break.
         raise AuditRecordIsAppendOnly("Audit records cannot be changed.")
 
     def delete(self):
         raise AuditRecordIsAppendOnly("Audit records cannot be deleted.")
-
-    _raw_delete = delete
 
 
 class AuditRecord(models.Model):

@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from .models import Centre, Membership
+from .models import Centre
 from .scoping import scopes_disabled
 
 CURRENT_CENTRE_SESSION_KEY = "waymark_centre_id"
@@ -30,7 +30,3 @@ def current_centre_for_request(request) -> Centre | None:
         return chosen
     candidates = list(centres[:2])
     return candidates[0] if len(candidates) == 1 else None
-
-
-def memberships_in_centre(*, centre: Centre) -> QuerySet[Membership]:
-    return Membership.objects.filter(centre=centre, is_active=True).select_related("user")

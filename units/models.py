@@ -9,9 +9,7 @@ from wagtail.search import index
 
 from .forms import UnitPageForm
 from .panels import CriteriaInlinePanel
-
-URN_PATTERN = r"^[A-Z]/\d{3}/\d{4}$"
-CRITERION_CODE_PATTERN = r"^[1-9]\d*\.[1-9]\d*$"
+from .spec import CRITERION_CODE_RE, URN_RE
 
 
 class PublishedText(models.Model):
@@ -60,7 +58,7 @@ class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the titl
         "unit reference number",
         max_length=10,
         unique=True,
-        validators=[RegexValidator(URN_PATTERN, "A unit reference number looks like R/600/9587.")],
+        validators=[RegexValidator(URN_RE, "A unit reference number looks like R/600/9587.")],
         help_text="The Ofqual unit reference number, for example R/600/9587.",
     )
     ocr_unit_number = models.CharField("OCR unit number", max_length=20, blank=True)
@@ -171,6 +169,8 @@ class LearningOutcome(PublishedText, Orderable, ClusterableModel):
         ),
     ]
 
+    # Said outright: PublishedText, first among the bases, would otherwise give its own
+    # (empty) Meta and lose Orderable's ordering by sort_order.
     class Meta(Orderable.Meta):
         pass
 
@@ -187,7 +187,7 @@ class AssessmentCriterion(PublishedText, Orderable):
     outcome = ParentalKey(LearningOutcome, on_delete=models.CASCADE, related_name="criteria")
     code = models.CharField(
         max_length=10,
-        validators=[RegexValidator(CRITERION_CODE_PATTERN, "A criterion code looks like 1.1.")],
+        validators=[RegexValidator(CRITERION_CODE_RE, "A criterion code looks like 1.1.")],
     )
     text = models.TextField()
 

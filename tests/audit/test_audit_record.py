@@ -55,6 +55,8 @@ def test_postgresql_refuses_raw_sql_that_rewrites_the_trail(record):
         assert AuditRecord.objects.get(pk=record.pk).verb == "test.happened"
 
 
-def test_audit_records_are_scoped_to_their_centre(record, centre_b):
+def test_audit_records_are_scoped_to_their_centre(record, centre_a, centre_b):
+    with centre_scope(centre_a):
+        assert list(AuditRecord.objects.all()) == [record]
     with centre_scope(centre_b):
         assert not AuditRecord.objects.exists()
