@@ -6,6 +6,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
+    path("centre/", include("centre.urls")),
+    path("learners/", include("learners.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

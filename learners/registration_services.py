@@ -2,6 +2,7 @@
 write them all, or nothing."""
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
@@ -34,6 +35,18 @@ class RegistrationPlan:
     @property
     def has_changes(self) -> bool:
         return bool(self.new_learners or self.changed_learners or self.new_enrolments or self.reallocations)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies exactly these changes, so a confirmation can tell whether the centre's
+        register changed after the preview."""
+        state = (
+            sorted(learner.uln for learner in self.new_learners),
+            sorted((learner.uln, tuple(fields)) for learner, fields in self.changed_learners),
+            sorted((row.uln, unit.urn, row.assessor_email.lower()) for row, unit in self.new_enrolments),
+            sorted((enrolment.pk, assessor.pk) for enrolment, assessor in self.reallocations),
+        )
+        return hashlib.sha256(repr(state).encode()).hexdigest()
 
     def summary(self) -> list[str]:
         lines = []
@@ -180,16 +193,33 @@ def _plan_enrolments(plan: RegistrationPlan, rows: list[RegisterRow], offered: d
             plan.unchanged_rows += 1
 
 
+class RegisterPreviewIsStale(Exception):
+    """The centre's learners changed after the preview; ``plan`` is what the file would do now."""
+
+    def __init__(self, plan: RegistrationPlan):
+        self.plan = plan
+        super().__init__("The centre's learners changed after the import was previewed.")
+
+
 @transaction.atomic
 def import_register(
-    *, centre: Centre, register: Register, actor=None, dry_run: bool = False
+    *,
+    centre: Centre,
+    register: Register,
+    actor=None,
+    dry_run: bool = False,
+    expected_fingerprint: str | None = None,
 ) -> RegistrationPlan:
     """Register and enrol a centre's learners from its MIS register, all rows or none.
 
     Rows are matched to learners by ULN within the centre, so importing the same file
     again changes nothing. Each enrolment's assessor is granted exactly that enrolment.
     """
+    # One register import per centre at a time: the plan must still hold when it is applied.
+    list(Centre.objects.select_for_update().filter(pk=centre.pk).values_list("pk", flat=True))
     plan = plan_registration(centre=centre, register=register)
+    if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
+        raise RegisterPreviewIsStale(plan)
     if dry_run or not plan.has_changes:
         return plan
 

@@ -1,17 +1,41 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
 
 from centre.models import Centre
 
 from .models import Enrolment, Learner
 
 
-def learners_of_centre(*, centre: Centre) -> QuerySet[Learner]:
-    return Learner.objects.filter(centre=centre).prefetch_related(
+def learners_of_centre(*, centre: Centre, search: str = "") -> QuerySet[Learner]:
+    """The centre's learners with their enrolments, units and assessors: three queries
+    however many there are."""
+    learners = Learner.objects.filter(centre=centre)
+    if search := search.strip():
+        learners = learners.filter(
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(uln=search)
+            | Q(candidate_number=search)
+            | Q(email__iexact=search)
+        )
+    return learners.prefetch_related(
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.select_related("unit", "assessor").order_by("unit__title"),
         )
     )
+
+
+def enrolments_for_assessor(*, centre: Centre, assessor) -> QuerySet[Enrolment]:
+    """Exactly the enrolments of ``centre`` that ``assessor`` has been allocated (their
+    per-object grants; no model-wide permission or superuser status widens it)."""
+    return get_objects_for_user(
+        assessor,
+        "learners.assess_enrolment",
+        klass=Enrolment.objects.filter(centre=centre).select_related("learner", "unit"),
+        accept_global_perms=False,
+        with_superuser=False,
+    ).order_by("learner__last_name", "learner__first_name", "unit__title")
 
 
 def register_rows(*, centre: Centre) -> list[dict[str, str]]:

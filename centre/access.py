@@ -1,0 +1,47 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from .models import Membership
+
+
+def roles_in_centre(request) -> set[str]:
+    """The roles the signed-in person holds in the request's centre (cached per request)."""
+    if not hasattr(request, "_centre_roles"):
+        request._centre_roles = (
+            set(
+                Membership.objects.filter(
+                    centre=request.centre, user=request.user, is_active=True
+                ).values_list("role", flat=True)
+            )
+            if request.user.is_authenticated and request.centre is not None
+            else set()
+        )
+    return request._centre_roles
+
+
+def centre_role_required(*roles: str) -> Callable:
+    """A view for people holding one of ``roles`` in the request's centre.
+
+    Visitors are sent to sign in; a person with several centres and none chosen is sent
+    to choose one; anyone else without the role is refused (403), whatever they hold in
+    other centres.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.centre is None:
+                return redirect("centre:choose")
+            if not roles_in_centre(request) & set(roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,24 @@
+from django import forms
+
+from .registration import MAX_FILE_BYTES
+
+
+class RegisterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Register file",
+        help_text=(
+            "A CSV or XLSX file with the columns first_name, last_name, email, uln, "
+            "candidate_number and, to enrol learners, unit_urn and assessor_email."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_FILE_BYTES:,} bytes; split it.")
+        return upload
+
+
+class RegisterConfirmForm(forms.Form):
+    upload = forms.CharField(widget=forms.HiddenInput)
+    plan_fingerprint = forms.CharField(widget=forms.HiddenInput)

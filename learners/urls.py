@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "learners"
+urlpatterns = [
+    path("", views.learner_list, name="list"),
+    path("import/", views.import_learners, name="import"),
+    path("allocated/", views.allocated_learners, name="allocated"),
+]
