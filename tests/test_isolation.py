@@ -1,0 +1,151 @@
+"""Walks every URL pattern of the project as each role of centre B (and as a visitor),
+with centre A's object ids wherever a URL takes an id, and checks that nothing of A's
+comes back.
+
+Waymark's own URLs must each be listed in ``WAYMARK_URLS`` with what a person of another
+centre may get there, so a new URL fails this test until someone has decided that. The
+URLs of Wagtail and Django themselves are walked by the same rules, generically.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from centre.models import Role
+from centre.scoping import centre_scope, scopes_disabled
+from centre.services import set_offered_units
+from learners.services import allocate_assessor
+from tests.factories import EnrolmentFactory, MembershipFactory
+
+# What a person of centre B may get from each of Waymark's URLs, given centre A's ids:
+# "own-centre" pages show the person's own centre (so B's, never A's) and take no ids.
+WAYMARK_URLS = {
+    "centre:home": "own-centre",
+    "centre:choose": "own-centre",
+    "learners:list": "own-centre",
+    "learners:import": "own-centre",
+    "learners:allocated": "own-centre",
+    "units_import": "catalogue",
+    "login": "public",
+    "logout": "public",
+    "password_reset": "public",
+    "password_reset_done": "public",
+    "password_reset_confirm": "public",
+    "password_reset_complete": "public",
+}
+PROJECT_MODULES = ("accounts.", "centre.", "learners.", "moderation.", "units.", "audit.")
+A_SECRETS = ("Northgate College", "Zebedee", "Quartermaine", "zebedee@northgate-learner.example")
+REFUSED = {403, 404, 405}
+# A route parameter that names a stored object: an integer, or a name ending in pk or id
+# (not a password link's uidb64 and token, which name nothing until they check out).
+NAMES_AN_OBJECT = re.compile(r"<int:|<(?:\w+:)?\w*(?:pk|id)>")
+
+
+def url_patterns(patterns=None, prefix="", namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, [namespace, pattern.namespace])) if pattern.namespace else namespace
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name, pattern.callback.__module__
+
+
+def fill(route: str, ids: dict[str, int]) -> str | None:
+    """A concrete path for a route, with A's ids in its parameters; None for routes that
+    are regular expressions matching no concrete path we can make."""
+    if route.startswith("^") or "(?P" in route:
+        return None
+
+    def value(match):
+        converter, name = match.group(1) or "str", match.group(2)
+        if converter == "int":
+            return str(ids.get(name, ids["default"]))
+        if converter == "path":
+            return "r-600-9587/"
+        return "units" if "app" in name else ("unitpage" if "model" in name else "1")
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
+
+
+@pytest.fixture
+def centre_a_world(centre_a, seed_unit):
+    set_offered_units(centre=centre_a, urns=["R/600/9587"])
+    with scopes_disabled():
+        assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
+        enrolment = EnrolmentFactory(
+            learner__centre=centre_a,
+            learner__first_name="Zebedee",
+            learner__last_name="Quartermaine",
+            learner__email="zebedee@northgate-learner.example",
+            unit=seed_unit,
+        )
+    with centre_scope(centre_a):
+        allocate_assessor(enrolment=enrolment, assessor=assessor)
+    return {
+        "default": enrolment.pk,
+        "pk": enrolment.pk,
+        "learner_id": enrolment.learner.pk,
+        "user_id": assessor.pk,
+        "page_id": seed_unit.pk,
+        "parent_page_id": seed_unit.pk,
+    }
+
+
+@pytest.fixture
+def centre_b_people(centre_b):
+    with scopes_disabled():
+        return {role: MembershipFactory(centre=centre_b, role=role).user for role in Role.values}
+
+
+def test_every_project_url_is_in_the_walk():
+    unlisted = [
+        (route, name)
+        for route, name, module in url_patterns()
+        if module.startswith(PROJECT_MODULES) and name not in WAYMARK_URLS
+    ]
+    assert not unlisted, f"Add these URLs to WAYMARK_URLS in {__name__}: {unlisted}"
+
+
+def test_no_url_gives_centre_b_anything_of_centre_a(client, centre_a_world, centre_b_people):
+    """Every path, as a visitor and as each role of B: nothing of A's in any response, and
+    a path that names one of A's objects is refused (403, 404) or sends the person to sign
+    in, never served."""
+    walked = {"/": False, "/r-600-9587/": False}
+    for route, _, _ in url_patterns():
+        if (path := fill(route, centre_a_world)) is not None:
+            walked[path] = walked.get(path, False) or bool(NAMES_AN_OBJECT.search(route))
+    assert len(walked) > 150
+    leaks, served = [], []
+    for person in [None, *centre_b_people.values()]:
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        for path, names_an_object in walked.items():
+            response = client.get(path, follow=True)
+            body = response.content.decode(errors="replace")
+            who = getattr(person, "email", "visitor")
+            if any(secret in body for secret in A_SECRETS):
+                leaks.append((who, path, response.status_code))
+            sent_to_sign_in = any("login" in url or "sign-in" in url for url, _ in response.redirect_chain)
+            if names_an_object and response.status_code not in REFUSED and not sent_to_sign_in:
+                served.append((who, path, response.status_code))
+    assert not leaks, f"centre A's data reached centre B: {leaks}"
+    assert not served, f"paths naming centre A's objects were served to centre B: {served}"
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_centre_pages_refuse_or_show_only_the_persons_own_centre(
+    client, centre_a_world, centre_b_people, role
+):
+    client.force_login(centre_b_people[role])
+    for route, name, module in url_patterns():
+        if WAYMARK_URLS.get(name) != "own-centre":
+            continue
+        response = client.get(fill(route, centre_a_world))
+        body = response.content.decode()
+        assert response.status_code in REFUSED | {200, 302}, (name, response.status_code)
+        if response.status_code == 200:
+            assert "Southfield Training" in body, name
+            assert not any(secret in body for secret in A_SECRETS), name
