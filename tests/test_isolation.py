@@ -140,7 +140,7 @@ def test_centre_pages_refuse_or_show_only_the_persons_own_centre(
     client, centre_a_world, centre_b_people, role
 ):
     client.force_login(centre_b_people[role])
-    for route, name, module in url_patterns():
+    for route, name, _module in url_patterns():
         if WAYMARK_URLS.get(name) != "own-centre":
             continue
         response = client.get(fill(route, centre_a_world))
