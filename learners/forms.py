@@ -22,3 +22,16 @@ class RegisterUploadForm(forms.Form):
 class RegisterConfirmForm(forms.Form):
     upload = forms.CharField(widget=forms.HiddenInput)
     plan_fingerprint = forms.CharField(widget=forms.HiddenInput)
+
+
+class AllocationForm(forms.Form):
+    assessor = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No assessor", label="Assessor"
+    )
+
+    def __init__(self, *args, assessors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = assessors
+        self.fields["assessor"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.email} ({user.email})"
+        )

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.learner_list, name="list"),
     path("import/", views.import_learners, name="import"),
     path("allocated/", views.allocated_learners, name="allocated"),
+    path("enrolments/<int:pk>/assessor/", views.allocate, name="allocate"),
 ]

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods
 from centre.access import centre_role_required
 from centre.models import Role
 
-from .forms import RegisterConfirmForm, RegisterUploadForm
+from .access import access_enrolment
+from .forms import AllocationForm, RegisterConfirmForm, RegisterUploadForm
 from .registration import RegisterError, read_register
 from .registration_services import (
     RegisterPreviewIsStale,
@@ -20,7 +21,8 @@ from .registration_services import (
     import_register,
     plan_registration,
 )
-from .selectors import enrolments_for_assessor, learners_of_centre
+from .selectors import assessors_of_centre, enrolments_for_assessor, learners_of_centre
+from .services import allocate_assessor
 
 UPLOAD_SALT = "learners.register-upload"
 PREVIEW_LIFETIME_SECONDS = 60 * 60
@@ -34,6 +36,30 @@ def learner_list(request):
         request.GET.get("page")
     )
     return render(request, "learners/list.html", {"page": page, "search": search})
+
+
+@centre_role_required(Role.CENTRE_ADMIN)
+@require_http_methods(["GET", "POST"])
+def allocate(request, pk: int):
+    enrolment = access_enrolment(request, pk)
+    form = AllocationForm(
+        request.POST or None,
+        assessors=assessors_of_centre(centre=request.centre),
+        initial={"assessor": enrolment.assessor},
+    )
+    if request.method == "POST" and form.is_valid():
+        allocate_assessor(enrolment=enrolment, assessor=form.cleaned_data["assessor"], actor=request.user)
+        assessor = form.cleaned_data["assessor"]
+        messages.success(
+            request,
+            f"{enrolment.learner.first_name} {enrolment.learner.last_name}'s assessor for {enrolment.unit.title} "
+            f"is now {assessor.get_full_name() or assessor.email}."
+            if assessor
+            else f"{enrolment.learner.first_name} {enrolment.learner.last_name} has no assessor for "
+            f"{enrolment.unit.title} now.",
+        )
+        return redirect("learners:list")
+    return render(request, "learners/allocate.html", {"enrolment": enrolment, "form": form})
 
 
 @centre_role_required(Role.ASSESSOR)

@@ -26,6 +26,7 @@ WAYMARK_URLS = {
     "learners:list": "own-centre",
     "learners:import": "own-centre",
     "learners:allocated": "own-centre",
+    "learners:allocate": "centre-object",
     "units_import": "catalogue",
     "login": "public",
     "logout": "public",
@@ -149,3 +150,16 @@ def test_centre_pages_refuse_or_show_only_the_persons_own_centre(
         if response.status_code == 200:
             assert "Southfield Training" in body, name
             assert not any(secret in body for secret in A_SECRETS), name
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_pages_of_another_centres_objects_are_refused(client, centre_a_world, centre_b_people, role):
+    client.force_login(centre_b_people[role])
+    objects = [
+        (route, name) for route, name, _ in url_patterns() if WAYMARK_URLS.get(name) == "centre-object"
+    ]
+    assert objects
+    for route, name in objects:
+        path = fill(route, centre_a_world)
+        for response in (client.get(path), client.post(path, {})):
+            assert response.status_code in {403, 404}, (name, response.status_code)

@@ -180,3 +180,39 @@ def test_an_altered_or_foreign_preview_is_refused(admin_client, centre, centre_b
     assert "That preview has expired or was altered" in foreign.content.decode()
     with scopes_disabled():
         assert not Learner.objects.exists()
+
+
+def test_centre_admin_changes_an_enrolments_assessor_and_the_grant_follows(admin_client, centre, seed_unit):
+    first = member(centre, Role.ASSESSOR)
+    second = member(centre, Role.ASSESSOR, first_name="Ria", last_name="Shah")
+    with scopes_disabled():
+        enrolment = EnrolmentFactory(learner__centre=centre, unit=seed_unit)
+    with centre_scope(centre):
+        allocate_assessor(enrolment=enrolment, assessor=first)
+
+    page = admin_client.get(reverse("learners:allocate", args=[enrolment.pk])).content.decode()
+    assert "Ria Shah" in page
+    done = admin_client.post(
+        reverse("learners:allocate", args=[enrolment.pk]), {"assessor": second.pk}, follow=True
+    )
+
+    assert (
+        "assessor for Develop, maintain and review personal networks is now Ria Shah" in done.content.decode()
+    )
+    enrolment.refresh_from_db()
+    assert enrolment.assessor == second
+    fresh = type(first).objects.get(pk=first.pk)
+    assert not fresh.has_perm("learners.assess_enrolment", enrolment)
+
+
+def test_an_assessor_of_another_centre_cannot_be_chosen(admin_client, centre, centre_b, seed_unit):
+    outsider = member(centre_b, Role.ASSESSOR)
+    with scopes_disabled():
+        enrolment = EnrolmentFactory(learner__centre=centre, unit=seed_unit)
+
+    response = admin_client.post(reverse("learners:allocate", args=[enrolment.pk]), {"assessor": outsider.pk})
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.assessor is None
