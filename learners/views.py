@@ -48,16 +48,14 @@ def allocate(request, pk: int):
         initial={"assessor": enrolment.assessor},
     )
     if request.method == "POST" and form.is_valid():
-        allocate_assessor(enrolment=enrolment, assessor=form.cleaned_data["assessor"], actor=request.user)
         assessor = form.cleaned_data["assessor"]
-        messages.success(
-            request,
-            f"{enrolment.learner.first_name} {enrolment.learner.last_name}'s assessor for {enrolment.unit.title} "
-            f"is now {assessor.get_full_name() or assessor.email}."
-            if assessor
-            else f"{enrolment.learner.first_name} {enrolment.learner.last_name} has no assessor for "
-            f"{enrolment.unit.title} now.",
-        )
+        allocate_assessor(enrolment=enrolment, assessor=assessor, actor=request.user)
+        learner = f"{enrolment.learner.first_name} {enrolment.learner.last_name}"
+        if assessor is None:
+            messages.success(request, f"{learner} has no assessor for {enrolment.unit.title} now.")
+        else:
+            name = assessor.get_full_name() or assessor.email
+            messages.success(request, f"{learner}'s assessor for {enrolment.unit.title} is now {name}.")
         return redirect("learners:list")
     return render(request, "learners/allocate.html", {"enrolment": enrolment, "form": form})
 
