@@ -1,12 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .access import roles_in_centre
-from .models import Role
+from .access import centre_role_required, roles_in_centre
+from .forms import AddMemberForm, OfferedUnitsForm
+from .models import Membership, OfferedUnit, Role
 from .selectors import CURRENT_CENTRE_SESSION_KEY, centres_for_user
+from .services import CentreServiceError, add_member, end_membership, set_offered_units
 
 
 @login_required
@@ -40,3 +43,66 @@ def home(request):
             "has_other_centres": centres_for_user(user=request.user).count() > 1,
         },
     )
+
+
+@centre_role_required(Role.CENTRE_ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff(request):
+    """The centre's people and their roles; add a role (inviting someone new) or end one."""
+    form = AddMemberForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership, granted = add_member(centre=request.centre, actor=request.user, **form.cleaned_data)
+        except (CentreServiceError, ValidationError) as error:
+            form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+        else:
+            role = membership.get_role_display().lower()
+            if granted:
+                messages.success(request, f"{membership.user.email} is now {role} here.")
+            else:
+                messages.info(request, f"{membership.user.email} is already {role} here.")
+            return redirect("centre:staff")
+    memberships = Membership.objects.filter(centre=request.centre, is_active=True).select_related("user")
+    return render(
+        request,
+        "centre/staff.html",
+        {"form": form, "memberships": memberships.order_by("user__last_name", "user__first_name", "role")},
+    )
+
+
+@centre_role_required(Role.CENTRE_ADMIN)
+@require_http_methods(["POST"])
+def end_role(request, pk: int):
+    membership = Membership.objects.filter(centre=request.centre, pk=pk, is_active=True).first()
+    if membership is None:
+        raise Http404("No such role in this centre.")
+    end_membership(membership=membership, actor=request.user)
+    messages.success(
+        request, f"{membership.user.email} is no longer {membership.get_role_display().lower()} here."
+    )
+    return redirect("centre:staff")
+
+
+@centre_role_required(Role.CENTRE_ADMIN)
+@require_http_methods(["GET", "POST"])
+def offered_units(request):
+    offered = OfferedUnit.objects.filter(centre=request.centre).values_list("unit", flat=True)
+    # Unticking every unit posts no field at all: bind the form to any POST, empty or not.
+    form = OfferedUnitsForm(
+        request.POST if request.method == "POST" else None, initial={"units": list(offered)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = set_offered_units(
+                centre=request.centre,
+                urns=[unit.urn for unit in form.cleaned_data["units"]],
+                actor=request.user,
+            )
+        except CentreServiceError as error:
+            form.add_error("units", str(error))
+        else:
+            messages.success(
+                request, f"The centre now {'; '.join(changes)}." if changes else "Nothing changed."
+            )
+            return redirect("centre:units")
+    return render(request, "centre/units.html", {"form": form})

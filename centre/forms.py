@@ -1,0 +1,25 @@
+from django import forms
+
+from units.models import UnitPage
+
+from .models import Role
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    first_name = forms.CharField(required=False, max_length=150)
+    last_name = forms.CharField(required=False, max_length=150)
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class OfferedUnitsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        queryset=UnitPage.objects.live().order_by("title"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Units this centre offers",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].label_from_instance = lambda unit: f"{unit.title} ({unit.urn})"

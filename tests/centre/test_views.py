@@ -1,0 +1,77 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from centre.models import Membership, OfferedUnit, Role
+from centre.scoping import centre_scope, scopes_disabled
+from learners.services import allocate_assessor
+from tests.factories import EnrolmentFactory, MembershipFactory
+
+
+@pytest.fixture
+def admin_client(client, centre_a):
+    with scopes_disabled():
+        client.force_login(MembershipFactory(centre=centre_a, role=Role.CENTRE_ADMIN).user)
+    return client
+
+
+def test_centre_admin_gives_a_new_person_a_role_and_they_are_invited(
+    admin_client, centre_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("centre:staff"),
+            {"email": "new@example.org", "first_name": "Nia", "last_name": "Reed", "role": "iqa"},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "new@example.org is now internal quality assurer here." in page
+    assert "Nia Reed" in page
+    assert mail.outbox[0].to == ["new@example.org"]
+
+
+def test_a_malformed_email_is_refused_on_the_form(admin_client):
+    response = admin_client.post(reverse("centre:staff"), {"email": "not-an-email", "role": "iqa"})
+    assert "Enter a valid email address." in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_ending_an_assessors_role_takes_their_learners_away_at_once(admin_client, centre_a, seed_unit):
+    with scopes_disabled():
+        membership = MembershipFactory(centre=centre_a, role=Role.ASSESSOR)
+        enrolment = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    with centre_scope(centre_a):
+        allocate_assessor(enrolment=enrolment, assessor=membership.user)
+
+    response = admin_client.post(reverse("centre:end_role", args=[membership.pk]), follow=True)
+
+    assert f"{membership.user.email} is no longer assessor here." in response.content.decode()
+    user = type(membership.user).objects.get(pk=membership.user.pk)
+    assert not user.has_perm("learners.assess_enrolment", enrolment)
+    with scopes_disabled():
+        assert not Membership.objects.get(pk=membership.pk).is_active
+
+
+def test_ending_a_role_is_a_post(admin_client, centre_a):
+    with scopes_disabled():
+        membership = MembershipFactory(centre=centre_a, role=Role.IQA)
+    assert admin_client.get(reverse("centre:end_role", args=[membership.pk])).status_code == 405
+
+
+def test_centre_admin_chooses_the_units_offered(admin_client, centre_a, seed_unit):
+    page = admin_client.get(reverse("centre:units")).content.decode()
+    assert "Develop, maintain and review personal networks (R/600/9587)" in page
+
+    response = admin_client.post(reverse("centre:units"), {"units": [seed_unit.pk]}, follow=True)
+
+    assert "The centre now offers R/600/9587." in response.content.decode()
+    with centre_scope(centre_a):
+        assert OfferedUnit.objects.get().unit == seed_unit
+
+
+def test_a_unit_with_enrolments_stays_offered_with_a_message(admin_client, centre_a, seed_unit):
+    admin_client.post(reverse("centre:units"), {"units": [seed_unit.pk]})
+    with scopes_disabled():
+        EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    response = admin_client.post(reverse("centre:units"), {})
+    assert "Learners are enrolled on R/600/9587; it cannot stop being offered." in response.content.decode()
