@@ -48,3 +48,21 @@ def release_enrolments_of(*, assessor, centre) -> int:
     """Take every enrolment of ``centre`` away from ``assessor`` at once, grants included."""
     EnrolmentUserObjectPermission.objects.filter(user=assessor, content_object__centre=centre).delete()
     return Enrolment.objects.filter(centre=centre, assessor=assessor).update(assessor=None)
+
+
+def export_register(*, centre, format: str, actor=None) -> tuple[bytes, int]:
+    """The centre's register in the import's columns (CSV or XLSX), safe to open in a
+    spreadsheet; every export is audited, since it carries learners' personal details."""
+    from .resources import RegisterResource
+    from .selectors import register_rows
+
+    rows = register_rows(centre=centre)
+    content = RegisterResource().export(queryset=rows).export(format)
+    record_audit(
+        actor=actor,
+        verb="learners.exported",
+        target=centre,
+        centre=centre,
+        details={"rows": len(rows), "format": format},
+    )
+    return (content.encode("utf-8") if isinstance(content, str) else content), len(rows)

@@ -6,6 +6,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -22,11 +23,15 @@ from .registration_services import (
     plan_registration,
 )
 from .selectors import assessors_of_centre, enrolments_for_assessor, learners_of_centre
-from .services import allocate_assessor
+from .services import allocate_assessor, export_register
 
 UPLOAD_SALT = "learners.register-upload"
 PREVIEW_LIFETIME_SECONDS = 60 * 60
 LEARNERS_PER_PAGE = 50
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @centre_role_required(Role.CENTRE_ADMIN)
@@ -58,6 +63,18 @@ def allocate(request, pk: int):
             messages.success(request, f"{learner}'s assessor for {enrolment.unit.title} is now {name}.")
         return redirect("learners:list")
     return render(request, "learners/allocate.html", {"enrolment": enrolment, "form": form})
+
+
+@centre_role_required(Role.CENTRE_ADMIN)
+def export_learners(request):
+    format = request.GET.get("format", "csv")
+    if format not in EXPORT_TYPES:
+        raise Http404("Learners are exported as csv or xlsx.")
+    content, _ = export_register(centre=request.centre, format=format, actor=request.user)
+    response = HttpResponse(content, content_type=EXPORT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="learners-{request.centre.number}.{format}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @centre_role_required(Role.ASSESSOR)

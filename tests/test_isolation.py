@@ -25,6 +25,7 @@ WAYMARK_URLS = {
     "centre:choose": "own-centre",
     "learners:list": "own-centre",
     "learners:import": "own-centre",
+    "learners:export": "own-centre-file",
     "learners:allocated": "own-centre",
     "learners:allocate": "centre-object",
     "centre:staff": "own-centre",

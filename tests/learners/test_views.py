@@ -216,3 +216,21 @@ def test_an_assessor_of_another_centre_cannot_be_chosen(admin_client, centre, ce
     assert "Select a valid choice" in response.content.decode()
     enrolment.refresh_from_db()
     assert enrolment.assessor is None
+
+
+def test_centre_admin_downloads_only_their_centres_register(admin_client, centre, centre_b, seed_unit):
+    with scopes_disabled():
+        EnrolmentFactory(learner__centre=centre, learner__last_name="Evans", unit=seed_unit)
+        LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield")
+
+    response = admin_client.get(reverse("learners:export"), {"format": "csv"})
+
+    assert response["Content-Disposition"] == 'attachment; filename="learners-10001.csv"'
+    assert response["Cache-Control"] == "no-store"
+    body = response.content.decode()
+    assert body.startswith("first_name,last_name,email,uln,candidate_number,unit_urn,assessor_email")
+    assert "Evans" in body and "Southfield" not in body
+    assert admin_client.get(reverse("learners:export"), {"format": "xlsx"})["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    assert admin_client.get(reverse("learners:export"), {"format": "pdf"}).status_code == 404

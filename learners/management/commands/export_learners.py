@@ -2,11 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.services import record_audit
 from centre.models import Centre
 from centre.scoping import centre_scope, scopes_disabled
-from learners.resources import RegisterResource
-from learners.selectors import register_rows
+from learners.services import export_register
 
 
 class Command(BaseCommand):
@@ -25,17 +23,9 @@ class Command(BaseCommand):
         if format == "xlsx" and output is None:
             raise CommandError("An XLSX workbook is binary: give --output PATH.")
         with centre_scope(found):
-            rows = register_rows(centre=found)
-            content = RegisterResource().export(queryset=rows).export(format)
-            record_audit(
-                actor=None,
-                verb="learners.exported",
-                target=found,
-                centre=found,
-                details={"rows": len(rows), "format": format},
-            )
+            content, rows = export_register(centre=found, format=format)
         if output is None:
-            self.stdout.write(content, ending="")
+            self.stdout.write(content.decode("utf-8"), ending="")
             return
-        output.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        self.stderr.write(f"Wrote {len(rows)} rows to {output}.")
+        output.write_bytes(content)
+        self.stderr.write(f"Wrote {rows} rows to {output}.")
