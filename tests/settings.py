@@ -12,3 +12,9 @@ from config.settings import INSTALLED_APPS
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory database: the browser journeys' live server
+    # answers requests in threads of its own, and one SQLite connection shared between
+    # threads fails under concurrent requests (as production never shares one).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-waymark.sqlite3")}  # noqa: F405
