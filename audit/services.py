@@ -5,7 +5,7 @@ from django.db import models
 from .models import AuditRecord
 
 
-def record_audit(
+def audit_record(
     *,
     actor,
     verb: str,
@@ -13,13 +13,9 @@ def record_audit(
     centre=None,
     details: dict[str, Any] | None = None,
 ) -> AuditRecord:
-    """Append one record to the audit trail.
-
-    Call it inside the transaction of the change it records, so that the change and
-    its record are committed together or not at all. ``details`` must hold keys and
-    facts about the change, never a person's name, email or other personal details.
-    """
-    return AuditRecord.objects.create(
+    """An audit record, not yet written: people and objects by key only. ``details`` must
+    hold keys and facts about the change, never a person's name, email or other details."""
+    return AuditRecord(
         actor_key=getattr(actor, "audit_key", None),
         centre=centre,
         verb=verb,
@@ -27,3 +23,19 @@ def record_audit(
         object_id=str(target.pk) if target is not None else "",
         details=details or {},
     )
+
+
+def record_audit(**record) -> AuditRecord:
+    """Append one record to the audit trail (arguments as ``audit_record``).
+
+    Call it inside the transaction of the change it records, so that the change and
+    its record are committed together or not at all.
+    """
+    written = audit_record(**record)
+    written.save()
+    return written
+
+
+def record_audits(records: list[AuditRecord]) -> None:
+    """Append many records at once, for a change made in bulk."""
+    AuditRecord.objects.bulk_create(records)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import AuditRecord
+from audit.services import audit_record, record_audits
 from centre.models import Centre, Membership, OfferedUnit, Role
 from units.models import UnitPage
 
@@ -266,28 +266,22 @@ def import_register(
     allocations: dict[object, list[int]] = {}
     for enrolment in allocated:
         allocations.setdefault(enrolment.assessor, []).append(enrolment.pk)
-    now = timezone.now()
-    actor_key = getattr(actor, "audit_key", None)
-    AuditRecord.objects.bulk_create(
+    record_audits(
         [
-            AuditRecord(
-                at=now,
-                actor_key=actor_key,
-                centre=centre,
+            audit_record(
+                actor=actor,
                 verb="learners.registered",
-                object_type="centre.centre",
-                object_id=str(centre.pk),
+                target=centre,
+                centre=centre,
                 details={"changes": plan.summary()},
             )
         ]
         + [
-            AuditRecord(
-                at=now,
-                actor_key=actor_key,
-                centre=centre,
+            audit_record(
+                actor=actor,
                 verb="enrolments.assessor_allocated",
-                object_type="accounts.user",
-                object_id=str(assessor.pk),
+                target=assessor,
+                centre=centre,
                 details={
                     "assessor": str(assessor.audit_key),
                     "enrolments": enrolments,
