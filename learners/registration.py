@@ -79,10 +79,19 @@ def read_register(data: bytes, *, filename: str) -> Register:
         raise RegisterError([RowProblem(0, "", "the file must be a .csv or .xlsx file")])
 
     headers = [str(header or "").strip().lstrip("\ufeff").lower() for header in dataset.headers or []]
-    if missing := [column for column in REQUIRED_COLUMNS if column not in headers]:
-        raise RegisterError(
-            [RowProblem(1, column, "this required column is missing from the header") for column in missing]
-        )
+    problems = [
+        RowProblem(1, column, "this required column is missing from the header")
+        for column in REQUIRED_COLUMNS
+        if column not in headers
+    ]
+    # A column Waymark does not read (an id, a centre) must not look as if it was used.
+    problems += [
+        RowProblem(1, header or "(blank)", "is not a column Waymark reads; remove it")
+        for header in headers
+        if header not in COLUMNS
+    ]
+    if problems:
+        raise RegisterError(problems)
     if dataset.height > MAX_ROWS:
         raise RegisterError(
             [

@@ -252,3 +252,16 @@ def test_import_runs_a_bounded_number_of_queries(centre, tmp_path, django_assert
     with django_assert_max_num_queries(30):
         run(path)
     assert len(learners_in(centre)) == learners
+
+
+def test_a_column_waymark_does_not_read_is_refused_not_ignored(centre, tmp_path):
+    header = HEADER + ",centre_number"
+    message = import_fails(register_file(tmp_path, good_rows()[0] + ",20002", header=header))
+    assert "row 1, centre_number: is not a column Waymark reads; remove it" in message
+    assert learners_in(centre) == []
+
+
+def test_a_register_of_more_than_twenty_thousand_rows_is_refused_with_the_limit(centre, tmp_path):
+    rows = [f"A,B,a{n}@example.org,{valid_uln(700000000 + 3 * n)},{n % 10000:04d},," for n in range(20_001)]
+    message = import_fails(register_file(tmp_path, *rows))
+    assert "the file has 20,001 rows; import at most 20,000 at a time" in message
