@@ -1,6 +1,7 @@
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from .models import Centre
+from .models import Centre, Membership, Role
 from .scoping import scopes_disabled
 
 CURRENT_CENTRE_SESSION_KEY = "waymark_centre_id"
@@ -30,3 +31,21 @@ def current_centre_for_request(request) -> Centre | None:
         return chosen
     candidates = list(centres[:2])
     return candidates[0] if len(candidates) == 1 else None
+
+
+def centre_by_number(*, number: str) -> Centre | None:
+    """The centre with this awarding-body number, for commands and services that name a
+    centre before any scope exists (the number is unique across the installation)."""
+    with scopes_disabled():
+        return Centre.objects.filter(number=number).first()
+
+
+def assessors_of_centre(*, centre: Centre) -> QuerySet:
+    """The people who hold an active assessor role in ``centre``."""
+    return (
+        get_user_model()
+        .objects.filter(
+            pk__in=Membership.objects.filter(centre=centre, role=Role.ASSESSOR, is_active=True).values("user")
+        )
+        .order_by("last_name", "first_name", "email")
+    )

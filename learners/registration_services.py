@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record, record_audits
-from centre.models import Centre, Membership, OfferedUnit, Role
+from centre.models import Centre, OfferedUnit
+from centre.selectors import assessors_of_centre
 from units.models import UnitPage
 
 from .models import Enrolment, EnrolmentUserObjectPermission, Learner
@@ -83,12 +84,7 @@ def plan_registration(*, centre: Centre, register: Register) -> RegistrationPlan
         UnitPage.objects.filter(urn__in={row.unit_urn for row in register.rows}).values_list("urn", flat=True)
     )
     # A centre has tens of assessors: compare their addresses without regard to case.
-    plan.assessors = {
-        membership.user.email.lower(): membership.user
-        for membership in Membership.objects.filter(
-            centre=centre, role=Role.ASSESSOR, is_active=True
-        ).select_related("user")
-    }
+    plan.assessors = {user.email.lower(): user for user in assessors_of_centre(centre=centre)}
     first_row_of_uln: dict[str, RegisterRow] = {}
     first_row_of_candidate: dict[str, RegisterRow] = {}
     first_row_of_enrolment: dict[tuple[str, str], RegisterRow] = {}

@@ -56,17 +56,3 @@ def register_rows(*, centre: Centre) -> list[dict[str, str]]:
             assessor = enrolment.assessor.email if enrolment.assessor else ""
             rows.append({**person, "unit_urn": enrolment.unit.urn, "assessor_email": assessor})
     return rows
-
-
-def assessors_of_centre(*, centre: Centre):
-    from django.contrib.auth import get_user_model
-
-    from centre.models import Membership, Role
-
-    return (
-        get_user_model()
-        .objects.filter(
-            pk__in=Membership.objects.filter(centre=centre, role=Role.ASSESSOR, is_active=True).values("user")
-        )
-        .order_by("last_name", "first_name", "email")
-    )

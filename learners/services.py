@@ -2,7 +2,7 @@ from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record_audit
-from centre.models import Membership, Role
+from centre.selectors import assessors_of_centre
 
 from .models import Enrolment, EnrolmentUserObjectPermission
 
@@ -13,15 +13,14 @@ class AllocationError(Exception):
     """An assessor allocation that cannot be made, with the reason."""
 
 
-def _is_assessor_of(*, user, centre) -> bool:
-    return Membership.objects.filter(centre=centre, user=user, role=Role.ASSESSOR, is_active=True).exists()
-
-
 @transaction.atomic
 def allocate_assessor(*, enrolment: Enrolment, assessor, actor=None) -> None:
     """Allocate ``assessor`` to ``enrolment``: they may then assess exactly this enrolment,
     and the assessor it had before no longer may. ``None`` leaves it unallocated."""
-    if assessor is not None and not _is_assessor_of(user=assessor, centre=enrolment.centre):
+    if (
+        assessor is not None
+        and not assessors_of_centre(centre=enrolment.centre).filter(pk=assessor.pk).exists()
+    ):
         raise AllocationError(f"{assessor.email} is not an assessor of {enrolment.centre}.")
     previous = enrolment.assessor
     if previous == assessor:

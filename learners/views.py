@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from centre.access import centre_role_required
 from centre.models import Role
+from centre.selectors import assessors_of_centre
 
 from .access import access_enrolment
 from .forms import AllocationForm, RegisterConfirmForm, RegisterUploadForm
@@ -22,7 +23,7 @@ from .registration_services import (
     import_register,
     plan_registration,
 )
-from .selectors import assessors_of_centre, enrolments_for_assessor, learners_of_centre
+from .selectors import enrolments_for_assessor, learners_of_centre
 from .services import allocate_assessor, export_register
 
 UPLOAD_SALT = "learners.register-upload"

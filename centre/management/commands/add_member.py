@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from centre.models import Centre, Role
-from centre.scoping import scopes_disabled
+from centre.models import Role
+from centre.selectors import centre_by_number
 from centre.services import CentreServiceError, add_member
 
 
@@ -17,8 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", default="")
 
     def handle(self, *args, centre, email, role, first_name, last_name, **options):
-        with scopes_disabled():
-            found = Centre.objects.filter(number=centre).first()
+        found = centre_by_number(number=centre)
         if found is None:
             raise CommandError(f"There is no centre with the number {centre!r}.")
         try:

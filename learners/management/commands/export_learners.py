@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from centre.models import Centre
-from centre.scoping import centre_scope, scopes_disabled
+from centre.scoping import centre_scope
+from centre.selectors import centre_by_number
 from learners.services import export_register
 
 
@@ -16,8 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="The file to write (standard output if not given).")
 
     def handle(self, *args, centre, format, output, **options):
-        with scopes_disabled():
-            found = Centre.objects.filter(number=centre).first()
+        found = centre_by_number(number=centre)
         if found is None:
             raise CommandError(f"There is no centre with the number {centre!r}.")
         if format == "xlsx" and output is None:

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from centre.models import Centre
-from centre.scoping import centre_scope, scopes_disabled
+from centre.scoping import centre_scope
+from centre.selectors import centre_by_number
 from learners.registration import MAX_FILE_BYTES, RegisterError, read_register
 from learners.registration_services import import_register
 
@@ -23,8 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, centre, path: Path, dry_run: bool, **options):
-        with scopes_disabled():
-            found = Centre.objects.filter(number=centre).first()
+        found = centre_by_number(number=centre)
         if found is None:
             raise CommandError(f"There is no centre with the number {centre!r}.")
         if not path.is_file():
