@@ -40,6 +40,7 @@ def home(request):
             "roles": [Role(role).label for role in Role.values if role in roles],
             "is_centre_admin": Role.CENTRE_ADMIN in roles,
             "is_assessor": Role.ASSESSOR in roles,
+            "is_learner": Role.LEARNER in roles,
             "has_other_centres": centres_for_user(user=request.user).count() > 1,
         },
     )

@@ -167,12 +167,22 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 
 # Local folder by default; any Django storage class (for example django-storages'
 # "storages.backends.s3.S3Storage", configured through its own AWS_* variables) when set.
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+    },
+    # Learners' evidence: private, never under MEDIA_URL; served only through the
+    # permission-checking download view. Any storage class may stand in (S3-compatible
+    # through django-storages), as long as it does not make the files public.
+    "evidence": {
+        "BACKEND": os.environ.get("EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}
+        if "EVIDENCE_STORAGE_BACKEND" not in os.environ
+        else {},
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -211,6 +221,15 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # A unit specification is a few kilobytes; anything bigger is not one.
 UNIT_IMPORT_MAX_BYTES = int(os.environ.get("UNIT_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# Evidence uploads: the largest file, what one learner may store in all, and the most
+# pixels an image may declare (a small file can claim a huge canvas to exhaust memory).
+EVIDENCE_FILE_MAX_BYTES = int(os.environ.get("EVIDENCE_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
+EVIDENCE_QUOTA_BYTES = int(os.environ.get("EVIDENCE_QUOTA_BYTES", str(500 * 1024 * 1024)))
+EVIDENCE_IMAGE_MAX_PIXELS = int(os.environ.get("EVIDENCE_IMAGE_MAX_PIXELS", str(50_000_000)))
+# Several files go up in one form; Django's default of 100 fields is ample, but the
+# number of files is bounded too.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 GUARDIAN_RAISE_403 = True
 # Visitors never hold per-object permissions; no stand-in account for them.

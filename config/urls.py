@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("centre/", include("centre.urls")),
     path("learners/", include("learners.urls")),
+    path("portfolio/", include("learners.portfolio_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -2,8 +2,10 @@
 models of later features (evidence, decisions) that point at catalogue rows."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("WAYMARK_ENVIRONMENT", "test")
+os.environ.setdefault("EVIDENCE_ROOT", str(Path(__file__).resolve().parent.parent / "var" / "test-evidence"))
 os.environ.setdefault("TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
 from config.settings import *  # noqa: F403

@@ -16,7 +16,7 @@ from centre.models import Role
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from learners.services import allocate_assessor
-from tests.factories import EnrolmentFactory, MembershipFactory
+from tests.factories import EnrolmentFactory, MembershipFactory, submitted_evidence
 
 # What a person of centre B may get from each of Waymark's URLs, given centre A's ids:
 # "own-centre" pages show the person's own centre (so B's, never A's) and take no ids.
@@ -32,6 +32,19 @@ WAYMARK_URLS = {
     "centre:end_role": "centre-object",
     "centre:units": "own-centre",
     "units_import": "catalogue",
+    "portfolio:home": "own-centre",
+    "portfolio:evidence_list": "own-centre",
+    "portfolio:choose_kind": "own-centre",
+    "portfolio:create": "own-centre",
+    "portfolio:evidence": "centre-object",
+    "portfolio:edit": "centre-object",
+    "portfolio:upload": "centre-object",
+    "portfolio:remove_file": "centre-object",
+    "portfolio:map": "centre-object",
+    "portfolio:submit": "centre-object",
+    "portfolio:delete": "centre-object",
+    "portfolio:version": "centre-object",
+    "portfolio:file": "centre-object",
     "login": "public",
     "logout": "public",
     "password_reset": "public",
@@ -88,7 +101,12 @@ def centre_a_world(centre_a, seed_unit):
         )
     with centre_scope(centre_a):
         allocate_assessor(enrolment=enrolment, assessor=assessor)
+        item = submitted_evidence(enrolment, title="Quartermaine’s account", file_name="Zebedee.pdf")
+        evidence_file = item.files.get()
     return {
+        "item_id": item.pk,
+        "file_id": evidence_file.pk,
+        "number": 1,
         "default": enrolment.pk,
         "pk": enrolment.pk,
         "learner_id": enrolment.learner.pk,

@@ -65,3 +65,43 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     learner = factory.SubFactory(LearnerFactory)
     centre = factory.SelfAttribute("learner.centre")
     start_date = factory.Faker("date_this_year")
+
+
+# A small, valid PDF: what libmagic recognises as application/pdf.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class EvidenceItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learners.EvidenceItem"
+
+    learner = factory.SubFactory(LearnerFactory)
+    centre = factory.SelfAttribute("learner.centre")
+    kind = "written_account"
+    title = factory.Sequence(lambda n: f"Account {n}")
+    body = "What I did, and how."
+    creation_token = factory.Faker("uuid4", cast_to=None)
+
+
+def pdf_upload(name: str = "evidence.pdf", content: bytes = PDF_BYTES):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def submitted_evidence(enrolment, *, title: str = "Account", file_name: str = "evidence.pdf", codes=("1.1",)):
+    """An item of ``enrolment``'s learner with one PDF, mapped to ``codes`` of the
+    enrolment's unit and submitted (call inside the centre's scope)."""
+    from learners.evidence_services import add_evidence_files, set_evidence_mappings, submit_evidence_item
+    from units.models import AssessmentCriterion
+
+    item = EvidenceItemFactory(learner=enrolment.learner, title=title)
+    add_evidence_files(item=item, actor=None, uploads=[pdf_upload(file_name)])
+    criteria = AssessmentCriterion.objects.filter(outcome__page=enrolment.unit, code__in=codes)
+    set_evidence_mappings(item=item, actor=None, claims={c.pk: f"It shows {c.code}." for c in criteria})
+    submit_evidence_item(item=item, actor=None, declared=True)
+    item.refresh_from_db()
+    return item

@@ -1,0 +1,349 @@
+"""Changes to a learner's evidence: writing it, attaching files, mapping it to criteria,
+submitting it with their declaration, and having it returned.
+
+Every change locks the item first, so two tabs or a double click cannot interleave, and
+refuses to touch an item that is frozen by its submission.
+"""
+
+import uuid
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from audit.services import record_audit
+from units.models import AssessmentCriterion
+
+from .evidence_kinds import clean_evidence_content, kind_spec
+from .evidence_selectors import learner_storage_used
+from .models import (
+    Enrolment,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceMapping,
+    EvidenceVersion,
+    Learner,
+)
+from .uploads import InspectedUpload, UploadRefused, inspect_upload
+
+DECLARATION = (
+    "I declare that this evidence is my own work, and that where I have used other people’s "
+    "work or words, I have said so."
+)
+NOTE_MAX_LENGTH = 5_000
+
+
+class EvidenceIsFrozen(Exception):
+    """A change to an item that has been submitted and not returned."""
+
+    def __init__(self, item: EvidenceItem):
+        when = timezone.localtime(item.submitted_at).strftime("%-d %B %Y at %H:%M")
+        super().__init__(
+            f"“{item.title}” was submitted on {when} and cannot be changed unless your assessor "
+            "returns it to you."
+        )
+
+
+def _locked(item: EvidenceItem, *, editable: bool = True) -> EvidenceItem:
+    locked = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+    if editable and not locked.is_editable:
+        raise EvidenceIsFrozen(locked)
+    return locked
+
+
+@transaction.atomic
+def create_evidence_item(
+    *, learner: Learner, actor, kind: str, title: str, body: str, details: dict, creation_token: uuid.UUID
+) -> tuple[EvidenceItem, bool]:
+    """A new draft item, and whether it was created: the same ``creation_token`` (one form,
+    sent twice) gives back the item the first sending made."""
+    title, body, details = clean_evidence_content(kind=kind, title=title, body=body, details=details)
+    existing = EvidenceItem.objects.filter(learner=learner, creation_token=creation_token).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            item = EvidenceItem.objects.create(
+                centre=learner.centre,
+                learner=learner,
+                kind=kind,
+                title=title,
+                body=body,
+                details=details,
+                creation_token=creation_token,
+            )
+    except IntegrityError:
+        # The other sending won the race between the check and the insert.
+        return EvidenceItem.objects.get(learner=learner, creation_token=creation_token), False
+    record_audit(
+        actor=actor, verb="evidence.created", target=item, centre=item.centre, details={"kind": kind}
+    )
+    return item, True
+
+
+@transaction.atomic
+def update_evidence_item(*, item: EvidenceItem, actor, title: str, body: str, details: dict) -> EvidenceItem:
+    item = _locked(item)
+    item.title, item.body, item.details = clean_evidence_content(
+        kind=item.kind, title=title, body=body, details=details
+    )
+    item.save(update_fields=["title", "body", "details", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def add_evidence_files(
+    *, item: EvidenceItem, actor, uploads: Iterable[UploadedFile]
+) -> list[InspectedUpload]:
+    """Attach files to an editable item: all of them, or (with a ``ValidationError`` naming
+    every file refused and why) none."""
+    item = _locked(item)
+    inspected, problems = [], []
+    for upload in uploads:
+        try:
+            inspected.append(
+                inspect_upload(
+                    upload,
+                    max_bytes=settings.EVIDENCE_FILE_MAX_BYTES,
+                    max_pixels=settings.EVIDENCE_IMAGE_MAX_PIXELS,
+                )
+            )
+        except UploadRefused as refusal:
+            problems.append(str(refusal))
+    if not inspected and not problems:
+        problems.append("Choose at least one file to upload.")
+    attached = {file.sha256: file.original_name for file in item.files.filter(removed_at__isnull=True)}
+    for upload in inspected:
+        if upload.sha256 in attached:
+            problems.append(f"“{upload.original_name}” is already attached, as “{attached[upload.sha256]}”.")
+        attached[upload.sha256] = upload.original_name
+    used = learner_storage_used(learner=item.learner)
+    adding = sum(upload.size for upload in inspected)
+    if used + adding > settings.EVIDENCE_QUOTA_BYTES:
+        problems.append(
+            f"These files would take your evidence to {filesizeformat(used + adding)}, over your limit of "
+            f"{filesizeformat(settings.EVIDENCE_QUOTA_BYTES)}. Remove files you no longer need, or ask "
+            "your centre."
+        )
+    if problems:
+        raise ValidationError(problems)
+
+    stored: list[EvidenceFile] = []
+    try:
+        for upload in inspected:
+            evidence_file = EvidenceFile(
+                centre=item.centre,
+                item=item,
+                original_name=upload.original_name,
+                content_type=upload.content_type,
+                size=upload.size,
+                sha256=upload.sha256,
+            )
+            evidence_file.file.save(f"upload{upload.extension}", ContentFile(upload.content), save=False)
+            stored.append(evidence_file)
+            evidence_file.save()
+            record_audit(
+                actor=actor,
+                verb="evidence.file_added",
+                target=evidence_file,
+                centre=item.centre,
+                details={"item": item.pk, "sha256": upload.sha256, "size": upload.size},
+            )
+    except BaseException:
+        for evidence_file in stored:
+            evidence_file.file.delete(save=False)
+        raise
+    item.save(update_fields=["updated_at"])
+    return inspected
+
+
+@transaction.atomic
+def remove_evidence_file(*, evidence_file: EvidenceFile, actor) -> None:
+    """Take a file off an editable item. A file that a submitted version holds stays in
+    storage for that version; one that never left the draft is deleted."""
+    item = _locked(evidence_file.item)
+    if evidence_file.versions.exists():
+        evidence_file.removed_at = timezone.now()
+        evidence_file.save(update_fields=["removed_at"])
+    else:
+        stored = evidence_file.file
+        evidence_file.delete()
+        transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    record_audit(
+        actor=actor,
+        verb="evidence.file_removed",
+        target=item,
+        centre=item.centre,
+        details={"file": evidence_file.sha256},
+    )
+    item.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def set_evidence_mappings(*, item: EvidenceItem, actor, claims: Mapping[int, str]) -> None:
+    """Make the item's criteria exactly ``claims`` (criterion id → the learner's note on how
+    the item meets it). Every criterion must belong to a unit the learner is enrolled on."""
+    item = _locked(item)
+    criteria = AssessmentCriterion.objects.filter(pk__in=claims).select_related("outcome__page")
+    criteria = {criterion.pk: criterion for criterion in criteria}
+    enrolments = {
+        enrolment.unit_id: enrolment
+        for enrolment in Enrolment.objects.filter(
+            centre=item.centre, learner=item.learner, status=Enrolment.Status.ACTIVE
+        )
+    }
+    problems = []
+    for criterion_id, note in claims.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            problems.append(f"There is no criterion {criterion_id}.")
+        elif criterion.outcome.page_id not in enrolments:
+            unit = criterion.outcome.page.title
+            problems.append(f"{criterion.code} belongs to “{unit}”, a unit you are not enrolled on.")
+        elif not note.strip():
+            problems.append(f"Say how this evidence meets {criterion.code}.")
+        elif len(note) > NOTE_MAX_LENGTH:
+            problems.append(f"The note for {criterion.code} is longer than {NOTE_MAX_LENGTH:,} characters.")
+    if problems:
+        raise ValidationError(problems)
+
+    current = {mapping.criterion_id: mapping for mapping in item.mappings.all()}
+    item.mappings.exclude(criterion_id__in=claims).delete()
+    for criterion_id, note in claims.items():
+        if (mapping := current.get(criterion_id)) is None:
+            criterion = criteria[criterion_id]
+            EvidenceMapping.objects.create(
+                centre=item.centre,
+                item=item,
+                enrolment=enrolments[criterion.outcome.page_id],
+                criterion=criterion,
+                note=note.strip(),
+            )
+        elif mapping.note != note.strip():
+            mapping.note = note.strip()
+            mapping.save(update_fields=["note"])
+    item.save(update_fields=["updated_at"])
+    record_audit(
+        actor=actor,
+        verb="evidence.mapped",
+        target=item,
+        centre=item.centre,
+        details={"criteria": sorted(claims)},
+    )
+
+
+@transaction.atomic
+def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> EvidenceVersion:
+    """Freeze the item as a new numbered version with the learner's declaration, by name
+    and time. It must say what the kind needs and be mapped to at least one criterion."""
+    item = _locked(item)
+    files = list(item.files.filter(removed_at__isnull=True))
+    mappings = list(item.mappings.select_related("criterion__outcome__page").order_by("criterion__code"))
+    problems = []
+    if not declared:
+        problems.append("Confirm the declaration that this is your own work.")
+    if not mappings:
+        problems.append("Map this evidence to at least one criterion before you submit it.")
+    if kind_spec(item.kind).needs_files and not files:
+        problems.append("Upload at least one file before you submit this evidence.")
+    if problems:
+        raise ValidationError(problems)
+
+    now = timezone.now()
+    learner = item.learner
+    version = EvidenceVersion.objects.create(
+        centre=item.centre,
+        item=item,
+        number=item.versions.count() + 1,
+        submitted_at=now,
+        submitted_by=actor,
+        declared_name=f"{learner.first_name} {learner.last_name}",
+        declaration=DECLARATION,
+        snapshot={
+            "kind": item.kind,
+            "title": item.title,
+            "body": item.body,
+            "details": item.details,
+            "files": [
+                {
+                    "id": file.pk,
+                    "name": file.original_name,
+                    "content_type": file.content_type,
+                    "size": file.size,
+                    "sha256": file.sha256,
+                }
+                for file in files
+            ],
+            "mappings": [
+                {
+                    "criterion": mapping.criterion_id,
+                    "code": mapping.criterion.code,
+                    "unit": mapping.criterion.outcome.page.urn,
+                    "note": mapping.note,
+                }
+                for mapping in mappings
+            ],
+        },
+    )
+    version.files.set(files)
+    item.status = EvidenceItem.Status.SUBMITTED
+    item.submitted_at = now
+    item.save(update_fields=["status", "submitted_at", "updated_at"])
+    record_audit(
+        actor=actor,
+        verb="evidence.submitted",
+        target=version,
+        centre=item.centre,
+        details={
+            "item": item.pk,
+            "version": version.number,
+            "criteria": [mapping.criterion_id for mapping in mappings],
+            "files": [file.sha256 for file in files],
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def return_evidence_item(*, item: EvidenceItem, actor, reason: str) -> EvidenceItem:
+    """Hand a submitted item back to the learner to revise. Only an assessor allocated to
+    an enrolment the item is mapped to may; the submitted version stays as it was."""
+    from .permissions import can_assess_item
+
+    item = _locked(item, editable=False)
+    if not can_assess_item(actor, item):
+        raise ValidationError("Only the learner’s allocated assessor can return their evidence.")
+    if item.status != EvidenceItem.Status.SUBMITTED:
+        raise ValidationError(f"“{item.title}” is not waiting for assessment, so it cannot be returned.")
+    if not reason.strip():
+        raise ValidationError("Say what the learner needs to change.")
+    item.status = EvidenceItem.Status.RETURNED
+    item.returned_at = timezone.now()
+    item.return_reason = reason.strip()
+    item.save(update_fields=["status", "returned_at", "return_reason", "updated_at"])
+    record_audit(
+        actor=actor,
+        verb="evidence.returned",
+        target=item,
+        centre=item.centre,
+        details={"version": item.versions.count()},
+    )
+    return item
+
+
+@transaction.atomic
+def delete_evidence_item(*, item: EvidenceItem, actor) -> None:
+    """Delete a draft that was never submitted, with its files. Submitted work is part of
+    the assessment record and stays."""
+    item = _locked(item)
+    if item.versions.exists():
+        raise ValidationError(f"“{item.title}” has been submitted before, so it is kept.")
+    stored = [file.file for file in item.files.all()]
+    record_audit(actor=actor, verb="evidence.deleted", target=item, centre=item.centre)
+    item.delete()
+    transaction.on_commit(lambda: [file.storage.delete(file.name) for file in stored])

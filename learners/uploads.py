@@ -1,0 +1,216 @@
+"""What Waymark accepts as an evidence file, decided from the file's content.
+
+A file's name and the browser's stated type are the uploader's claims; only the bytes
+count. Anything that a browser could run (HTML, SVG, scripts, programs) is refused
+whatever it is called, images are checked for the canvas they declare before a pixel
+is decoded, and photos lose their location before they are stored.
+"""
+
+import hashlib
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import PurePosixPath
+
+import magic
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from PIL import ExifTags, Image, UnidentifiedImageError
+
+# Content type → (extension stored, what people call it).
+ACCEPTED_TYPES: dict[str, tuple[str, str]] = {
+    "application/pdf": (".pdf", "PDF"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx", "Word"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx", "Excel"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx", "PowerPoint"),
+    "application/vnd.oasis.opendocument.text": (".odt", "OpenDocument text"),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods", "OpenDocument spreadsheet"),
+    "application/vnd.oasis.opendocument.presentation": (".odp", "OpenDocument presentation"),
+    "text/plain": (".txt", "plain text"),
+    "text/csv": (".csv", "CSV"),
+    "image/jpeg": (".jpg", "JPEG"),
+    "image/png": (".png", "PNG"),
+    "image/gif": (".gif", "GIF"),
+    "image/webp": (".webp", "WebP"),
+    "audio/mpeg": (".mp3", "MP3"),
+    "video/mp4": (".mp4", "MP4"),
+    "video/quicktime": (".mov", "QuickTime"),
+}
+ACCEPTED_DESCRIPTION = (
+    "PDF, Word, Excel, PowerPoint, OpenDocument, plain text or CSV documents; JPEG, PNG, GIF or "
+    "WebP images; MP3 audio; MP4 or QuickTime video"
+)
+# Types a browser would run: refused with their own explanation, whatever their name.
+SCRIPTABLE_TYPES = {
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/xml",
+    "application/xml",
+    "text/javascript",
+    "application/javascript",
+    "text/x-shellscript",
+}
+PROGRAM_TYPES = {
+    "application/x-dosexec",
+    "application/x-executable",
+    "application/x-sharedlib",
+    "application/x-pie-executable",
+    "application/x-mach-binary",
+    "application/x-msi",
+    "application/vnd.microsoft.portable-executable",
+}
+# Office Open XML and OpenDocument files are zip archives; libmagic names some of them
+# only "zip", so the archive's own table of contents decides.
+OFFICE_MARKERS = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/presentation.xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+IMAGE_FORMATS_WITH_LOCATION = {"JPEG", "MPO", "PNG", "WEBP"}
+
+
+class UploadRefused(Exception):
+    """A file Waymark will not store, with the reason in words for the person uploading it."""
+
+
+@dataclass(frozen=True)
+class InspectedUpload:
+    """A file that passed inspection, as it will be stored."""
+
+    original_name: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def extension(self) -> str:
+        return ACCEPTED_TYPES[self.content_type][0]
+
+
+def clean_file_name(name: str) -> str:
+    """The last part of a name as sent, without folders (``../``), control characters or
+    surrounding spaces: what the file is shown as, never a path."""
+    last_part = PurePosixPath(name.replace("\\", "/")).name
+    printable = "".join(c for c in last_part if unicodedata.category(c)[0] != "C").strip()
+    if printable in {"", ".", ".."}:
+        return "file"
+    stem, dot, suffix = printable.rpartition(".")
+    if len(printable) > 200:
+        printable = f"{stem[: 190 - len(suffix)]}{dot}{suffix}" if dot else printable[:200]
+    return printable
+
+
+def inspect_upload(upload: UploadedFile, *, max_bytes: int, max_pixels: int) -> InspectedUpload:
+    """The file as Waymark will store it, or ``UploadRefused`` saying why not."""
+    name = clean_file_name(upload.name or "")
+    if upload.size is not None and upload.size > max_bytes:
+        raise UploadRefused(
+            f"“{name}” is {filesizeformat(upload.size)}; a file can be at most {filesizeformat(max_bytes)}."
+        )
+    upload.seek(0)
+    content = upload.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise UploadRefused(f"“{name}” is larger than {filesizeformat(max_bytes)}, the most a file can be.")
+    if not content:
+        raise UploadRefused(f"“{name}” is empty (0 bytes). Check it is the file you meant and try again.")
+    content_type = _content_type(name, content)
+    if content_type.startswith("image/"):
+        content = _checked_image(name, content, max_pixels=max_pixels)
+    return InspectedUpload(
+        original_name=name,
+        content_type=content_type,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def _content_type(name: str, content: bytes) -> str:
+    detected = magic.from_buffer(content, mime=True)
+    if detected in {"application/zip", "application/octet-stream"}:
+        detected = _office_type(content) or detected
+    if detected in SCRIPTABLE_TYPES:
+        raise UploadRefused(
+            f"“{name}” is a web page or drawing ({detected}) that can carry scripts, so Waymark does "
+            "not accept it. Save or print it as a PDF and upload that instead."
+        )
+    if detected in PROGRAM_TYPES:
+        raise UploadRefused(
+            f"“{name}” is a program, not a document, whatever its name says. Waymark does not "
+            "accept programs."
+        )
+    if detected not in ACCEPTED_TYPES:
+        raise UploadRefused(
+            f"“{name}” is not a type of file Waymark accepts (its content is {detected}, whatever "
+            f"its name says). Waymark accepts {ACCEPTED_DESCRIPTION}."
+        )
+    return detected
+
+
+def _office_type(content: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                declared = archive.read("mimetype").decode("ascii", errors="replace").strip()
+                return declared if declared in ACCEPTED_TYPES else None
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    if "[Content_Types].xml" not in names or any(n.endswith("vbaProject.bin") for n in names):
+        return None
+    return next((kind for marker, kind in OFFICE_MARKERS.items() if marker in names), None)
+
+
+def _checked_image(name: str, content: bytes, *, max_pixels: int) -> bytes:
+    too_large = UploadRefused(
+        f"“{name}” declares an image too large to open safely: more than "
+        f"{max_pixels:,} pixels. Resize it (a photo of 4,000 × 3,000 is plenty) and upload it again."
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(content)) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise UploadRefused(
+                        f"“{name}” declares {width:,} × {height:,} pixels; an image can have at most "
+                        f"{max_pixels:,} pixels. Resize it and upload it again."
+                    )
+                image.verify()
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise UploadRefused(f"“{name}” could not be read as an image: it may be damaged.") from error
+    return without_location(content)
+
+
+def without_location(content: bytes) -> bytes:
+    """The image with its GPS position and XMP packet (which can hold one too) removed;
+    the image itself is re-encoded as little as its format allows."""
+    with Image.open(BytesIO(content)) as image:
+        if image.format not in IMAGE_FORMATS_WITH_LOCATION:
+            return content
+        exif = image.getexif()
+        xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
+        if ExifTags.IFD.GPSInfo not in exif and not xmp:
+            return content
+        exif.pop(ExifTags.IFD.GPSInfo, None)
+        options = {"exif": exif.tobytes()}
+        if icc_profile := image.info.get("icc_profile"):
+            options["icc_profile"] = icc_profile
+        image_format = "JPEG" if image.format == "MPO" else image.format
+        if image.format == "JPEG":
+            options.update(quality="keep", subsampling="keep")
+        elif image.format == "MPO":
+            options.update(quality=95)
+        elif image_format == "WEBP":
+            options.update(lossless=bool(image.info.get("lossless")), quality=95)
+        stripped = BytesIO()
+        image.save(stripped, format=image_format, **options)
+        return stripped.getvalue()
