@@ -73,8 +73,10 @@ def create_evidence(request, kind: str):
     if kind not in KINDS:
         raise Http404("No such kind of evidence.")
     form_class = evidence_form_class(kind)
-    token_form = CreationTokenForm(request.POST or None, initial={"creation_token": uuid.uuid4()})
-    form = form_class(request.POST or None)
+    token_form = CreationTokenForm(
+        request.POST if request.method == "POST" else None, initial={"creation_token": uuid.uuid4()}
+    )
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and token_form.is_valid():
         try:
             item, created = create_evidence_item(
@@ -139,7 +141,10 @@ def edit_evidence(request, item_id: int):
         messages.error(request, str(EvidenceIsFrozen(item)))
         return redirect("portfolio:evidence", item_id=item.pk)
     form_class = evidence_form_class(item.kind)
-    form = form_class(request.POST or None, initial={"title": item.title, "body": item.body, **item.details})
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        initial={"title": item.title, "body": item.body, **item.details},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             update_evidence_item(
@@ -213,7 +218,8 @@ def map_criteria(request, item_id: int):
             except EvidenceIsFrozen as error:
                 problems = [str(error)]
             else:
-                messages.success(request, f"“{item.title}” is mapped to {len(claims)} criteria.")
+                criteria = "criterion" if len(claims) == 1 else "criteria"
+                messages.success(request, f"“{item.title}” is mapped to {len(claims)} {criteria}.")
                 return redirect("portfolio:evidence", item_id=item.pk)
         ticked = {str(pk) for pk in request.POST.getlist("criteria")}
         notes = {
@@ -280,7 +286,7 @@ def submit_evidence(request, item_id: int):
     if not item.is_editable:
         messages.error(request, str(EvidenceIsFrozen(item)))
         return redirect("portfolio:evidence", item_id=item.pk)
-    form = SubmitEvidenceForm(request.POST or None)
+    form = SubmitEvidenceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             version = submit_evidence_item(
