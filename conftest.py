@@ -64,6 +64,20 @@ def seed_unit(db, seed_unit_bytes):
 
 
 @pytest.fixture
+def other_unit(db, seed_unit_bytes):
+    """A second unit in the catalogue, on which the learner is not enrolled."""
+    from units.parsing import parse_unit_file
+    from units.selectors import unit_by_urn
+    from units.services import import_unit
+
+    spec = seed_unit_bytes.replace(b"R/600/9587", b"T/600/0001").replace(
+        b"personal networks", b"team meetings"
+    )
+    import_unit(spec=parse_unit_file(spec))
+    return unit_by_urn(urn="T/600/0001")
+
+
+@pytest.fixture
 def centre_a(db):
     with scopes_disabled():
         return CentreFactory(number="10001", name="Northgate College")

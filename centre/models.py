@@ -1,6 +1,12 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+
+from units.models import UnitPage
 
 from .scoping import centre_scoped_manager
 
@@ -72,3 +78,46 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.centre}"
+
+
+class UnitGuidanceForm(WagtailAdminModelForm):
+    """Guidance is for a unit the centre offers, and one piece per unit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        centre = Centre.objects.filter(pk=self.instance.centre_id).first()
+        self.fields["unit"].help_text = f"One of the units {centre.name} offers." if centre else ""
+        self.fields["unit"].queryset = UnitPage.objects.filter(
+            pk__in=OfferedUnit.objects.filter(centre_id=self.instance.centre_id).values("unit")
+        ).order_by("title")
+
+    def clean_unit(self):
+        unit = self.cleaned_data["unit"]
+        others = UnitGuidance.objects.filter(centre_id=self.instance.centre_id, unit=unit)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise ValidationError("Your centre already has guidance on this unit: change that instead.")
+        return unit
+
+
+class UnitGuidance(models.Model):
+    """A centre's own guidance to its learners on a unit it offers: how the centre
+    expects evidence to be gathered, local procedures, whom to ask. Centre admins write
+    it in the Wagtail admin; learners read it beside the unit's criteria."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.UnitPage", on_delete=models.CASCADE, related_name="+")
+    body = RichTextField("Guidance", features=["h3", "h4", "bold", "italic", "ol", "ul", "link"])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = centre_scoped_manager()
+
+    panels = [FieldPanel("unit"), FieldPanel("body")]
+    base_form_class = UnitGuidanceForm
+
+    class Meta:
+        verbose_name = "unit guidance"
+        verbose_name_plural = "unit guidance"
+        constraints = [models.UniqueConstraint(fields=["centre", "unit"], name="one_guidance_per_unit")]
+
+    def __str__(self) -> str:
+        return f"Guidance on {self.unit.title}"

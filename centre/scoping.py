@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import models
-from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
 from django_scopes.manager import DisabledQuerySet
 
 SCOPE_DIMENSION = "centre"
 
-__all__ = ["centre_scope", "centre_scoped_manager", "is_centre_scoped", "scopes_disabled"]
+__all__ = ["active_centre_id", "centre_scope", "centre_scoped_manager", "is_centre_scoped", "scopes_disabled"]
 
 
 class FailClosedQuerySet(DisabledQuerySet):
@@ -66,3 +66,14 @@ def centre_scope(centre) -> Iterator[None]:
     """
     with scope(**{SCOPE_DIMENSION: centre.pk if centre is not None else []}):
         yield
+
+
+def active_centre_id() -> int | None:
+    """The centre whose data the current scope shows, if exactly one centre's is shown.
+
+    For code that is handed no request (Wagtail's permission policies, authentication
+    backends) but runs inside one: the request's centre is the scope's centre.
+    """
+    current = get_scope()
+    centre = current.get(SCOPE_DIMENSION)
+    return centre if current.get("_enabled", True) and isinstance(centre, int) else None

@@ -1,7 +1,9 @@
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from .models import Centre, Membership, Role
+from .models import Centre, Membership, Role, UnitGuidance
 from .scoping import scopes_disabled
 
 CURRENT_CENTRE_SESSION_KEY = "waymark_centre_id"
@@ -49,3 +51,11 @@ def assessors_of_centre(*, centre: Centre) -> QuerySet:
         )
         .order_by("last_name", "first_name", "email")
     )
+
+
+def guidance_by_unit(*, centre: Centre, unit_ids: Iterable[int]) -> dict[int, UnitGuidance]:
+    """The centre's own guidance on each of ``unit_ids`` that has some, by unit id."""
+    return {
+        guidance.unit_id: guidance
+        for guidance in UnitGuidance.objects.filter(centre=centre, unit_id__in=unit_ids)
+    }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Prefetch, QuerySet, Sum
 
+from centre.models import UnitGuidance
 from units.models import AssessmentCriterion, LearningOutcome
 
 from .evidence_kinds import describe_details
@@ -50,6 +51,7 @@ class OutcomeProgress:
 class UnitProgress:
     enrolment: Enrolment
     outcomes: list[OutcomeProgress]
+    guidance: UnitGuidance | None = None
 
     @property
     def criteria(self) -> list[CriterionProgress]:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from centre.access import centre_role_required
 from centre.models import Role
+from centre.selectors import guidance_by_unit
 
 from .access import access_evidence_file, access_own_evidence, access_own_learner
 from .evidence_kinds import KINDS, describe_details, evidence_form_class, kind_spec
@@ -43,11 +44,11 @@ learner_required = centre_role_required(Role.LEARNER)
 @learner_required
 def home(request):
     learner = access_own_learner(request)
-    return render(
-        request,
-        "learners/portfolio/home.html",
-        {"learner": learner, "units": portfolio_progress(learner=learner)},
-    )
+    units = portfolio_progress(learner=learner)
+    guidance = guidance_by_unit(centre=request.centre, unit_ids=[unit.enrolment.unit_id for unit in units])
+    for unit in units:
+        unit.guidance = guidance.get(unit.enrolment.unit_id)
+    return render(request, "learners/portfolio/home.html", {"learner": learner, "units": units})
 
 
 @learner_required
