@@ -37,6 +37,18 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(scope="session", autouse=True)
+def evidence_storage_emptied():
+    """Evidence files the tests store go to a folder of their own, emptied before and after."""
+    import shutil
+
+    from django.conf import settings
+
+    shutil.rmtree(settings.EVIDENCE_ROOT, ignore_errors=True)
+    yield
+    shutil.rmtree(settings.EVIDENCE_ROOT, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup):
     """The test database, and the data its migrations wrote (serialized).

@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from centre.models import Centre, Membership
+from centre.models import Centre, Membership, UnitGuidance
 from centre.scoping import scopes_disabled
-from learners.models import Enrolment
+from learners.models import Enrolment, EvidenceItem
 from units.models import UnitPage
 
 
@@ -24,6 +24,13 @@ def test_seed_demo_loads_a_person_in_every_role_and_is_safe_to_run_twice(db, cap
     assert enrolment.assessor == assessor
     assert assessor.has_perm("learners.assess_enrolment", enrolment)
     assert assessor.check_password("waymark-demo-2026")
+    with scopes_disabled():
+        items = {item.title: item for item in EvidenceItem.objects.filter(learner=enrolment.learner)}
+        assert sorted(items) == ["My networks and why I chose them", "What networking has done for me"]
+        submitted = items["What networking has done for me"]
+        assert submitted.status == "submitted" and submitted.versions.count() == 1
+        assert sorted(m.criterion.code for m in submitted.mappings.all()) == ["1.1", "1.3"]
+        assert UnitGuidance.objects.filter(centre=centre).count() == 1
 
 
 def test_seed_demo_keeps_an_editors_changes_to_the_seed_unit(db):

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -7,12 +8,13 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from centre.models import Role
+from centre.models import Role, UnitGuidance
 from centre.scoping import centre_scope
 from centre.services import add_member, save_centre, set_offered_units
-from learners.models import Enrolment, Learner
+from learners.evidence_services import create_evidence_item, set_evidence_mappings, submit_evidence_item
+from learners.models import Enrolment, EvidenceItem, Learner
 from learners.services import allocate_assessor
-from units.models import UnitPage
+from units.models import AssessmentCriterion, UnitPage
 from units.parsing import parse_unit_file
 from units.services import import_unit
 
@@ -31,6 +33,32 @@ DEMO_PEOPLE = [
 ]
 CATALOGUE_EDITOR = ("editor@demo.waymark.test", "Cat", "Alogue")
 DEMO_LEARNER_ULN = "9276308686"
+DEMO_GUIDANCE = (
+    "<p>Keep a networking diary from your first week: every event, call and introduction, "
+    "with what each side gained. Your assessor will ask to see it at your first review.</p>"
+)
+DEMO_EVIDENCE = [
+    # (kind, title, text, {criterion code: how it meets it}, submitted?)
+    (
+        "reflective_statement",
+        "What networking has done for me",
+        "Since joining the local chamber of commerce I have met two suppliers who now quote for "
+        "our catering work.\n\nI keep their details in our CRM only with their agreement, and I "
+        "never pass them on without asking first.",
+        {
+            "1.1": "It weighs what networking has brought me and my organisation.",
+            "1.3": "It explains how I keep my contacts' details private.",
+        },
+        True,
+    ),
+    (
+        "written_account",
+        "My networks and why I chose them",
+        "The networks I belong to, and what each one is for.",
+        {"2.1": "It lists the networks I use and why."},
+        False,
+    ),
+]
 
 
 class Command(BaseCommand):
@@ -88,3 +116,29 @@ class Command(BaseCommand):
                 defaults={"start_date": datetime.date(2026, 9, 7)},
             )
             allocate_assessor(enrolment=enrolment, assessor=assessor)
+            UnitGuidance.objects.get_or_create(
+                centre=centre, unit=enrolment.unit, defaults={"body": DEMO_GUIDANCE}
+            )
+            if not EvidenceItem.objects.filter(learner=learner).exists():
+                self._portfolio(learner, enrolment)
+
+    def _portfolio(self, learner, enrolment):
+        """One reflective statement submitted against 1.1 and 1.3, and a draft for 2.1."""
+        criteria = {
+            criterion.code: criterion
+            for criterion in AssessmentCriterion.objects.filter(outcome__page=enrolment.unit)
+        }
+        for kind, title, body, notes, submit in DEMO_EVIDENCE:
+            item, _ = create_evidence_item(
+                learner=learner,
+                actor=learner.user,
+                kind=kind,
+                title=title,
+                body=body,
+                details={},
+                creation_token=uuid.uuid5(uuid.NAMESPACE_URL, f"waymark-demo:{title}"),
+            )
+            claims = {criteria[code].pk: note for code, note in notes.items() if code in criteria}
+            set_evidence_mappings(item=item, actor=learner.user, claims=claims)
+            if submit:
+                submit_evidence_item(item=item, actor=learner.user, declared=True)
