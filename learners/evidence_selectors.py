@@ -81,16 +81,19 @@ def learner_storage_used(*, learner: Learner) -> int:
 
 
 def enrolments_of_learner(*, learner: Learner) -> QuerySet[Enrolment]:
+    """The enrolments the learner can still map evidence to."""
     return Enrolment.objects.filter(
         centre=learner.centre, learner=learner, status=Enrolment.Status.ACTIVE
     ).select_related("unit")
 
 
 def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:
-    """Each of the learner's units: every criterion, in the catalogue's order, with the
+    """Each of the learner's units, current or completed: every criterion, in the catalogue's order, with the
     evidence mapped to it and where that evidence stands. Four queries."""
     enrolments = list(
-        enrolments_of_learner(learner=learner)
+        Enrolment.objects.filter(centre=learner.centre, learner=learner)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("unit")
         .order_by("unit__title")
         .prefetch_related(
             Prefetch(
