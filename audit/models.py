@@ -46,6 +46,10 @@ class AuditRecord(models.Model):
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Keys (not foreign keys, which erasure would have to rewrite) of the learner and the
+    # unit a change concerns, so the trail can be read learner by learner or unit by unit.
+    learner_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    unit_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
 
     objects = centre_scoped_manager(manager_class=models.Manager.from_queryset(AuditRecordQuerySet))
 

@@ -12,9 +12,13 @@ def audit_record(
     target: models.Model | None = None,
     centre=None,
     details: dict[str, Any] | None = None,
+    learner=None,
+    unit=None,
 ) -> AuditRecord:
     """An audit record, not yet written: people and objects by key only. ``details`` must
-    hold keys and facts about the change, never a person's name, email or other details."""
+    hold keys and facts about the change, never a person's name, email or other details.
+    ``learner`` and ``unit`` (objects or keys) name what the change concerns, so the trail
+    can be read learner by learner and unit by unit."""
     return AuditRecord(
         actor_key=getattr(actor, "audit_key", None),
         centre=centre,
@@ -22,6 +26,8 @@ def audit_record(
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         details=details or {},
+        learner_ref=getattr(learner, "pk", learner),
+        unit_ref=getattr(unit, "pk", unit),
     )
 
 

@@ -81,7 +81,12 @@ def create_evidence_item(
         # The other sending won the race between the check and the insert.
         return EvidenceItem.objects.get(learner=learner, creation_token=creation_token), False
     record_audit(
-        actor=actor, verb="evidence.created", target=item, centre=item.centre, details={"kind": kind}
+        actor=actor,
+        verb="evidence.created",
+        target=item,
+        centre=item.centre,
+        learner=item.learner_id,
+        details={"kind": kind},
     )
     return item, True
 
@@ -152,6 +157,7 @@ def add_evidence_files(
                 verb="evidence.file_added",
                 target=evidence_file,
                 centre=item.centre,
+                learner=item.learner_id,
                 details={"item": item.pk, "sha256": upload.sha256, "size": upload.size},
             )
     except BaseException:
@@ -179,6 +185,7 @@ def remove_evidence_file(*, evidence_file: EvidenceFile, actor) -> None:
         verb="evidence.file_removed",
         target=item,
         centre=item.centre,
+        learner=item.learner_id,
         details={"file": evidence_file.sha256},
     )
     item.save(update_fields=["updated_at"])
@@ -233,6 +240,7 @@ def set_evidence_mappings(*, item: EvidenceItem, actor, claims: Mapping[int, str
         verb="evidence.mapped",
         target=item,
         centre=item.centre,
+        learner=item.learner_id,
         details={"criteria": sorted(claims)},
     )
 
@@ -299,6 +307,7 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
         verb="evidence.submitted",
         target=version,
         centre=item.centre,
+        learner=item.learner_id,
         details={
             "item": item.pk,
             "version": version.number,
@@ -331,6 +340,7 @@ def return_evidence_item(*, item: EvidenceItem, actor, reason: str) -> EvidenceI
         verb="evidence.returned",
         target=item,
         centre=item.centre,
+        learner=item.learner_id,
         details={"version": item.versions.count()},
     )
     return item
@@ -344,6 +354,8 @@ def delete_evidence_item(*, item: EvidenceItem, actor) -> None:
     if item.versions.exists():
         raise ValidationError(f"“{item.title}” has been submitted before, so it is kept.")
     stored = [file.file for file in item.files.all()]
-    record_audit(actor=actor, verb="evidence.deleted", target=item, centre=item.centre)
+    record_audit(
+        actor=actor, verb="evidence.deleted", target=item, centre=item.centre, learner=item.learner_id
+    )
     item.delete()
     transaction.on_commit(lambda: [file.storage.delete(file.name) for file in stored])

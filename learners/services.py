@@ -36,6 +36,8 @@ def allocate_assessor(*, enrolment: Enrolment, assessor, actor=None) -> None:
         verb="enrolment.assessor_allocated",
         target=enrolment,
         centre=enrolment.centre,
+        learner=enrolment.learner_id,
+        unit=enrolment.unit_id,
         details={
             "assessor": str(assessor.audit_key) if assessor else None,
             "previous_assessor": str(previous.audit_key) if previous else None,

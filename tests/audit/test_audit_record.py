@@ -23,7 +23,19 @@ def test_record_refers_to_people_and_objects_by_key_only(record, centre_a):
     assert saved.object_id == str(centre_a.pk)
     assert saved.actor_key is not None
     field_names = {field.name for field in AuditRecord._meta.fields}
-    assert field_names == {"id", "at", "actor_key", "centre", "verb", "object_type", "object_id", "details"}
+    assert field_names == {
+        "id",
+        "at",
+        "actor_key",
+        "centre",
+        "verb",
+        "object_type",
+        "object_id",
+        "details",
+        "learner_ref",
+        "unit_ref",
+    }
+    assert not any(field.is_relation for field in AuditRecord._meta.fields if field.name.endswith("_ref"))
 
 
 def test_record_cannot_be_changed_or_deleted_through_the_application(record):
