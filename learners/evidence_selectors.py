@@ -26,6 +26,7 @@ STATE_OF_ITEM = {
     EvidenceItem.Status.DRAFT: CriterionState.DRAFT,
     EvidenceItem.Status.RETURNED: CriterionState.DRAFT,
     EvidenceItem.Status.SUBMITTED: CriterionState.SUBMITTED,
+    EvidenceItem.Status.ASSESSED: CriterionState.SUBMITTED,
 }
 STATE_ORDER = [CriterionState.NO_EVIDENCE, CriterionState.DRAFT, CriterionState.SUBMITTED]
 

@@ -125,6 +125,7 @@ class EvidenceItem(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
+        ASSESSED = "assessed", "Assessed"
         RETURNED = "returned", "Returned for revision"
 
     centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")

@@ -31,3 +31,12 @@ def can_view_evidence_file(user, evidence_file: EvidenceFile, *, roles: set[str]
     if not evidence_file.versions.exists():
         return False
     return Role.IQA in roles or can_assess_item(user, evidence_file.item)
+
+
+def can_assess_enrolment(user, enrolment) -> bool:
+    """Whether ``user`` is allocated to assess ``enrolment`` (their per-object grant)."""
+    if not user.is_authenticated:
+        return False
+    return EnrolmentUserObjectPermission.objects.filter(
+        user=user, permission__codename="assess_enrolment", content_object=enrolment
+    ).exists()

@@ -1,0 +1,272 @@
+"""Reads of assessment and quality assurance: the decisions that stand, recording sheets,
+the assessor's caseload, a unit's tracking grid and the IQA's suggested sample. Each runs
+a fixed number of queries however many learners, criteria and decisions there are."""
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Min, Q, QuerySet
+
+from learners.models import Enrolment, EvidenceItem, EvidenceMapping
+from learners.selectors import enrolments_for_assessor
+from units.models import AssessmentCriterion, UnitPage
+
+from .models import (
+    AssessorRisk,
+    CriterionDecision,
+    IqaAction,
+    IqaSample,
+    Outcome,
+    SamplingPlan,
+    Stage,
+    UnitSignOff,
+)
+
+
+def latest_decisions(*, enrolments: Iterable[Enrolment]) -> dict[tuple[int, int], CriterionDecision]:
+    """The decision standing on each (enrolment, criterion) of ``enrolments``: its latest."""
+    standing = {}
+    for decision in (
+        CriterionDecision.objects.filter(enrolment__in=[e.pk for e in enrolments])
+        .select_related("assessor")
+        .order_by("sequence")
+    ):
+        standing[(decision.enrolment_id, decision.criterion_id)] = decision
+    return standing
+
+
+def standing_sign_off(*, enrolment: Enrolment) -> UnitSignOff | None:
+    return UnitSignOff.objects.filter(enrolment=enrolment, reopened_at__isnull=True).first()
+
+
+def unit_criteria(unit: UnitPage) -> list[AssessmentCriterion]:
+    """The unit's criteria in the catalogue's order, each with its outcome."""
+    return list(
+        AssessmentCriterion.objects.filter(outcome__page=unit)
+        .select_related("outcome")
+        .order_by("outcome__sort_order", "sort_order")
+    )
+
+
+def recording_sheet(*, enrolment: Enrolment) -> dict:
+    """The unit recording sheet as it stands: every criterion with the evidence the
+    standing decision was made on, the decision, its assessor and date."""
+    decisions = latest_decisions(enrolments=[enrolment])
+    judged = defaultdict(list)
+    for link in CriterionDecision.evidence.through.objects.filter(
+        criteriondecision__in=[d.pk for d in decisions.values()]
+    ).select_related("evidenceversion__item"):
+        version = link.evidenceversion
+        judged[link.criteriondecision_id].append(
+            {"item": version.item_id, "title": version.snapshot["title"], "version": version.number}
+        )
+    learner, unit = enrolment.learner, enrolment.unit
+    rows = []
+    for criterion in unit_criteria(unit):
+        decision = decisions.get((enrolment.pk, criterion.pk))
+        rows.append(
+            {
+                "criterion": criterion.pk,
+                "code": criterion.code,
+                "text": criterion.text,
+                "outcome": decision.outcome if decision else "",
+                "assessor": (decision.assessor.get_full_name() if decision and decision.assessor else ""),
+                "decided_at": decision.decided_at.isoformat() if decision else "",
+                "feedback": decision.feedback if decision else "",
+                "evidence": judged.get(decision.pk, []) if decision else [],
+            }
+        )
+    return {
+        "centre": {"number": enrolment.centre.number, "name": enrolment.centre.name},
+        "unit": {
+            "urn": unit.urn,
+            "title": unit.title,
+            "level": unit.level,
+            "credit_value": unit.credit_value,
+        },
+        "learner": {
+            "name": f"{learner.first_name} {learner.last_name}",
+            "candidate_number": learner.candidate_number,
+        },
+        "criteria": rows,
+    }
+
+
+@dataclass
+class CaseloadRow:
+    enrolment: Enrolment
+    criteria_total: int
+    criteria_met: int
+
+    @property
+    def waiting(self) -> int:
+        return self.enrolment.waiting
+
+
+class CaseloadState:
+    WAITING = "waiting"
+    IN_PROGRESS = "in_progress"
+    SIGNED_OFF = "signed_off"
+    CHOICES = [(WAITING, "Waiting for you"), (IN_PROGRESS, "In progress"), (SIGNED_OFF, "Signed off")]
+
+
+def caseload(*, centre, assessor, unit_id: int | None = None, state: str = "") -> list[CaseloadRow]:
+    """The assessor's allocated enrolments, those with work waiting first (oldest
+    submission first), with progress through each unit's criteria."""
+    waiting = Q(evidence_mappings__item__status=EvidenceItem.Status.SUBMITTED)
+    enrolments = enrolments_for_assessor(centre=centre, assessor=assessor).annotate(
+        waiting=Count("evidence_mappings__item", filter=waiting, distinct=True),
+        oldest_waiting=Min("evidence_mappings__item__submitted_at", filter=waiting),
+    )
+    if unit_id:
+        enrolments = enrolments.filter(unit_id=unit_id)
+    if state == CaseloadState.WAITING:
+        enrolments = enrolments.filter(waiting__gt=0)
+    elif state == CaseloadState.IN_PROGRESS:
+        enrolments = enrolments.filter(waiting=0, status=Enrolment.Status.ACTIVE)
+    elif state == CaseloadState.SIGNED_OFF:
+        enrolments = enrolments.filter(status=Enrolment.Status.COMPLETED)
+    enrolments = list(
+        enrolments.order_by(
+            F("oldest_waiting").asc(nulls_last=True),
+            "learner__last_name",
+            "learner__first_name",
+        )
+    )
+    totals = dict(
+        AssessmentCriterion.objects.filter(outcome__page__in={e.unit_id for e in enrolments})
+        .values_list("outcome__page")
+        .annotate(n=Count("pk"))
+    )
+    met = _met_counts(enrolments)
+    return [CaseloadRow(e, totals.get(e.unit_id, 0), met.get(e.pk, 0)) for e in enrolments]
+
+
+def _met_counts(enrolments: list[Enrolment]) -> dict[int, int]:
+    met: dict[int, int] = defaultdict(int)
+    for (enrolment_id, _), decision in latest_decisions(enrolments=enrolments).items():
+        if decision.outcome == Outcome.MET:
+            met[enrolment_id] += 1
+    return met
+
+
+@dataclass
+class GridCell:
+    decision: CriterionDecision | None = None
+    evidence: list[EvidenceMapping] = field(default_factory=list)
+
+
+@dataclass
+class GridRow:
+    enrolment: Enrolment
+    cells: list[GridCell]
+    signed_off: bool
+
+
+def unit_grid(
+    *, enrolments: QuerySet[Enrolment], unit: UnitPage
+) -> tuple[list[AssessmentCriterion], list[GridRow]]:
+    """Every learner of ``enrolments`` on ``unit`` against every criterion: the standing
+    decision and the evidence mapped there."""
+    criteria = unit_criteria(unit)
+    enrolments = list(
+        enrolments.filter(unit=unit)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("learner", "assessor")
+        .order_by("learner__last_name", "learner__first_name")
+    )
+    decisions = latest_decisions(enrolments=enrolments)
+    evidence = defaultdict(list)
+    for mapping in (
+        EvidenceMapping.objects.filter(enrolment__in=[e.pk for e in enrolments])
+        .exclude(item__status=EvidenceItem.Status.DRAFT)
+        .select_related("item")
+        .only("enrolment_id", "criterion_id", "item__title", "item__status", "item_id")
+    ):
+        evidence[(mapping.enrolment_id, mapping.criterion_id)].append(mapping)
+    signed_off = set(
+        UnitSignOff.objects.filter(
+            enrolment__in=[e.pk for e in enrolments], reopened_at__isnull=True
+        ).values_list("enrolment_id", flat=True)
+    )
+    rows = [
+        GridRow(
+            enrolment=e,
+            cells=[GridCell(decisions.get((e.pk, c.pk)), evidence.get((e.pk, c.pk), [])) for c in criteria],
+            signed_off=e.pk in signed_off,
+        )
+        for e in enrolments
+    ]
+    return criteria, rows
+
+
+def open_actions(*, enrolment: Enrolment) -> QuerySet[IqaAction]:
+    return IqaAction.objects.filter(sample__enrolment=enrolment, closed_at__isnull=True)
+
+
+def sign_off_is_under_open_iqa_action(*, enrolment: Enrolment) -> bool:
+    """Whether an IQA action on the enrolment is still open: such a unit cannot go to
+    moderation until the IQA closes it."""
+    return open_actions(enrolment=enrolment).exists()
+
+
+@dataclass(frozen=True)
+class SuggestedPick:
+    enrolment: Enrolment
+    stage: str
+    level: str
+
+
+def suggested_sample(*, plan: SamplingPlan) -> list[SuggestedPick]:
+    """A risk-based sample for the plan's unit: every assessor sampled at every stage they
+    have learners at (interim: assessment under way; summative: signed off), at the
+    standard rate, or the higher one for new and flagged assessors, never fewer than
+    one learner each. Learners whose evidence uses the plan's methods come first; the
+    rest in a fixed order, so the suggestion is the same until the data changes."""
+    levels = dict(AssessorRisk.objects.filter(plan=plan).values_list("assessor_id", "level"))
+    enrolments = list(
+        Enrolment.objects.filter(centre=plan.centre, unit=plan.unit, assessor__isnull=False)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("learner", "assessor")
+        .annotate(
+            decided=Count("decisions", distinct=True),
+            uses_methods=Count(
+                "evidence_mappings", filter=Q(evidence_mappings__item__kind__in=plan.methods), distinct=True
+            ),
+        )
+    )
+    signed_off = set(
+        UnitSignOff.objects.filter(
+            enrolment__in=[e.pk for e in enrolments], reopened_at__isnull=True
+        ).values_list("enrolment_id", flat=True)
+    )
+    already = set(IqaSample.objects.filter(plan=plan).values_list("enrolment_id", "stage"))
+    groups: dict[tuple[int, str], list[Enrolment]] = defaultdict(list)
+    for enrolment in enrolments:
+        if enrolment.pk in signed_off:
+            groups[(enrolment.assessor_id, Stage.SUMMATIVE)].append(enrolment)
+        elif enrolment.decided:
+            groups[(enrolment.assessor_id, Stage.INTERIM)].append(enrolment)
+    picks = []
+    for (assessor_id, stage), group in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1])):
+        level = levels.get(assessor_id, AssessorRisk.Level.STANDARD)
+        rate = plan.standard_rate if level == AssessorRisk.Level.STANDARD else plan.higher_rate
+        size = max(1, math.ceil(len(group) * rate / 100))
+        group.sort(key=lambda e: (-min(e.uses_methods, 1), _stable_order(plan.pk, e.pk)))
+        picks += [SuggestedPick(e, stage, level) for e in group[:size] if (e.pk, stage) not in already]
+    return picks
+
+
+def _stable_order(seed: int, key: int) -> str:
+    return hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()
+
+
+def samples_for_plan(*, plan: SamplingPlan) -> QuerySet[IqaSample]:
+    return (
+        IqaSample.objects.filter(plan=plan)
+        .select_related("enrolment__learner", "enrolment__assessor", "iqa")
+        .prefetch_related("actions")
+    )
