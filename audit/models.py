@@ -68,3 +68,8 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditRecordIsAppendOnly("Audit records cannot be deleted.")
+
+    @property
+    def description(self) -> str:
+        """The verb for a reader: "decision.recorded" as "Decision recorded"."""
+        return self.verb.replace(".", " ").replace("_", " ").capitalize()

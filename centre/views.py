@@ -41,6 +41,7 @@ def home(request):
             "is_centre_admin": Role.CENTRE_ADMIN in roles,
             "is_assessor": Role.ASSESSOR in roles,
             "is_learner": Role.LEARNER in roles,
+            "is_iqa": Role.IQA in roles,
             "has_other_centres": centres_for_user(user=request.user).count() > 1,
         },
     )

@@ -9,6 +9,9 @@ urlpatterns = [
     path("centre/", include("centre.urls")),
     path("learners/", include("learners.urls")),
     path("portfolio/", include("learners.portfolio_urls")),
+    path("assessment/", include("moderation.urls")),
+    path("iqa/", include("moderation.iqa_urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

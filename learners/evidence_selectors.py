@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet, Sum
 
 from centre.models import UnitGuidance
+from moderation.models import CriterionDecision, Outcome
+from moderation.selectors import latest_decisions
 from units.models import AssessmentCriterion, LearningOutcome
 
 from .evidence_kinds import describe_details
@@ -19,6 +21,8 @@ class CriterionState(models.TextChoices):
     NO_EVIDENCE = "no_evidence", "No evidence yet"
     DRAFT = "draft", "Evidence in draft"
     SUBMITTED = "submitted", "Submitted"
+    NOT_YET_MET = "not_yet_met", "Not yet met"
+    MET = "met", "Met"
 
 
 # An item returned for revision is back in the learner's hands, like a draft.
@@ -28,16 +32,35 @@ STATE_OF_ITEM = {
     EvidenceItem.Status.SUBMITTED: CriterionState.SUBMITTED,
     EvidenceItem.Status.ASSESSED: CriterionState.SUBMITTED,
 }
-STATE_ORDER = [CriterionState.NO_EVIDENCE, CriterionState.DRAFT, CriterionState.SUBMITTED]
+STATE_ORDER = [
+    CriterionState.NO_EVIDENCE,
+    CriterionState.DRAFT,
+    CriterionState.SUBMITTED,
+    CriterionState.NOT_YET_MET,
+    CriterionState.MET,
+]
 
 
 @dataclass
 class CriterionProgress:
     criterion: AssessmentCriterion
     mappings: list[EvidenceMapping] = field(default_factory=list)
+    decision: CriterionDecision | None = None
 
     @property
     def state(self) -> CriterionState:
+        """Where the criterion stands: the assessor's decision, unless evidence has been
+        submitted since a "not yet met"; otherwise how far its evidence has got."""
+        submitted_since = [
+            mapping.item.submitted_at
+            for mapping in self.mappings
+            if mapping.item.status == EvidenceItem.Status.SUBMITTED
+        ]
+        if self.decision is not None and not (
+            self.decision.outcome == Outcome.NOT_YET_MET
+            and any(at and at > self.decision.decided_at for at in submitted_since)
+        ):
+            return CriterionState(self.decision.outcome)
         states = [STATE_OF_ITEM[mapping.item.status] for mapping in self.mappings]
         return max(states, key=STATE_ORDER.index, default=CriterionState.NO_EVIDENCE)
 
@@ -89,8 +112,9 @@ def enrolments_of_learner(*, learner: Learner) -> QuerySet[Enrolment]:
 
 
 def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:
-    """Each of the learner's units, current or completed: every criterion, in the catalogue's order, with the
-    evidence mapped to it and where that evidence stands. Four queries."""
+    """Each of the learner's units, current or completed: every criterion, in the
+    catalogue's order, with the evidence mapped to it, the assessor's standing decision
+    and so where it stands. Five queries."""
     enrolments = list(
         Enrolment.objects.filter(centre=learner.centre, learner=learner)
         .exclude(status=Enrolment.Status.WITHDRAWN)
@@ -103,6 +127,7 @@ def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:
             )
         )
     )
+    decisions = latest_decisions(enrolments=enrolments)
     mappings: dict[tuple[int, int], list[EvidenceMapping]] = {}
     for mapping in (
         EvidenceMapping.objects.filter(centre=learner.centre, enrolment__in=enrolments)
@@ -117,7 +142,11 @@ def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:
                 OutcomeProgress(
                     outcome=outcome,
                     criteria=[
-                        CriterionProgress(criterion, mappings.get((enrolment.pk, criterion.pk), []))
+                        CriterionProgress(
+                            criterion,
+                            mappings.get((enrolment.pk, criterion.pk), []),
+                            decisions.get((enrolment.pk, criterion.pk)),
+                        )
                         for criterion in outcome.criteria.all()
                     ],
                 )

@@ -17,4 +17,5 @@ urlpatterns = [
     path("evidence/<int:item_id>/delete/", views.delete_evidence, name="delete"),
     path("evidence/<int:item_id>/versions/<int:number>/", views.evidence_version, name="version"),
     path("files/<int:file_id>/", views.download_file, name="file"),
+    path("sign-offs/<int:sign_off_id>/countersign/", views.countersign, name="countersign"),
 ]

@@ -13,6 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from centre.access import centre_role_required
 from centre.models import Role
 from centre.selectors import guidance_by_unit
+from moderation.models import UnitSignOff
+from moderation.selectors import latest_decisions, standing_sign_offs
+from moderation.services import LEARNER_DECLARATION, countersign_unit
 
 from .access import access_evidence_file, access_own_evidence, access_own_learner
 from .evidence_kinds import KINDS, describe_details, evidence_form_class, kind_spec
@@ -46,8 +49,10 @@ def home(request):
     learner = access_own_learner(request)
     units = portfolio_progress(learner=learner)
     guidance = guidance_by_unit(centre=request.centre, unit_ids=[unit.enrolment.unit_id for unit in units])
+    sign_offs = standing_sign_offs(enrolments=[unit.enrolment for unit in units])
     for unit in units:
         unit.guidance = guidance.get(unit.enrolment.unit_id)
+        unit.sign_off = sign_offs.get(unit.enrolment.pk)
     return render(request, "learners/portfolio/home.html", {"learner": learner, "units": units})
 
 
@@ -119,6 +124,9 @@ def _render_detail(request, item: EvidenceItem, *, upload_form=None, status: int
     item = evidence_item_for_display(item=item)
     spec = kind_spec(item.kind)
     versions = list(item.versions.all())
+    decisions = latest_decisions(enrolments={mapping.enrolment_id for mapping in item.mappings.all()})
+    for mapping in item.mappings.all():
+        mapping.decision = decisions.get((mapping.enrolment_id, mapping.criterion_id))
     return render(
         request,
         "learners/portfolio/evidence_detail.html",
@@ -352,11 +360,14 @@ def evidence_version(request, item_id: int, number: int):
 @centre_role_required(Role.LEARNER, Role.ASSESSOR, Role.IQA)
 def download_file(request, file_id: int):
     """An evidence file, to those who may see it, as a download that no browser will run:
-    an attachment, its type fixed, in a sandbox with nothing allowed."""
+    an attachment (or, for an image, inline), its type fixed, in a sandbox with nothing
+    allowed."""
     evidence_file = access_evidence_file(request, file_id)
+    # Raster images may be shown in a page (an assessor judging a photo); nothing else.
+    inline = request.GET.get("inline") == "1" and evidence_file.is_image
     response = FileResponse(
         evidence_file.file.open("rb"),
-        as_attachment=True,
+        as_attachment=not inline,
         filename=evidence_file.original_name,
         content_type=evidence_file.content_type,
     )
@@ -364,3 +375,39 @@ def download_file(request, file_id: int):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@learner_required
+@require_http_methods(["GET", "POST"])
+def countersign(request, sign_off_id: int):
+    """The learner's countersignature of a unit their assessor has signed off."""
+    learner = access_own_learner(request)
+    sign_off = (
+        UnitSignOff.objects.filter(centre=request.centre, pk=sign_off_id, enrolment__learner=learner)
+        .select_related("enrolment__unit")
+        .first()
+    )
+    if sign_off is None:
+        raise Http404("No such sign-off of yours.")
+    problems = []
+    if request.method == "POST":
+        try:
+            countersign_unit(
+                sign_off=sign_off, learner_user=request.user, declared=request.POST.get("declared") == "on"
+            )
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, f"You have countersigned {sign_off.enrolment.unit.title}.")
+            return redirect("portfolio:home")
+    return render(
+        request,
+        "learners/portfolio/countersign.html",
+        {
+            "sign_off": sign_off,
+            "sheet": sign_off.recording_sheet,
+            "declaration": LEARNER_DECLARATION,
+            "problems": problems,
+        },
+        status=400 if problems else 200,
+    )

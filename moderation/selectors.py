@@ -26,11 +26,12 @@ from .models import (
 )
 
 
-def latest_decisions(*, enrolments: Iterable[Enrolment]) -> dict[tuple[int, int], CriterionDecision]:
-    """The decision standing on each (enrolment, criterion) of ``enrolments``: its latest."""
+def latest_decisions(*, enrolments: Iterable[Enrolment | int]) -> dict[tuple[int, int], CriterionDecision]:
+    """The decision standing on each (enrolment, criterion) of ``enrolments`` (objects or
+    keys): its latest."""
     standing = {}
     for decision in (
-        CriterionDecision.objects.filter(enrolment__in=[e.pk for e in enrolments])
+        CriterionDecision.objects.filter(enrolment__in=[getattr(e, "pk", e) for e in enrolments])
         .select_related("assessor")
         .order_by("sequence")
     ):
@@ -40,6 +41,16 @@ def latest_decisions(*, enrolments: Iterable[Enrolment]) -> dict[tuple[int, int]
 
 def standing_sign_off(*, enrolment: Enrolment) -> UnitSignOff | None:
     return UnitSignOff.objects.filter(enrolment=enrolment, reopened_at__isnull=True).first()
+
+
+def standing_sign_offs(*, enrolments: Iterable[Enrolment]) -> dict[int, UnitSignOff]:
+    """The standing sign-off of each of ``enrolments`` that has one, by enrolment key."""
+    return {
+        sign_off.enrolment_id: sign_off
+        for sign_off in UnitSignOff.objects.filter(
+            enrolment__in=[getattr(e, "pk", e) for e in enrolments], reopened_at__isnull=True
+        )
+    }
 
 
 def unit_criteria(unit: UnitPage) -> list[AssessmentCriterion]:

@@ -16,7 +16,9 @@ from centre.models import Role, UnitGuidance
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from learners.services import allocate_assessor
+from moderation.services import record_sample_verdict, save_sampling_plan, sign_off_unit, start_samples
 from tests.factories import EnrolmentFactory, MembershipFactory, submitted_evidence
+from tests.moderation.conftest import meet_everything
 
 # What a person of centre B may get from each of Waymark's URLs, given centre A's ids:
 # "own-centre" pages show the person's own centre (so B's, never A's) and take no ids.
@@ -33,6 +35,21 @@ WAYMARK_URLS = {
     "centre:units": "own-centre",
     "units_import": "catalogue",
     "wagtailsnippets_centre_unitguidance:add": "own-centre",
+    "portfolio:countersign": "centre-object",
+    "assessment:caseload": "own-centre",
+    "assessment:enrolment": "centre-object",
+    "assessment:sign_off_unit": "centre-object",
+    "assessment:judge": "centre-object",
+    "assessment:sign_off": "centre-object",
+    "assessment:reopen": "centre-object",
+    "assessment:unit_grid": "own-centre",
+    "assessment:answer_action": "centre-object",
+    "iqa:home": "own-centre",
+    "iqa:plan": "own-centre",
+    "iqa:start_sampling": "own-centre",
+    "iqa:sample": "centre-object",
+    "iqa:close_action": "centre-object",
+    "audit:trail": "own-centre",
     "portfolio:home": "own-centre",
     "portfolio:evidence_list": "own-centre",
     "portfolio:choose_kind": "own-centre",
@@ -72,8 +89,9 @@ SHARED_ADMIN_VIEWS = {
 # Wagtail's page that raises on purpose, to test error reporting.
 DELIBERATE_ERRORS = {"wagtailadmin_error_test"}
 # A route parameter that names a stored object: an integer, or a name ending in pk or id
-# (not a password link's uidb64 and token, which name nothing until they check out).
-NAMES_AN_OBJECT = re.compile(r"<int:|<(?:\w+:)?\w*(?:pk|id)>")
+# (not a password link's uidb64 and token, which name nothing until they check out), other
+# than a unit of the shared catalogue, which every centre offering it has pages for.
+NAMES_AN_OBJECT = re.compile(r"<int:(?!unit_id>)|<(?:\w+:)?(?!unit_id>)\w*(?:pk|id)>")
 
 
 def url_patterns(patterns=None, prefix="", namespace=None):
@@ -120,7 +138,27 @@ def centre_a_world(centre_a, seed_unit):
         item = submitted_evidence(enrolment, title="Quartermaine’s account", file_name="Zebedee.pdf")
         evidence_file = item.files.get()
         UnitGuidance.objects.create(centre=centre_a, unit=seed_unit, body="<p>Ask Zebedee first.</p>")
+        meet_everything(enrolment)
+        sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
+        iqa = MembershipFactory(centre=centre_a, role=Role.IQA).user
+        plan = save_sampling_plan(
+            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
+        )
+        (sample,) = start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
+        record_sample_verdict(
+            sample=sample,
+            iqa=iqa,
+            verdict="disagree",
+            comments="Zebedee needs more",
+            actions=["Zebedee: redo 2.1"],
+        )
+        action = sample.actions.get()
     return {
+        "enrolment_id": enrolment.pk,
+        "sign_off_id": sign_off.pk,
+        "sample_id": sample.pk,
+        "action_id": action.pk,
+        "unit_id": seed_unit.pk,
         "item_id": item.pk,
         "file_id": evidence_file.pk,
         "number": 1,
@@ -134,7 +172,10 @@ def centre_a_world(centre_a, seed_unit):
 
 
 @pytest.fixture
-def centre_b_people(centre_b):
+def centre_b_people(centre_b, seed_unit):
+    # B offers the same catalogue unit, so its pages for that unit are served: with B's
+    # learners only.
+    set_offered_units(centre=centre_b, urns=["R/600/9587"])
     with scopes_disabled():
         return {role: MembershipFactory(centre=centre_b, role=role).user for role in Role.values}
 

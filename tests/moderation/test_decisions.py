@@ -73,10 +73,10 @@ class TestDecisions:
                 )
 
     def test_not_yet_met_needs_feedback_and_the_criterion_must_be_the_units(self, enrolment, other_unit):
-        with pytest.raises(ValidationError, match="Say what the learner needs to do to meet 1.1"):
+        with pytest.raises(ValidationError, match=r"Say what the learner needs to do to meet 1.1"):
             decide(enrolment, "1.1", "not_yet_met", "  ")
         (foreign,) = criteria_of(other_unit, "1.1")
-        with pytest.raises(ValidationError, match="is not a criterion of"):
+        with pytest.raises(ValidationError, match=r"is not a criterion of"):
             record_criterion_decision(
                 enrolment=enrolment,
                 assessor=enrolment.assessor,
@@ -89,7 +89,7 @@ class TestDecisions:
     ):
         item = submitted_evidence(enrolment, title="Benefits", codes=("1.1", "1.3"))
         one_one, one_three = criteria_of(enrolment.unit, "1.1", "1.3")
-        with pytest.raises(ValidationError, match="Decide 1.3"):
+        with pytest.raises(ValidationError, match=r"Decide 1.3"):
             assess_submission(
                 item=item, assessor=enrolment.assessor, judgements={one_one.pk: Judgement("met", "", 0)}
             )
@@ -120,7 +120,7 @@ class TestDecisions:
         )
         item.refresh_from_db()
         assert item.status == EvidenceItem.Status.ASSESSED
-        with pytest.raises(ValidationError, match="is not waiting for assessment"):
+        with pytest.raises(ValidationError, match=r"is not waiting for assessment"):
             assess_submission(
                 item=item, assessor=enrolment.assessor, judgements={criterion.pk: Judgement("met", "", 1)}
             )
@@ -131,7 +131,7 @@ class TestSignOff:
     def test_sign_off_needs_every_criterion_met(self, enrolment):
         decide(enrolment, "1.1")
         with pytest.raises(
-            ValidationError, match="Every criterion must be met before sign-off; not yet: 1.2, 1.3"
+            ValidationError, match=r"Every criterion must be met before sign-off; not yet: 1.2, 1.3"
         ):
             sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=True)
 
@@ -142,7 +142,7 @@ class TestSignOff:
             item=item, assessor=enrolment.assessor, judgements={criterion.pk: Judgement("met", "", 0)}
         )
         meet_everything(enrolment)
-        with pytest.raises(ValidationError, match="Confirm the assessor's declaration"):
+        with pytest.raises(ValidationError, match=r"Confirm the assessor's declaration"):
             sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=False)
         sign_off = sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=True)
 
@@ -152,7 +152,7 @@ class TestSignOff:
         assert sheet["learner"]["name"] == "Ada Lovelace"
         enrolment.refresh_from_db()
         assert enrolment.status == Enrolment.Status.COMPLETED
-        with pytest.raises(ValidationError, match="signed off, so its decisions are frozen"):
+        with pytest.raises(ValidationError, match=r"signed off, so its decisions are frozen"):
             decide(enrolment, "1.1", "not_yet_met", "Changed my mind")
 
     def test_learner_countersigns_once(self, enrolment):
@@ -163,7 +163,7 @@ class TestSignOff:
         countersign_unit(sign_off=sign_off, learner_user=enrolment.learner.user, declared=True)
         sign_off.refresh_from_db()
         assert sign_off.learner_name == "Ada Lovelace" and sign_off.countersigned_at is not None
-        with pytest.raises(ValidationError, match="already countersigned"):
+        with pytest.raises(ValidationError, match=r"already countersigned"):
             countersign_unit(sign_off=sign_off, learner_user=enrolment.learner.user, declared=True)
 
     def test_reopening_needs_a_centre_admin_and_a_reason(self, enrolment, centre_a):
@@ -172,7 +172,7 @@ class TestSignOff:
         with pytest.raises(PermissionDenied):
             reopen_sign_off(sign_off=sign_off, actor=enrolment.assessor, reason="Oops")
         admin = member(centre_a, Role.CENTRE_ADMIN)
-        with pytest.raises(ValidationError, match="Say why"):
+        with pytest.raises(ValidationError, match=r"Say why"):
             reopen_sign_off(sign_off=sign_off, actor=admin, reason=" ")
         reopen_sign_off(sign_off=sign_off, actor=admin, reason="IQA found 2.1 thin")
         sign_off.refresh_from_db()

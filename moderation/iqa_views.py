@@ -1,0 +1,179 @@
+"""The internal quality assurer's pages: sampling plans, samples and their verdicts, and
+closing the actions assessors have answered."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from centre.access import centre_role_required
+from centre.models import OfferedUnit, Role
+from centre.selectors import assessors_of_centre
+from learners.evidence_kinds import KINDS
+
+from .access import access_sample
+from .models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
+from .selectors import recording_sheet, samples_for_plan, suggested_sample
+from .services import close_action, record_sample_verdict, save_sampling_plan, start_samples
+
+iqa_required = centre_role_required(Role.IQA)
+
+
+@iqa_required
+def iqa_home(request):
+    offered = OfferedUnit.objects.filter(centre=request.centre).select_related("unit").order_by("unit__title")
+    plans = {plan.unit_id: plan for plan in SamplingPlan.objects.filter(centre=request.centre)}
+    awaiting_verdict = IqaSample.objects.filter(centre=request.centre, verdict="").select_related(
+        "enrolment__learner", "enrolment__unit"
+    )
+    answered = IqaAction.objects.filter(
+        centre=request.centre, closed_at__isnull=True, responded_at__isnull=False
+    ).select_related("sample__enrolment__learner")
+    return render(
+        request,
+        "moderation/iqa/home.html",
+        {
+            "units": [(o.unit, plans.get(o.unit_id)) for o in offered],
+            "awaiting_verdict": awaiting_verdict,
+            "answered": answered,
+        },
+    )
+
+
+def _offered_unit(request, unit_id: int):
+    offered = (
+        OfferedUnit.objects.filter(centre=request.centre, unit_id=unit_id).select_related("unit").first()
+    )
+    if offered is None:
+        raise Http404("Your centre does not offer that unit.")
+    return offered.unit
+
+
+@iqa_required
+@require_http_methods(["GET", "POST"])
+def plan_page(request, unit_id: int):
+    """The unit's sampling plan, and the sample it suggests."""
+    unit = _offered_unit(request, unit_id)
+    plan = SamplingPlan.objects.filter(centre=request.centre, unit=unit).first()
+    assessors = list(assessors_of_centre(centre=request.centre).order_by("last_name", "first_name"))
+    levels = dict(AssessorRisk.objects.filter(plan=plan).values_list("assessor_id", "level")) if plan else {}
+    problems = []
+    if request.method == "POST":
+        try:
+            plan = save_sampling_plan(
+                centre=request.centre,
+                unit=unit,
+                actor=request.user,
+                standard_rate=_int(request.POST.get("standard_rate")),
+                higher_rate=_int(request.POST.get("higher_rate")),
+                methods=[kind for kind in request.POST.getlist("methods") if kind in KINDS],
+                risks={
+                    assessor.pk: level
+                    for assessor in assessors
+                    if (level := request.POST.get(f"risk-{assessor.pk}", AssessorRisk.Level.STANDARD))
+                    in AssessorRisk.Level.values
+                },
+            )
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, f"The sampling plan for {unit.title} is saved.")
+            return redirect("iqa:plan", unit_id=unit.pk)
+    return render(
+        request,
+        "moderation/iqa/plan.html",
+        {
+            "unit": unit,
+            "plan": plan,
+            "assessors": [(a, levels.get(a.pk, AssessorRisk.Level.STANDARD)) for a in assessors],
+            "levels": AssessorRisk.Level.choices,
+            "kinds": KINDS.values(),
+            "suggested": suggested_sample(plan=plan) if plan else [],
+            "samples": samples_for_plan(plan=plan) if plan else [],
+            "problems": problems,
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@iqa_required
+@require_POST
+def start_sampling(request, unit_id: int):
+    unit = _offered_unit(request, unit_id)
+    plan = SamplingPlan.objects.filter(centre=request.centre, unit=unit).first()
+    if plan is None:
+        raise Http404("Save a sampling plan for this unit first.")
+    picks = []
+    for pick in request.POST.getlist("pick"):
+        enrolment_id, _, stage = pick.partition(":")
+        picks.append((_int(enrolment_id), stage))
+    try:
+        started = start_samples(plan=plan, iqa=request.user, picks=picks)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Started {len(started)} sample{'s' if len(started) != 1 else ''}.")
+    return redirect("iqa:plan", unit_id=unit.pk)
+
+
+@iqa_required
+@require_http_methods(["GET", "POST"])
+def sample_page(request, sample_id: int):
+    """A sampled learner's assessment, the verdict, and the actions that follow from it."""
+    sample = access_sample(request, sample_id)
+    problems = []
+    if request.method == "POST":
+        try:
+            record_sample_verdict(
+                sample=sample,
+                iqa=request.user,
+                verdict=request.POST.get("verdict", ""),
+                comments=request.POST.get("comments", ""),
+                actions=request.POST.getlist("action"),
+            )
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, "Your verdict is recorded.")
+            return redirect("iqa:sample", sample_id=sample.pk)
+    sheet = (
+        sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment)
+    )
+    return render(
+        request,
+        "moderation/iqa/sample.html",
+        {
+            "sample": sample,
+            "sheet": sheet,
+            "actions": sample.actions.all(),
+            "verdicts": IqaSample.Verdict.choices,
+            "stages": dict(Stage.choices),
+            "problems": problems,
+            "posted": request.POST,
+        },
+        status=400 if problems else 200,
+    )
+
+
+@iqa_required
+@require_POST
+def close_action_page(request, action_id: int):
+    action = IqaAction.objects.filter(centre=request.centre, pk=action_id).select_related("sample").first()
+    if action is None:
+        raise Http404("No such action.")
+    try:
+        close_action(action=action, iqa=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The action is closed.")
+    return redirect("iqa:sample", sample_id=action.sample_id)
