@@ -144,6 +144,15 @@ class Stage(models.TextChoices):
     SUMMATIVE = "summative", "Summative (unit signed off)"
 
 
+class SampleIsPermanent(Exception):
+    """Raised on any attempt to delete an IQA sample."""
+
+
+class IqaSampleQuerySet(models.QuerySet):
+    def delete(self):
+        raise SampleIsPermanent("IQA samples cannot be deleted once started.")
+
+
 class IqaSample(models.Model):
     """One enrolment's assessment sampled by an IQA, at an interim or summative stage,
     and their verdict. A sample is part of the quality record: once started it is never
@@ -166,13 +175,16 @@ class IqaSample(models.Model):
     comments = models.TextField(blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
 
-    objects = centre_scoped_manager()
+    objects = centre_scoped_manager(manager_class=models.Manager.from_queryset(IqaSampleQuerySet))
 
     class Meta:
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} sample of enrolment {self.enrolment_id}"
+
+    def delete(self, *args, **kwargs):
+        raise SampleIsPermanent("IQA samples cannot be deleted once started.")
 
 
 class IqaAction(models.Model):
