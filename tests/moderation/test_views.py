@@ -37,7 +37,7 @@ def judge_form(centre, enrolment, outcomes, seen=0, **extra):
 
 
 def test_assessor_judges_returns_and_the_learner_sees_the_feedback_at_once(
-    client, enrolment, submission, centre_a
+    client, enrolment, submission, centre_a, django_capture_on_commit_callbacks
 ):
     client.force_login(enrolment.assessor)
     page = client.get(reverse("assessment:judge", kwargs={"item_id": submission.pk})).content.decode()
