@@ -47,8 +47,8 @@ def wide_unit(*, urn: str = "Y/600/0020", outcomes: int = 4, criteria_each: int 
 
 def build_cohort(*, centre, unit, learners: int, assessors: list, decided: bool = True, start: int = 0):
     """``learners`` (numbered from ``start``) enrolled on ``unit`` at ``centre``, allocated
-    in turn to ``assessors`` (with their grants), each with one submitted item mapped to every criterion and, if
-    ``decided``, a decision on each. Runs inside the centre's scope."""
+    in turn to ``assessors`` (with their grants), each with one submitted item mapped to
+    every criterion and, if ``decided``, a decision on each. Runs inside the centre's scope."""
     for assessor in assessors:
         Membership.objects.get_or_create(centre=centre, user=assessor, role=Role.ASSESSOR)
     criteria = [c for o in unit.learning_outcomes.all() for c in o.criteria.all()]
