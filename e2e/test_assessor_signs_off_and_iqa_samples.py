@@ -1,0 +1,156 @@
+from playwright.sync_api import expect
+
+from centre.models import Role
+from centre.scoping import centre_scope, scopes_disabled
+from centre.services import set_offered_units
+from e2e.accessibility import assert_no_accessibility_violations
+from learners.services import allocate_assessor
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    EnrolmentFactory,
+    LearnerFactory,
+    MembershipFactory,
+    submitted_evidence,
+)
+from tests.moderation.conftest import all_codes, decide
+
+
+def sign_in(page, live_server, email):
+    page.goto(live_server.url + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Northgate College")
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def heading(page, text):
+    expect(page.get_by_role("heading", level=1)).to_contain_text(text)
+    assert_no_accessibility_violations(page)
+
+
+def judge(page, code, outcome, feedback=""):
+    criterion = page.locator(f'fieldset[data-criterion="{code}"]')
+    criterion.get_by_label(outcome, exact=False).first.check()
+    if feedback:
+        criterion.get_by_label(f"Feedback on {code}").fill(feedback)
+
+
+def test_assessor_judges_learner_revises_unit_signed_off_countersigned_and_sampled(
+    page, live_server, centre_a, seed_unit
+):
+    set_offered_units(centre=centre_a, urns=["R/600/9587"])
+    with scopes_disabled():
+        learner_user = MembershipFactory(
+            centre=centre_a, role=Role.LEARNER, user__email="ada@example.org"
+        ).user
+        assessor = MembershipFactory(
+            centre=centre_a,
+            role=Role.ASSESSOR,
+            user__email="tom@northgate.example",
+            user__first_name="Tom",
+            user__last_name="Hughes",
+        ).user
+        MembershipFactory(centre=centre_a, role=Role.IQA, user__email="grace@northgate.example")
+        learner = LearnerFactory(centre=centre_a, user=learner_user, first_name="Ada", last_name="Lovelace")
+        enrolment = EnrolmentFactory(learner=learner, unit=seed_unit)
+    with centre_scope(centre_a):
+        allocate_assessor(enrolment=enrolment, assessor=assessor)
+        enrolment.refresh_from_db()
+        for code in all_codes(seed_unit):
+            if code not in {"1.1", "1.3"}:
+                decide(enrolment, code)
+        submitted_evidence(enrolment, title="Networking and privacy", codes=("1.1", "1.3"))
+
+    # The assessor marks 1.1 met, 1.3 not yet met, and returns the work.
+    sign_in(page, live_server, "tom@northgate.example")
+    page.get_by_role("link", name="Your caseload").click()
+    heading(page, "Your caseload")
+    expect(page.get_by_role("row", name="Ada Lovelace")).to_contain_text("1 submission")
+    page.get_by_role("link", name="Ada Lovelace").click()
+    heading(page, "Ada Lovelace: Develop, maintain and review personal networks")
+    page.get_by_role("link", name="Networking and privacy").click()
+    heading(page, "Assess “Networking and privacy”")
+    judge(page, "1.1", "Met", "A thorough evaluation.")
+    judge(page, "1.3", "Not yet met", "Say how the Data Protection Act applies to your contacts.")
+    page.get_by_label("What the learner should change").fill("Add the legal side of keeping contacts.")
+    page.get_by_role("button", name="Record the decisions and return it to the learner").click()
+    expect(page.get_by_role("status")).to_contain_text("is returned to the learner")
+    assert_no_accessibility_violations(page)
+    sign_out(page)
+
+    # The learner reads the feedback, revises and resubmits.
+    sign_in(page, live_server, "ada@example.org")
+    page.get_by_role("link", name="Your portfolio").click()
+    heading(page, "Your portfolio")
+    expect(page.locator('tr[data-criterion="1.3"]')).to_contain_text("Not yet met")
+    expect(page.locator('tr[data-criterion="1.1"]')).to_contain_text("Met")
+    page.locator('tr[data-criterion="1.3"]').get_by_role("link", name="Networking and privacy").click()
+    heading(page, "Networking and privacy")
+    expect(page.get_by_text("Say how the Data Protection Act applies to your contacts.")).to_be_visible()
+    page.get_by_role("link", name="Change the title and text").click()
+    heading(page, "Change “Networking and privacy”")
+    page.get_by_label("Your account").fill("What I did, and how the Data Protection Act 2018 shapes it.")
+    page.get_by_role("button", name="Save as draft").click()
+    page.get_by_role("link", name="Declare and submit").click()
+    heading(page, "Submit “Networking and privacy”")
+    page.get_by_label("I declare that this evidence is my own work").check()
+    page.get_by_role("button", name="Declare and submit").click()
+    expect(page.get_by_role("status")).to_contain_text("resubmitted (version 2)")
+    expect(page.locator('tr[data-criterion="1.3"]')).to_contain_text("Submitted")
+    assert_no_accessibility_violations(page)
+    sign_out(page)
+
+    # The assessor marks it met and, every criterion met, signs the unit off.
+    sign_in(page, live_server, "tom@northgate.example")
+    page.get_by_role("link", name="Your caseload").click()
+    page.get_by_role("link", name="Ada Lovelace").click()
+    page.get_by_role("link", name="Networking and privacy").click()
+    heading(page, "Assess “Networking and privacy”")
+    judge(page, "1.1", "Met")
+    judge(page, "1.3", "Met", "Now clear on the law.")
+    page.get_by_role("button", name="Record the decisions", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("is assessed")
+    page.get_by_role("link", name="Ada Lovelace").click()
+    page.get_by_role("link", name="Sign the unit off").click()
+    heading(page, "Sign off Develop, maintain and review personal networks")
+    page.get_by_label("I confirm that I assessed this learner").check()
+    page.get_by_role("button", name="Sign the unit off").click()
+    heading(page, "Unit recording sheet")
+    expect(page.locator('tr[data-criterion="1.3"]')).to_contain_text("Networking and privacy (version 2)")
+    sign_out(page)
+
+    # The learner countersigns.
+    sign_in(page, live_server, "ada@example.org")
+    page.get_by_role("link", name="Your portfolio").click()
+    page.get_by_role("link", name="Check the recording sheet and countersign").click()
+    heading(page, "Countersign Develop, maintain and review personal networks")
+    page.get_by_label("I confirm that the evidence recorded here is my own work").check()
+    page.get_by_role("button", name="Countersign").click()
+    expect(page.get_by_role("status")).to_contain_text("You have countersigned")
+    assert_no_accessibility_violations(page)
+    sign_out(page)
+
+    # The IQA samples the signed-off unit and agrees.
+    sign_in(page, live_server, "grace@northgate.example")
+    page.get_by_role("link", name="Internal quality assurance").click()
+    heading(page, "Internal quality assurance")
+    page.get_by_role("link", name="Develop, maintain and review personal networks", exact=True).click()
+    heading(page, "Sampling plan")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_label("Ada Lovelace — assessed by Tom Hughes, summative")).to_be_checked()
+    assert_no_accessibility_violations(page)
+    page.get_by_role("button", name="Start sampling these").click()
+    expect(page.get_by_role("status")).to_contain_text("Started 1 sample.")
+    page.get_by_role("link", name="Ada Lovelace").click()
+    heading(page, "Summative (unit signed off) sample: Ada Lovelace")
+    page.get_by_label("Agree with the assessment").check()
+    page.get_by_label("Comments").fill("Sound decisions, well evidenced.")
+    page.get_by_role("button", name="Record the verdict").click()
+    expect(page.get_by_role("status")).to_contain_text("Your verdict is recorded.")
+    expect(page.get_by_text("Agree with the assessment")).to_be_visible()
+    assert_no_accessibility_violations(page)
