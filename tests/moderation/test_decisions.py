@@ -183,7 +183,9 @@ class TestSignOff:
         assert AuditRecord.objects.filter(verb="unit.reopened", learner_ref=enrolment.learner_id).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback: the flush after this test must not leave a database that later
+# transactional tests (the browser journeys) cannot restore their data into.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_tabs_deciding_at_once_write_one_decision_and_refuse_the_other(enrolment, centre_a):
     """Real concurrent transactions, each on its own connection, both from a page that
     showed no decision: exactly one is written; the other is refused as stale."""
