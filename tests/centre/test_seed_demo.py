@@ -4,6 +4,7 @@ from django.core.management import call_command
 from centre.models import Centre, Membership, UnitGuidance
 from centre.scoping import scopes_disabled
 from learners.models import Enrolment, EvidenceItem
+from moderation.models import IqaSample, UnitSignOff
 from units.models import UnitPage
 
 
@@ -18,8 +19,8 @@ def test_seed_demo_loads_a_person_in_every_role_and_is_safe_to_run_twice(db, cap
     with scopes_disabled():
         centre = Centre.objects.get(number="99999")
         roles = sorted(Membership.objects.filter(centre=centre).values_list("role", flat=True))
-        enrolment = Enrolment.objects.get(centre=centre)
-    assert roles == ["assessor", "centre_admin", "iqa", "learner", "moderator"]
+        enrolment = Enrolment.objects.get(centre=centre, learner__candidate_number="0001")
+    assert roles == ["assessor", "centre_admin", "iqa", "learner", "learner", "moderator"]
     assessor = get_user_model().objects.get(email="assessor@demo.waymark.test")
     assert enrolment.assessor == assessor
     assert assessor.has_perm("learners.assess_enrolment", enrolment)
@@ -31,6 +32,11 @@ def test_seed_demo_loads_a_person_in_every_role_and_is_safe_to_run_twice(db, cap
         assert submitted.status == "submitted" and submitted.versions.count() == 1
         assert sorted(m.criterion.code for m in submitted.mappings.all()) == ["1.1", "1.3"]
         assert UnitGuidance.objects.filter(centre=centre).count() == 1
+        signed_off = Enrolment.objects.get(centre=centre, learner__candidate_number="0002")
+        assert signed_off.status == "completed"
+        sign_off = UnitSignOff.objects.get(enrolment=signed_off)
+        assert sign_off.countersigned_at is not None and sign_off.learner_name == "Mia Jones"
+        assert IqaSample.objects.get(enrolment=signed_off).verdict == "agree"
 
 
 def test_seed_demo_keeps_an_editors_changes_to_the_seed_unit(db):

@@ -14,6 +14,15 @@ from centre.services import add_member, save_centre, set_offered_units
 from learners.evidence_services import create_evidence_item, set_evidence_mappings, submit_evidence_item
 from learners.models import Enrolment, EvidenceItem, Learner
 from learners.services import allocate_assessor
+from moderation.services import (
+    Judgement,
+    assess_submission,
+    countersign_unit,
+    record_sample_verdict,
+    save_sampling_plan,
+    sign_off_unit,
+    start_samples,
+)
 from units.models import AssessmentCriterion, UnitPage
 from units.parsing import parse_unit_file
 from units.services import import_unit
@@ -33,6 +42,9 @@ DEMO_PEOPLE = [
 ]
 CATALOGUE_EDITOR = ("editor@demo.waymark.test", "Cat", "Alogue")
 DEMO_LEARNER_ULN = "9276308686"
+# A second learner, further on: every criterion met, the unit signed off and countersigned,
+# and the IQA's summative sample agreed.
+SIGNED_OFF_LEARNER = ("learner2@demo.waymark.test", "Mia", "Jones", "9276308708", "0002")
 DEMO_GUIDANCE = (
     "<p>Keep a networking diary from your first week: every event, call and introduction, "
     "with what each side gained. Your assessor will ask to see it at your first review.</p>"
@@ -79,13 +91,32 @@ class Command(BaseCommand):
             for email, first_name, last_name, role in DEMO_PEOPLE:
                 people[role] = self._person(email, first_name, last_name)
                 add_member(centre=centre, email=email, role=role)
-            self._learner_on_the_seed_unit(centre, people[Role.LEARNER], people[Role.ASSESSOR])
+            assessor = people[Role.ASSESSOR]
+            learner, enrolment = self._learner_on_the_seed_unit(
+                centre, people[Role.LEARNER], assessor, DEMO_LEARNER_ULN, "0001"
+            )
+            with centre_scope(centre):
+                UnitGuidance.objects.get_or_create(
+                    centre=centre, unit=enrolment.unit, defaults={"body": DEMO_GUIDANCE}
+                )
+                if not EvidenceItem.objects.filter(learner=learner).exists():
+                    self._portfolio(learner, enrolment)
+            email, first_name, last_name, uln, candidate = SIGNED_OFF_LEARNER
+            mia = self._person(email, first_name, last_name)
+            add_member(centre=centre, email=email, role=Role.LEARNER)
+            learner, enrolment = self._learner_on_the_seed_unit(centre, mia, assessor, uln, candidate)
+            with centre_scope(centre):
+                if not enrolment.sign_offs.exists():
+                    self._signed_off_and_sampled(enrolment, assessor, people[Role.IQA])
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {centre}, unit {SEED_URN}."))
         self.stdout.write(f"Every demo account's password is {DEMO_PASSWORD}")
         self.stdout.write(f"  {'catalogue editor':<24} {CATALOGUE_EDITOR[0]:<32} sign in at /admin/")
         for email, _, _, role in DEMO_PEOPLE:
             self.stdout.write(f"  {Role(role).label.lower():<24} {email:<32} sign in at /accounts/sign-in/")
+        self.stdout.write(
+            f"  {'learner, signed off':<24} {SIGNED_OFF_LEARNER[0]:<32} sign in at /accounts/sign-in/"
+        )
 
     def _person(self, email, first_name, last_name):
         user, created = get_user_model().objects.get_or_create(
@@ -96,17 +127,17 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         return user
 
-    def _learner_on_the_seed_unit(self, centre, user, assessor):
+    def _learner_on_the_seed_unit(self, centre, user, assessor, uln, candidate_number):
         with centre_scope(centre):
             learner, _ = Learner.objects.get_or_create(
                 centre=centre,
-                uln=DEMO_LEARNER_ULN,
+                uln=uln,
                 defaults={
                     "user": user,
                     "first_name": user.first_name,
                     "last_name": user.last_name,
                     "email": user.email,
-                    "candidate_number": "0001",
+                    "candidate_number": candidate_number,
                 },
             )
             enrolment, _ = Enrolment.objects.get_or_create(
@@ -116,11 +147,45 @@ class Command(BaseCommand):
                 defaults={"start_date": datetime.date(2026, 9, 7)},
             )
             allocate_assessor(enrolment=enrolment, assessor=assessor)
-            UnitGuidance.objects.get_or_create(
-                centre=centre, unit=enrolment.unit, defaults={"body": DEMO_GUIDANCE}
-            )
-            if not EvidenceItem.objects.filter(learner=learner).exists():
-                self._portfolio(learner, enrolment)
+            enrolment.refresh_from_db()
+        return learner, enrolment
+
+    def _signed_off_and_sampled(self, enrolment, assessor, iqa):
+        learner = enrolment.learner
+        criteria = list(AssessmentCriterion.objects.filter(outcome__page=enrolment.unit))
+        item, _ = create_evidence_item(
+            learner=learner,
+            actor=learner.user,
+            kind="written_account",
+            title="My personal networks, used and reviewed",
+            body="How I built my networks, what each gives my organisation, and my review of them.",
+            details={},
+            creation_token=uuid.uuid5(uuid.NAMESPACE_URL, "waymark-demo:signed-off"),
+        )
+        set_evidence_mappings(
+            item=item, actor=learner.user, claims={c.pk: f"It covers {c.code}." for c in criteria}
+        )
+        submit_evidence_item(item=item, actor=learner.user, declared=True)
+        assess_submission(
+            item=item,
+            assessor=assessor,
+            judgements={c.pk: Judgement("met", "Well evidenced.", 0) for c in criteria},
+        )
+        sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
+        countersign_unit(sign_off=sign_off, learner_user=learner.user, declared=True)
+        plan = save_sampling_plan(
+            centre=enrolment.centre,
+            unit=enrolment.unit,
+            actor=iqa,
+            standard_rate=25,
+            higher_rate=50,
+            methods=[],
+            risks={},
+        )
+        (sample,) = start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
+        record_sample_verdict(
+            sample=sample, iqa=iqa, verdict="agree", comments="Sound decisions.", actions=[]
+        )
 
     def _portfolio(self, learner, enrolment):
         """One reflective statement submitted against 1.1 and 1.3, and a draft for 2.1."""
