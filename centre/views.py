@@ -42,6 +42,7 @@ def home(request):
             "is_assessor": Role.ASSESSOR in roles,
             "is_learner": Role.LEARNER in roles,
             "is_iqa": Role.IQA in roles,
+            "is_moderator": Role.MODERATOR in roles,
             "has_other_centres": centres_for_user(user=request.user).count() > 1,
         },
     )

@@ -258,5 +258,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Wagtail logs every page action at INFO; the audit trail and page history keep them.
-    "loggers": {"wagtail": {"level": "WARNING"}, "django.tasks": {"level": "WARNING"}},
+    # WeasyPrint reports every layout step at INFO; the bundle's own progress is on its page.
+    "loggers": {
+        "wagtail": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

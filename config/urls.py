@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessment/", include("moderation.urls")),
     path("iqa/", include("moderation.iqa_urls")),
     path("audit/", include("audit.urls")),
+    path("moderation/", include("moderation.moderator_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

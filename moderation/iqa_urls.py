@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.iqa_home, name="home"),
     path("units/<int:unit_id>/plan/", views.plan_page, name="plan"),
     path("units/<int:unit_id>/samples/", views.start_sampling, name="start_sampling"),
-    path("samples/<int:sample_id>/", views.sample_page, name="sample"),
+    path("samples/<int:iqa_sample_id>/", views.sample_page, name="sample"),
     path("actions/<int:action_id>/close/", views.close_action_page, name="close_action"),
 ]

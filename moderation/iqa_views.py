@@ -127,9 +127,9 @@ def start_sampling(request, unit_id: int):
 
 @iqa_required
 @require_http_methods(["GET", "POST"])
-def sample_page(request, sample_id: int):
+def sample_page(request, iqa_sample_id: int):
     """A sampled learner's assessment, the verdict, and the actions that follow from it."""
-    sample = access_sample(request, sample_id)
+    sample = access_sample(request, iqa_sample_id)
     problems = []
     if request.method == "POST":
         try:
@@ -144,7 +144,7 @@ def sample_page(request, sample_id: int):
             problems = error.messages
         else:
             messages.success(request, "Your verdict is recorded.")
-            return redirect("iqa:sample", sample_id=sample.pk)
+            return redirect("iqa:sample", iqa_sample_id=sample.pk)
     sheet = (
         sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment)
     )
@@ -176,4 +176,4 @@ def close_action_page(request, action_id: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "The action is closed.")
-    return redirect("iqa:sample", sample_id=action.sample_id)
+    return redirect("iqa:sample", iqa_sample_id=action.sample_id)

@@ -16,7 +16,16 @@ from centre.models import Role, UnitGuidance
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from learners.services import allocate_assessor
-from moderation.services import record_sample_verdict, save_sampling_plan, sign_off_unit, start_samples
+from moderation.bundle_services import request_bundle
+from moderation.sample_services import create_moderation_sample, grant_moderator_access
+from moderation.services import (
+    close_action,
+    record_sample_verdict,
+    respond_to_action,
+    save_sampling_plan,
+    sign_off_unit,
+    start_samples,
+)
 from tests.factories import EnrolmentFactory, MembershipFactory, submitted_evidence
 from tests.moderation.conftest import meet_everything
 
@@ -50,6 +59,18 @@ WAYMARK_URLS = {
     "iqa:sample": "centre-object",
     "iqa:close_action": "centre-object",
     "audit:trail": "own-centre",
+    "moderation:home": "own-centre",
+    "moderation:sample": "centre-object",
+    "moderation:candidate": "centre-object",
+    "moderation:file": "centre-object",
+    "moderation:request_bundle": "centre-object",
+    "moderation:bundle": "centre-object",
+    "moderation:bundle_status": "centre-object",
+    "moderation:bundle_download": "centre-object",
+    "moderation:manage": "own-centre",
+    "moderation:new_sample": "own-centre",
+    "moderation:manage_sample": "centre-object",
+    "moderation:revoke_access": "centre-object",
     "portfolio:home": "own-centre",
     "portfolio:evidence_list": "own-centre",
     "portfolio:choose_kind": "own-centre",
@@ -121,6 +142,12 @@ def fill(route: str, ids: dict[str, int]) -> str | None:
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
 
 
+def close_everything(*, action, assessor, iqa):
+    respond_to_action(action=action, assessor=assessor, response="Done")
+    close_action(action=action, iqa=iqa)
+    return action.sample
+
+
 @pytest.fixture
 def centre_a_world(centre_a, seed_unit):
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
@@ -153,10 +180,22 @@ def centre_a_world(centre_a, seed_unit):
             actions=["Zebedee: redo 2.1"],
         )
         action = sample.actions.get()
+        admin = MembershipFactory(centre=centre_a, role=Role.CENTRE_ADMIN).user
+        iqa_action_closed_sample = close_everything(action=action, assessor=assessor, iqa=iqa)
+        moderation_sample = create_moderation_sample(
+            centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[enrolment.pk]
+        )
+        access = grant_moderator_access(
+            sample=moderation_sample, actor=admin, email="zebedee-moderator@ocr.example"
+        )
+        bundle = request_bundle(sample=moderation_sample, actor=access.moderator)
     return {
+        "render_id": bundle.pk,
+        "access_id": access.pk,
         "enrolment_id": enrolment.pk,
         "sign_off_id": sign_off.pk,
-        "sample_id": sample.pk,
+        "sample_id": moderation_sample.pk,
+        "iqa_sample_id": iqa_action_closed_sample.pk,
         "action_id": action.pk,
         "unit_id": seed_unit.pk,
         "item_id": item.pk,

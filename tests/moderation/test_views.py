@@ -196,10 +196,10 @@ def test_iqa_plans_samples_disagrees_and_closes_the_answered_action(client, enro
     )
     sample = scoped(centre_a, lambda: IqaSample.objects.get())
 
-    refused = client.post(reverse("iqa:sample", kwargs={"sample_id": sample.pk}), {"verdict": "disagree"})
+    refused = client.post(reverse("iqa:sample", kwargs={"iqa_sample_id": sample.pk}), {"verdict": "disagree"})
     assert "Say what the assessor must do: at least one action." in refused.content.decode()
     client.post(
-        reverse("iqa:sample", kwargs={"sample_id": sample.pk}),
+        reverse("iqa:sample", kwargs={"iqa_sample_id": sample.pk}),
         {"verdict": "disagree", "comments": "Thin on 2.1", "action": ["Add a witness statement for 2.1", ""]},
     )
     action = scoped(centre_a, lambda: sample.actions.get())

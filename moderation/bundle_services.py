@@ -1,0 +1,157 @@
+"""Making moderation bundles: asking for one (once per content), rendering it in the
+background, publishing the files only when complete, and picking up a render whose
+worker died."""
+
+import datetime
+import logging
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import transaction
+from django.tasks import default_task_backend
+from django.utils import timezone
+
+from audit.services import record_audit
+
+from .bundle import bundle_fingerprint, render_bundle
+from .models import BundleRender, ModerationSample
+from .sample_selectors import candidates_of
+
+logger = logging.getLogger(__name__)
+# A render that has not reported progress for this long has lost its worker.
+STALLED_AFTER = datetime.timedelta(minutes=5)
+
+
+def bundle_storage():
+    return storages["evidence"]
+
+
+@transaction.atomic
+def request_bundle(*, sample: ModerationSample, actor) -> BundleRender:
+    """The render of the sample's bundle as it stands: an existing one for the same
+    content (asked for twice, rendered once), or a new one queued. A failed render is
+    queued again: asking again is how it is retried."""
+    fingerprint = bundle_fingerprint(sample=sample, candidates=candidates_of(sample=sample))
+    render, created = BundleRender.objects.select_for_update().get_or_create(
+        centre=sample.centre,
+        sample=sample,
+        fingerprint=fingerprint,
+        defaults={"requested_by": actor, "requested_at": timezone.now()},
+    )
+    if created or render.status == BundleRender.Status.FAILED:
+        render.status, render.error, render.progress, render.stage = BundleRender.Status.QUEUED, "", 0, ""
+        render.heartbeat_at = timezone.now()
+        render.save(update_fields=["status", "error", "progress", "stage", "heartbeat_at"])
+        record_audit(
+            actor=actor,
+            verb="moderation.bundle_requested",
+            target=render,
+            centre=sample.centre,
+            unit=sample.unit_id,
+        )
+        transaction.on_commit(lambda: _enqueue(render))
+    return render
+
+
+def _enqueue(render: BundleRender) -> None:
+    from .tasks import render_moderation_bundle, watch_bundle_render
+
+    render_moderation_bundle.enqueue(render.pk, render.centre_id)
+    if default_task_backend.supports_defer:
+        watch_bundle_render.using(run_after=timezone.now() + STALLED_AFTER).enqueue(
+            render.pk, render.centre_id
+        )
+
+
+def _report(render_id: int, progress: int, stage: str) -> None:
+    BundleRender.objects.filter(pk=render_id).update(
+        progress=progress, stage=stage, heartbeat_at=timezone.now()
+    )
+
+
+def run_bundle_render(*, render_id: int) -> BundleRender:
+    """Render, then publish: the files get their names in the render row only once both
+    are written, so nobody ever sees half a bundle. Safe to run again."""
+    with transaction.atomic():
+        render = (
+            BundleRender.objects.select_for_update()
+            .select_related("sample__centre", "sample__unit")
+            .get(pk=render_id)
+        )
+        if render.status == BundleRender.Status.DONE:
+            return render
+        render.status, render.attempts, render.heartbeat_at = (
+            BundleRender.Status.RUNNING,
+            render.attempts + 1,
+            timezone.now(),
+        )
+        render.save(update_fields=["status", "attempts", "heartbeat_at"])
+    sample = render.sample
+    try:
+        candidates = candidates_of(sample=sample)
+        rendered = render_bundle(
+            sample=sample, candidates=candidates, progress=lambda p, s: _report(render_id, p, s)
+        )
+        _report(render_id, 95, "Saving the files")
+        storage = bundle_storage()
+        folder = f"bundles/centre-{sample.centre_id}/{uuid.uuid4().hex}"
+        pdf_name = storage.save(f"{folder}/bundle.pdf", ContentFile(rendered.pdf))
+        archive_name = storage.save(f"{folder}/evidence.zip", ContentFile(rendered.archive))
+    except Exception as error:  # any failure is the render's, recorded for the person waiting
+        logger.exception("Rendering bundle %s failed", render_id)
+        BundleRender.objects.filter(pk=render_id).update(
+            status=BundleRender.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:1000],
+            finished_at=timezone.now(),
+        )
+        return BundleRender.objects.get(pk=render_id)
+    with transaction.atomic():
+        BundleRender.objects.filter(pk=render_id).update(
+            status=BundleRender.Status.DONE,
+            progress=100,
+            stage="Ready",
+            pdf=pdf_name,
+            archive=archive_name,
+            pages=rendered.pages,
+            finished_at=timezone.now(),
+        )
+        render.refresh_from_db()
+        record_audit(
+            actor=None,
+            verb="moderation.bundle_rendered",
+            target=render,
+            centre=sample.centre,
+            unit=sample.unit_id,
+            details={"pages": rendered.pages, "attempt": render.attempts},
+        )
+    return render
+
+
+def recover_stalled_renders(*, centre) -> int:
+    """Queue again every render of ``centre`` whose worker stopped reporting (killed
+    mid-render); what it had written was never published. Returns how many."""
+    from .tasks import render_moderation_bundle
+
+    stalled = list(
+        BundleRender.objects.filter(
+            centre=centre,
+            status__in=[BundleRender.Status.RUNNING, BundleRender.Status.QUEUED],
+            heartbeat_at__lt=timezone.now() - STALLED_AFTER,
+        )
+    )
+    for render in stalled:
+        BundleRender.objects.filter(pk=render.pk).update(
+            status=BundleRender.Status.QUEUED, heartbeat_at=timezone.now(), stage="Started again"
+        )
+        render_moderation_bundle.enqueue(render.pk, centre.pk)
+    return len(stalled)
+
+
+def watch_render(*, render_id: int) -> bool:
+    """Whether the render still needs watching, having queued it again if it stalled."""
+    render = BundleRender.objects.select_related("centre").get(pk=render_id)
+    if render.status in {BundleRender.Status.DONE, BundleRender.Status.FAILED}:
+        return False
+    recover_stalled_renders(centre=render.centre)
+    return True

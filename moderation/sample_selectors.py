@@ -1,0 +1,96 @@
+"""What an external moderator may see: the samples their unexpired, unrevoked access
+covers, and within them exactly the sampled learners' assessment records."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from learners.models import EvidenceFile, EvidenceVersion
+
+from .models import IqaSample, ModerationSample, SampledLearner
+
+MODERATE = "moderation.moderate_sample"
+
+
+def samples_for_moderator(*, centre, moderator) -> QuerySet[ModerationSample]:
+    """Samples of ``centre`` that ``moderator`` holds the grant on and whose access has
+    neither expired nor been revoked, as of this moment."""
+    if not moderator.is_authenticated:
+        return ModerationSample.objects.none()
+    current = ModerationSample.objects.filter(
+        centre=centre,
+        accesses__moderator=moderator,
+        accesses__revoked_at__isnull=True,
+        accesses__expires_at__gt=timezone.now(),
+    ).distinct()
+    return get_objects_for_user(
+        moderator, MODERATE, klass=current, accept_global_perms=False, with_superuser=False
+    ).select_related("unit")
+
+
+def sampled_learners(*, sample: ModerationSample) -> QuerySet[SampledLearner]:
+    return sample.learners.select_related("enrolment__learner", "enrolment__assessor", "sign_off").order_by(
+        "enrolment__learner__candidate_number"
+    )
+
+
+@dataclass
+class Candidate:
+    """One sampled learner with everything the moderator sees of them."""
+
+    sampled: SampledLearner
+    versions: list[EvidenceVersion]
+    iqa_samples: list[IqaSample] = field(default_factory=list)
+
+    @property
+    def learner(self):
+        return self.sampled.enrolment.learner
+
+    @property
+    def sheet(self) -> dict:
+        return self.sampled.sign_off.recording_sheet
+
+    @property
+    def files(self) -> list[EvidenceFile]:
+        return [file for version in self.versions for file in version.files.all()]
+
+
+def candidates_of(*, sample: ModerationSample, candidate_numbers: list[str] | None = None) -> list[Candidate]:
+    """The sampled learners with the evidence their sign-off was made on (the versions
+    its recording sheet names) and the IQA's samples of them: a fixed number of queries."""
+    sampled = list(sampled_learners(sample=sample))
+    if candidate_numbers:
+        sampled = [s for s in sampled if s.enrolment.learner.candidate_number in candidate_numbers]
+    wanted = {
+        s.pk: {
+            (e["item"], e["version"])
+            for row in s.sign_off.recording_sheet["criteria"]
+            for e in row["evidence"]
+        }
+        for s in sampled
+    }
+    item_ids = {item for pairs in wanted.values() for item, _ in pairs}
+    versions = list(
+        EvidenceVersion.objects.filter(item_id__in=item_ids)
+        .select_related("item")
+        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("pk")))
+        .order_by("submitted_at", "pk")
+    )
+    iqa = {}
+    for iqa_sample in (
+        IqaSample.objects.filter(enrolment__in=[s.enrolment_id for s in sampled])
+        .select_related("iqa")
+        .prefetch_related("actions")
+        .order_by("started_at")
+    ):
+        iqa.setdefault(iqa_sample.enrolment_id, []).append(iqa_sample)
+    return [
+        Candidate(
+            sampled=s,
+            versions=[v for v in versions if (v.item_id, v.number) in wanted[s.pk]],
+            iqa_samples=iqa.get(s.enrolment_id, []),
+        )
+        for s in sampled
+    ]

@@ -1,0 +1,345 @@
+import datetime
+import hashlib
+import io
+import zipfile
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from audit.models import AuditRecord
+from centre.models import Role
+from centre.scoping import centre_scope
+from centre.services import set_offered_units
+from moderation.bundle import BundleFetcher
+from moderation.bundle_services import recover_stalled_renders
+from moderation.models import BundleRender, ModeratorAccess
+from moderation.sample_services import (
+    create_moderation_sample,
+    grant_moderator_access,
+    revoke_moderator_access,
+    suggested_moderation_sample,
+)
+from moderation.services import record_sample_verdict, save_sampling_plan, start_samples
+from tests.factories import UserFactory
+from tests.factories.moderation import encrypted_pdf, png, signed_off_learner, two_page_pdf, upload
+from tests.moderation.conftest import member
+
+
+@pytest.fixture
+def cohort(centre_a, seed_unit):
+    """Three signed-off learners of centre A: 0001 with a photo, a two-page PDF and an
+    encrypted PDF; 0002 and 0003 with text only."""
+    set_offered_units(centre=centre_a, urns=["R/600/9587"])
+    with centre_scope(centre_a):
+        assessor = member(centre_a, Role.ASSESSOR, user__first_name="Tom", user__last_name="Hughes")
+        first = signed_off_learner(
+            centre=centre_a,
+            unit=seed_unit,
+            assessor=assessor,
+            candidate_number="0001",
+            files=[
+                upload("event.png", png(), "image/png"),
+                upload("plan.pdf", two_page_pdf(), "application/pdf"),
+                upload("locked.pdf", encrypted_pdf(), "application/pdf"),
+            ],
+            body='**Networking** <img src="file:///etc/passwd"> <object data="http://example.com/x"></object>',
+        )
+        others = [
+            signed_off_learner(centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number=number)
+            for number in ["0002", "0003"]
+        ]
+    return [first, *others]
+
+
+@pytest.fixture
+def admin(centre_a):
+    return member(centre_a, Role.CENTRE_ADMIN)
+
+
+@pytest.fixture
+def sample(cohort, admin, centre_a, seed_unit):
+    with centre_scope(centre_a):
+        return create_moderation_sample(
+            centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[cohort[0].pk, cohort[1].pk]
+        )
+
+
+@pytest.fixture
+def moderator_client(client, sample, admin, centre_a, django_capture_on_commit_callbacks):
+    with centre_scope(centre_a), django_capture_on_commit_callbacks(execute=True):
+        access = grant_moderator_access(
+            sample=sample, actor=admin, email="morag@ocr.example", first_name="Morag"
+        )
+    client.force_login(access.moderator)
+    client.access = access
+    return client
+
+
+@pytest.fixture
+def ask_for_bundle(moderator_client, sample, django_capture_on_commit_callbacks):
+    """Ask for the sample's bundle as the moderator; the render runs as the request's
+    transaction commits, as the worker would run it."""
+
+    def ask(follow=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            return moderator_client.post(
+                reverse("moderation:request_bundle", kwargs={"sample_id": sample.pk}), follow=follow
+            )
+
+    return ask
+
+
+def test_suggested_sample_is_a_tenth_but_at_least_five_across_every_assessor(centre_a, seed_unit):
+    set_offered_units(centre=centre_a, urns=["R/600/9587"])
+    with centre_scope(centre_a):
+        tom, ria = member(centre_a, Role.ASSESSOR), member(centre_a, Role.ASSESSOR)
+        for n in range(7):
+            signed_off_learner(
+                centre=centre_a, unit=seed_unit, assessor=[tom, ria][n % 2], candidate_number=f"{n:04d}"
+            )
+        suggested = suggested_moderation_sample(centre=centre_a, unit=seed_unit)
+    assert len(suggested) == 5
+    assert {e.assessor_id for e in suggested} == {tom.pk, ria.pk}
+
+
+def test_a_learner_under_an_open_iqa_action_cannot_be_sampled(cohort, admin, centre_a, seed_unit):
+    with centre_scope(centre_a):
+        iqa = member(centre_a, Role.IQA)
+        plan = save_sampling_plan(
+            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
+        )
+        (iqa_sample,) = start_samples(plan=plan, iqa=iqa, picks=[(cohort[2].pk, "summative")])
+        record_sample_verdict(
+            sample=iqa_sample, iqa=iqa, verdict="disagree", comments="", actions=["Redo 2.1"]
+        )
+        assert cohort[2].pk not in {
+            e.pk for e in suggested_moderation_sample(centre=centre_a, unit=seed_unit)
+        }
+        with pytest.raises(ValidationError, match="under an open IQA action"):
+            create_moderation_sample(
+                centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[cohort[2].pk]
+            )
+        with pytest.raises(ValidationError):
+            create_moderation_sample(centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[])
+
+
+def test_moderator_is_invited_with_sign_in_instructions(moderator_client):
+    message = mail.outbox[-1]
+    assert message.to == ["morag@ocr.example"]
+    assert "read-only access to its moderation sample" in message.body
+    assert "sign in at http://" in message.body or "go to http://" in message.body
+
+
+def test_moderator_sees_only_the_sampled_learners_read_only_and_every_view_is_audited(
+    moderator_client, sample, cohort, centre_a
+):
+    page = moderator_client.get(
+        reverse("moderation:sample", kwargs={"sample_id": sample.pk})
+    ).content.decode()
+    assert cohort[0].learner.last_name in page and cohort[1].learner.last_name in page
+    assert cohort[2].learner.last_name not in page
+    outside = reverse("moderation:candidate", kwargs={"sample_id": sample.pk, "enrolment_id": cohort[2].pk})
+    assert moderator_client.get(outside).status_code == 404
+    inside = reverse("moderation:candidate", kwargs={"sample_id": sample.pk, "enrolment_id": cohort[0].pk})
+    page = moderator_client.get(inside).content.decode()
+    assert "Unit recording sheet" in page and "plan.pdf" in page
+    with centre_scope(centre_a):
+        file_id = cohort[0].learner.evidence_items.get().files.get(original_name="plan.pdf").pk
+    download = moderator_client.get(
+        reverse("moderation:file", kwargs={"sample_id": sample.pk, "file_id": file_id})
+    )
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    with centre_scope(centre_a):
+        verbs = list(
+            AuditRecord.objects.filter(actor_key=moderator_client.access.moderator.audit_key).values_list(
+                "verb", flat=True
+            )
+        )
+    assert verbs == ["moderation.sample_viewed", "moderation.learner_viewed", "moderation.file_downloaded"]
+    # Read-only: no assessment, sign-off or portfolio page will take a change from them.
+    for path in [
+        reverse("assessment:sign_off_unit", kwargs={"enrolment_id": cohort[0].pk}),
+        reverse("assessment:enrolment", kwargs={"enrolment_id": cohort[0].pk}),
+        reverse("portfolio:file", kwargs={"file_id": file_id}),
+        reverse("moderation:manage_sample", kwargs={"sample_id": sample.pk}),
+    ]:
+        assert moderator_client.post(path, {"declared": "on"}).status_code in {403, 404}
+
+
+def test_access_ends_at_its_time_even_mid_session_and_when_revoked(moderator_client, sample, admin, centre_a):
+    path = reverse("moderation:sample", kwargs={"sample_id": sample.pk})
+    assert moderator_client.get(path).status_code == 200
+    with centre_scope(centre_a):
+        ModeratorAccess.objects.filter(pk=moderator_client.access.pk).update(
+            expires_at=timezone.now() - datetime.timedelta(seconds=1)
+        )
+    assert moderator_client.get(path).status_code == 404
+    with centre_scope(centre_a):
+        access = grant_moderator_access(sample=sample, actor=admin, email="morag@ocr.example")
+    assert moderator_client.get(path).status_code == 200
+    with centre_scope(centre_a):
+        revoke_moderator_access(access=access, actor=admin)
+    assert moderator_client.get(path).status_code == 404
+    assert (
+        "No samples are open to you here."
+        in moderator_client.get(reverse("moderation:home")).content.decode()
+    )
+
+
+def test_only_a_centre_admin_grants_access(sample, centre_a):
+    with centre_scope(centre_a), pytest.raises(Exception, match="Only a centre admin"):
+        grant_moderator_access(sample=sample, actor=UserFactory(), email="x@example.org")
+
+
+def rendered_files(client, sample, render_id):
+    base = {"sample_id": sample.pk, "render_id": render_id}
+    pdf = client.get(reverse("moderation:bundle_download", kwargs={**base, "kind": "pdf"}))
+    archive = client.get(reverse("moderation:bundle_download", kwargs={**base, "kind": "zip"}))
+    return b"".join(pdf.streaming_content), b"".join(archive.streaming_content)
+
+
+def test_the_bundle_is_complete_and_checkable(moderator_client, ask_for_bundle, sample, cohort, centre_a):
+    page = moderator_client.get(ask_for_bundle(follow=False).url).content.decode()
+    assert "Download the bundle (PDF" in page
+    with centre_scope(centre_a):
+        bundle = BundleRender.objects.get()
+    pdf, archive = rendered_files(moderator_client, sample, bundle.pk)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = [page.extract_text() for page in reader.pages]
+    assert (
+        "Northgate College" in text[0] and "R/600/9587" in text[0] and "0001" in text[0] and "0002" in text[0]
+    )
+    assert all(f"Page {n} of {len(reader.pages)}" in page for n, page in enumerate(text, start=1))
+    everything = " ".join("\n".join(text).split())
+    for code in ["1.1", "1.2", "1.3", "2.1", "3.1"]:
+        assert code in everything
+    assert "Page two of Networking plan" in everything  # the learner's PDF, appended in place
+    assert "locked.pdf" in everything and "attached separately in the ZIP: it is encrypted" in everything
+    outline = [entry.title for entry in reader.outline if not isinstance(entry, list)]
+    assert outline[0] == "Cover" and "Candidate 0001" in outline[1] and outline[-1] == "Manifest"
+    nested = [entry.title for entry in reader.outline if isinstance(entry, list) for entry in entry]
+    assert "0001: Evidence of 0001 (version 1)" in nested
+    with zipfile.ZipFile(io.BytesIO(archive)) as files:
+        manifest = __import__("json").loads(files.read("manifest.json"))
+        assert {entry["name"] for entry in manifest} == {"event.png", "plan.pdf", "locked.pdf"}
+        for entry in manifest:
+            assert hashlib.sha256(files.read(entry["path"])).hexdigest() == entry["sha256"]
+            assert entry["sha256"] in everything
+
+
+def test_two_requests_give_one_render(ask_for_bundle, centre_a):
+    first, second = ask_for_bundle(follow=False), ask_for_bundle(follow=False)
+    assert first.url == second.url
+    with centre_scope(centre_a):
+        assert BundleRender.objects.count() == 1
+        assert AuditRecord.objects.filter(verb="moderation.bundle_rendered").count() == 1
+
+
+def test_a_failed_render_says_why_and_can_be_retried(moderator_client, ask_for_bundle, centre_a, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("moderation.bundle_services.render_bundle", broken)
+    first = ask_for_bundle(follow=False)
+    page = moderator_client.get(first.url).content.decode()
+    assert "The bundle could not be made" in page and "the disk is full" in page and "Try again" in page
+    monkeypatch.undo()
+    ask_for_bundle(follow=False)
+    assert "Download the bundle (PDF" in moderator_client.get(first.url).content.decode()
+    with centre_scope(centre_a):
+        assert BundleRender.objects.get().attempts == 2
+
+
+def test_a_render_whose_worker_died_is_picked_up_again_and_nothing_half_written_is_served(
+    moderator_client, sample, centre_a
+):
+    with centre_scope(centre_a):
+        bundle = BundleRender.objects.create(
+            centre=centre_a,
+            sample=sample,
+            fingerprint="killed",
+            requested_at=timezone.now(),
+            status=BundleRender.Status.RUNNING,
+            heartbeat_at=timezone.now() - datetime.timedelta(minutes=10),
+            attempts=1,
+        )
+    download = reverse(
+        "moderation:bundle_download", kwargs={"sample_id": sample.pk, "render_id": bundle.pk, "kind": "pdf"}
+    )
+    assert moderator_client.get(download).status_code == 404
+    with centre_scope(centre_a):
+        assert recover_stalled_renders(centre=centre_a) == 1
+        bundle.refresh_from_db()
+    assert bundle.status == BundleRender.Status.DONE and bundle.attempts == 2
+    assert moderator_client.get(download).status_code == 200
+
+
+def test_the_renderer_fetches_nothing_but_the_bundle(tmp_path):
+    fetcher = BundleFetcher(files={})
+    hostile = """
+        <html><head>
+        <link rel="stylesheet" href="http://example.com/steal.css">
+        <style>@import url("file:///etc/passwd");
+        body { background: url("http://example.com/pixel.png"); }</style>
+        </head><body>
+        <img src="file:///etc/passwd"><img src="http://example.com/a.png">
+        <object data="file:///etc/hostname"></object>
+        <a href="file:///etc/passwd">attachment</a>
+        </body></html>
+    """
+    pdf = HTML(string=hostile, base_url="bundle:", url_fetcher=fetcher).write_pdf()
+    assert b"root:x:0:0" not in pdf
+    assert "file:///etc/passwd" in fetcher.requested and "http://example.com/steal.css" in fetcher.requested
+    for url in list(fetcher.requested):
+        with pytest.raises(ValueError, match="does not fetch"):
+            fetcher.fetch(url)
+
+
+def test_learner_text_reaches_the_renderer_without_anything_to_fetch(sample, centre_a):
+    from moderation.bundle import render_bundle
+    from moderation.sample_selectors import candidates_of
+
+    with centre_scope(centre_a):
+        rendered = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
+    assert all(
+        url == "bundle:static/bundle.css" or url.startswith("bundle:file/") for url in rendered.fetched
+    )
+    assert len([url for url in rendered.fetched if url.startswith("bundle:file/")]) == 1  # the photo
+
+
+def test_export_bundle_writes_the_pdf_and_the_zip(sample, tmp_path, capsys):
+    output = tmp_path / "bundle.pdf"
+    call_command(
+        "export_bundle",
+        "--centre",
+        "10001",
+        "--unit",
+        "R/600/9587",
+        "--candidates",
+        "0002",
+        "--output",
+        str(output),
+    )
+    reader = PdfReader(output)
+    cover = reader.pages[0].extract_text()
+    assert "0002 (p. 2)" in cover and "0001 (p." not in cover
+    assert (tmp_path / "bundle.zip").exists()
+    assert "Wrote" in capsys.readouterr().out
+    with pytest.raises(Exception, match="Not in the sample: candidate 0003"):
+        call_command(
+            "export_bundle",
+            "--centre",
+            "10001",
+            "--unit",
+            "R/600/9587",
+            "--candidates",
+            "0003",
+            "--output",
+            str(output),
+        )
