@@ -1,10 +1,11 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from pypdf import PdfReader
 
 from centre.models import Centre, Membership, UnitGuidance
 from centre.scoping import scopes_disabled
 from learners.models import Enrolment, EvidenceItem
-from moderation.models import IqaSample, UnitSignOff
+from moderation.models import IqaSample, ModerationSample, UnitSignOff
 from units.models import UnitPage
 
 
@@ -37,6 +38,18 @@ def test_seed_demo_loads_a_person_in_every_role_and_is_safe_to_run_twice(db, cap
         sign_off = UnitSignOff.objects.get(enrolment=signed_off)
         assert sign_off.countersigned_at is not None and sign_off.learner_name == "Mia Jones"
         assert IqaSample.objects.get(enrolment=signed_off).verdict == "agree"
+        sample = ModerationSample.objects.get(centre=centre)
+        assert [s.enrolment for s in sample.learners.all()] == [signed_off]
+        assert sample.accesses.get().moderator.email == "moderator@demo.waymark.test"
+
+
+def test_export_bundle_works_straight_after_seed_demo(db, tmp_path):
+    call_command("seed_demo")
+    call_command(
+        "export_bundle", "--centre", "99999", "--unit", "R/600/9587", "--output", str(tmp_path / "bundle.pdf")
+    )
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "bundle.pdf").pages)
+    assert "Waymark Demo Centre" in text and "Mia Jones" in text and "Liam Evans" not in text
 
 
 def test_seed_demo_keeps_an_editors_changes_to_the_seed_unit(db):

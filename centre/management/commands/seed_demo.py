@@ -14,6 +14,8 @@ from centre.services import add_member, save_centre, set_offered_units
 from learners.evidence_services import create_evidence_item, set_evidence_mappings, submit_evidence_item
 from learners.models import Enrolment, EvidenceItem, Learner
 from learners.services import allocate_assessor
+from moderation.models import ModerationSample
+from moderation.sample_services import create_moderation_sample, grant_moderator_access
 from moderation.services import (
     Judgement,
     assess_submission,
@@ -108,6 +110,16 @@ class Command(BaseCommand):
             with centre_scope(centre):
                 if not enrolment.sign_offs.exists():
                     self._signed_off_and_sampled(enrolment, assessor, people[Role.IQA])
+                if not ModerationSample.objects.filter(centre=centre, unit=enrolment.unit).exists():
+                    sample = create_moderation_sample(
+                        centre=centre,
+                        unit=enrolment.unit,
+                        actor=people[Role.CENTRE_ADMIN],
+                        enrolment_ids=[enrolment.pk],
+                    )
+                    grant_moderator_access(
+                        sample=sample, actor=people[Role.CENTRE_ADMIN], email=people[Role.MODERATOR].email
+                    )
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {centre}, unit {SEED_URN}."))
         self.stdout.write(f"Every demo account's password is {DEMO_PASSWORD}")
