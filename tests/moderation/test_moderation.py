@@ -343,3 +343,66 @@ def test_export_bundle_writes_the_pdf_and_the_zip(sample, tmp_path, capsys):
             "--output",
             str(output),
         )
+
+
+def hostile_pdf() -> bytes:
+    """A two-page PDF that runs JavaScript on opening, launches a program from a link on
+    its first page and carries an embedded file."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(two_page_pdf("Hostile"))))
+    writer.add_attachment("payload.exe", b"MZ evil")
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('pwned');"),
+        }
+    )
+    link = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (0, 0, 100, 100)]),
+            NameObject("/A"): DictionaryObject(
+                {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}
+            ),
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    content = io.BytesIO()
+    writer.write(content)
+    assert b"/Launch" in content.getvalue() and b"/JavaScript" in content.getvalue()
+    return content.getvalue()
+
+
+def test_learner_pdfs_lose_scripts_launch_actions_and_embedded_files_and_broken_ones_are_attached(
+    centre_a, seed_unit, admin
+):
+    from moderation.bundle import render_bundle
+    from moderation.sample_selectors import candidates_of
+
+    set_offered_units(centre=centre_a, urns=["R/600/9587"])
+    with centre_scope(centre_a):
+        assessor = member(centre_a, Role.ASSESSOR)
+        enrolment = signed_off_learner(
+            centre=centre_a,
+            unit=seed_unit,
+            assessor=assessor,
+            candidate_number="0009",
+            files=[
+                upload("hostile.pdf", hostile_pdf(), "application/pdf"),
+                upload("broken.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 50, "application/pdf"),
+            ],
+        )
+        sample = create_moderation_sample(
+            centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[enrolment.pk]
+        )
+        rendered = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
+    for marker in [b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFiles", b"calc.exe", b"pwned"]:
+        assert marker not in rendered.pdf
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages).split())
+    assert "Page two of Hostile" in text
+    assert "broken.pdf" in text and "attached separately in the ZIP: it could not be read" in text
+    with zipfile.ZipFile(io.BytesIO(rendered.archive)) as archive:
+        assert any(name.endswith("broken.pdf") for name in archive.namelist())
