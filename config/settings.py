@@ -232,6 +232,9 @@ EVIDENCE_IMAGE_MAX_PIXELS = int(os.environ.get("EVIDENCE_IMAGE_MAX_PIXELS", str(
 # number of files is bounded too.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
+# Moderation bundles bigger than this are also offered in parts no bigger, for email.
+BUNDLE_PART_MAX_BYTES = int(os.environ.get("BUNDLE_PART_MAX_BYTES", str(10 * 1024 * 1024)))
+
 GUARDIAN_RAISE_403 = True
 # Visitors never hold per-object permissions; no stand-in account for them.
 ANONYMOUS_USER_NAME = None

@@ -277,3 +277,62 @@ def bundle_fingerprint(*, sample: ModerationSample, candidates: list[Candidate])
         ],
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def _write(reader: PdfReader, first: int, last: int, label: str = "") -> bytes:
+    writer = PdfWriter()
+    writer.append(reader, pages=(first, last + 1))
+    if label:
+        stamp = PdfReader(io.BytesIO(_label_page(label))).pages[0]
+        for page in writer.pages:
+            page.merge_page(stamp)
+        writer.add_metadata(
+            {"/Title": f"{reader.metadata.title if reader.metadata else 'Moderation bundle'}, {label}"}
+        )
+    content = io.BytesIO()
+    writer.write(content)
+    return content.getvalue()
+
+
+def _label_page(label: str) -> bytes:
+    html = (
+        "<style>@page { size: A4; margin: 0 } p { position: absolute; left: 15mm; bottom: 8mm; margin: 0;"
+        " font: bold 8pt sans-serif }</style>"
+        f"<p>{label}</p>"
+    )
+    return HTML(string=html, base_url="bundle:", url_fetcher=BundleFetcher({})).write_pdf()
+
+
+def split_into_parts(
+    pdf: bytes, candidate_pages: list[tuple[str, int, int]], *, max_bytes: int
+) -> list[bytes]:
+    """The bundle as parts of at most ``max_bytes`` each, for sending by email, labelled
+    "Part 1 of N" on every page. Parts break between candidates; only a candidate too
+    big for a part on their own is split inside, page by page."""
+    reader = PdfReader(io.BytesIO(pdf))
+    if len(pdf) <= max_bytes or not candidate_pages:
+        return [pdf]
+    # Room for the label stamped on every page afterwards.
+    max_bytes = int(max_bytes * 0.95)
+    # Runs of pages that stay together: the cover with the first candidate, each other
+    # candidate, and the last candidate with the manifest.
+    bounds = [(first, last) for _, first, last in candidate_pages]
+    bounds[0] = (0, bounds[0][1])
+    bounds[-1] = (bounds[-1][0], len(reader.pages) - 1)
+    groups: list[tuple[int, int]] = []
+    for first, last in bounds:
+        if groups and len(_write(reader, groups[-1][0], last)) <= max_bytes:
+            groups[-1] = (groups[-1][0], last)
+        elif len(_write(reader, first, last)) <= max_bytes:
+            groups.append((first, last))
+        else:
+            start = first
+            for page in range(first, last + 1):
+                if page > start and len(_write(reader, start, page)) > max_bytes:
+                    groups.append((start, page - 1))
+                    start = page
+            groups.append((start, last))
+    return [
+        _write(reader, first, last, f"Part {n} of {len(groups)}")
+        for n, (first, last) in enumerate(groups, start=1)
+    ]

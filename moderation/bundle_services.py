@@ -6,6 +6,7 @@ import datetime
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 
-from .bundle import bundle_fingerprint, render_bundle
+from .bundle import bundle_fingerprint, render_bundle, split_into_parts
 from .models import BundleRender, ModerationSample
 from .sample_selectors import candidates_of
 
@@ -98,6 +99,16 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
         folder = f"bundles/centre-{sample.centre_id}/{uuid.uuid4().hex}"
         pdf_name = storage.save(f"{folder}/bundle.pdf", ContentFile(rendered.pdf))
         archive_name = storage.save(f"{folder}/evidence.zip", ContentFile(rendered.archive))
+        parts = []
+        if len(rendered.pdf) > settings.BUNDLE_PART_MAX_BYTES:
+            _report(render_id, 97, "Splitting the bundle into parts for email")
+            pieces = split_into_parts(
+                rendered.pdf, rendered.candidate_pages, max_bytes=settings.BUNDLE_PART_MAX_BYTES
+            )
+            parts = [
+                storage.save(f"{folder}/part-{n}-of-{len(pieces)}.pdf", ContentFile(piece))
+                for n, piece in enumerate(pieces, start=1)
+            ]
     except Exception as error:  # any failure is the render's, recorded for the person waiting
         logger.exception("Rendering bundle %s failed", render_id)
         BundleRender.objects.filter(pk=render_id).update(
@@ -113,6 +124,7 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
             stage="Ready",
             pdf=pdf_name,
             archive=archive_name,
+            parts=parts,
             pages=rendered.pages,
             finished_at=timezone.now(),
         )

@@ -3,6 +3,7 @@ for samples and moderator access."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
@@ -126,7 +127,11 @@ def bundle_page(request, sample_id: int, render_id: int):
     recover_stalled_renders(centre=request.centre)
     bundle = _render_of(request, sample_id, render_id)
     status_url = reverse("moderation:bundle_status", kwargs={"sample_id": sample_id, "render_id": render_id})
-    return render(request, "moderation/moderator/bundle.html", {"bundle": bundle, "status_url": status_url})
+    return render(
+        request,
+        "moderation/moderator/bundle.html",
+        {"bundle": bundle, "status_url": status_url, "part_limit": settings.BUNDLE_PART_MAX_BYTES},
+    )
 
 
 @moderator_required
@@ -145,13 +150,18 @@ def bundle_status(request, sample_id: int, render_id: int):
 @moderator_required
 def bundle_download(request, sample_id: int, render_id: int, kind: str):
     bundle = _render_of(request, sample_id, render_id)
-    if bundle.status != BundleRender.Status.DONE or kind not in {"pdf", "zip"}:
+    files = {"pdf": bundle.pdf, "zip": bundle.archive}
+    files |= {f"part-{n}": name for n, name in enumerate(bundle.parts, start=1)}
+    if bundle.status != BundleRender.Status.DONE or kind not in files:
         raise Http404("The bundle is not ready.")
-    name = bundle.pdf if kind == "pdf" else bundle.archive
     _seen(request, "moderation.bundle_downloaded", bundle, kind=kind)
     centre, urn = bundle.centre.number, bundle.sample.unit.urn.replace("/", "-")
-    filename = f"moderation-{centre}-{urn}.{kind}"
-    content_type = "application/pdf" if kind == "pdf" else "application/zip"
+    if kind.startswith("part-"):
+        filename = f"moderation-{centre}-{urn}-{kind}-of-{len(bundle.parts)}.pdf"
+    else:
+        filename = f"moderation-{centre}-{urn}.{kind}"
+    content_type = "application/zip" if kind == "zip" else "application/pdf"
+    name = files[kind]
     return _attachment(bundle_storage().open(name, "rb"), filename, content_type)
 
 

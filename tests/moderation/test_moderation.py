@@ -406,3 +406,39 @@ def test_learner_pdfs_lose_scripts_launch_actions_and_embedded_files_and_broken_
     assert "broken.pdf" in text and "attached separately in the ZIP: it could not be read" in text
     with zipfile.ZipFile(io.BytesIO(rendered.archive)) as archive:
         assert any(name.endswith("broken.pdf") for name in archive.namelist())
+
+
+def test_a_big_bundle_is_also_offered_in_labelled_parts_split_between_candidates(
+    moderator_client, ask_for_bundle, sample, centre_a, settings
+):
+    from moderation.bundle import render_bundle
+    from moderation.sample_selectors import candidates_of
+
+    with centre_scope(centre_a):
+        whole = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
+    first_candidate = whole.candidate_pages[0]
+    settings.BUNDLE_PART_MAX_BYTES = len(whole.pdf) - 1
+    page = moderator_client.get(ask_for_bundle(follow=False).url).content.decode()
+    assert "For sending by email" in page and "Part 2 of 2" in page
+    with centre_scope(centre_a):
+        bundle = BundleRender.objects.get()
+    base = {"sample_id": sample.pk, "render_id": bundle.pk}
+    parts = [
+        PdfReader(
+            io.BytesIO(
+                b"".join(
+                    moderator_client.get(
+                        reverse("moderation:bundle_download", kwargs={**base, "kind": f"part-{n}"})
+                    ).streaming_content
+                )
+            )
+        )
+        for n in (1, 2)
+    ]
+    assert sum(len(part.pages) for part in parts) == whole.pages
+    assert len(parts[0].pages) == first_candidate[2] + 1  # the cover with the whole first candidate
+    assert (
+        "Part 1 of 2" in parts[0].pages[-1].extract_text()
+        and "Part 2 of 2" in parts[1].pages[0].extract_text()
+    )
+    assert "Candidate 0002" in parts[1].pages[0].extract_text()
