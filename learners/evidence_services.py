@@ -29,7 +29,7 @@ from .models import (
     EvidenceVersion,
     Learner,
 )
-from .uploads import InspectedUpload, UploadRefused, inspect_upload
+from .uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 
 DECLARATION = (
     "I declare that this evidence is my own work, and that where I have used other people’s "
@@ -151,6 +151,9 @@ def add_evidence_files(
             )
             evidence_file.file.save(f"upload{upload.extension}", ContentFile(upload.content), save=False)
             stored.append(evidence_file)
+            if upload.content_type.startswith("image/"):
+                rendition = ContentFile(print_rendition(upload.content))
+                evidence_file.print_rendition.save("print.jpg", rendition, save=False)
             evidence_file.save()
             record_audit(
                 actor=actor,
@@ -163,6 +166,8 @@ def add_evidence_files(
     except BaseException:
         for evidence_file in stored:
             evidence_file.file.delete(save=False)
+            if evidence_file.print_rendition:
+                evidence_file.print_rendition.delete(save=False)
         raise
     item.save(update_fields=["updated_at"])
     return inspected
@@ -177,9 +182,9 @@ def remove_evidence_file(*, evidence_file: EvidenceFile, actor) -> None:
         evidence_file.removed_at = timezone.now()
         evidence_file.save(update_fields=["removed_at"])
     else:
-        stored = evidence_file.file
+        stored = _stored_files(evidence_file)
         evidence_file.delete()
-        transaction.on_commit(lambda: stored.storage.delete(stored.name))
+        transaction.on_commit(lambda: _delete_from_storage(stored))
     record_audit(
         actor=actor,
         verb="evidence.file_removed",
@@ -353,9 +358,18 @@ def delete_evidence_item(*, item: EvidenceItem, actor) -> None:
     item = _locked(item)
     if item.versions.exists():
         raise ValidationError(f"“{item.title}” has been submitted before, so it is kept.")
-    stored = [file.file for file in item.files.all()]
+    stored = [stored for evidence_file in item.files.all() for stored in _stored_files(evidence_file)]
     record_audit(
         actor=actor, verb="evidence.deleted", target=item, centre=item.centre, learner=item.learner_id
     )
     item.delete()
-    transaction.on_commit(lambda: [file.storage.delete(file.name) for file in stored])
+    transaction.on_commit(lambda: _delete_from_storage(stored))
+
+
+def _stored_files(evidence_file: EvidenceFile) -> list:
+    return [f for f in (evidence_file.file, evidence_file.print_rendition) if f]
+
+
+def _delete_from_storage(stored: list) -> None:
+    for file in stored:
+        file.storage.delete(file.name)

@@ -177,6 +177,11 @@ class EvidenceFile(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # An image made ready for print once, at upload (upright, at most print size, JPEG), so
+    # that a moderation bundle embeds it as it is instead of re-encoding the original.
+    print_rendition = models.FileField(
+        storage=evidence_storage, upload_to=evidence_file_name, max_length=200, blank=True
+    )
 
     objects = centre_scoped_manager()
 

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 import magic
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 # Content type → (extension stored, what people call it).
 ACCEPTED_TYPES: dict[str, tuple[str, str]] = {
@@ -214,3 +214,23 @@ def without_location(content: bytes) -> bytes:
         stripped = BytesIO()
         image.save(stripped, format=image_format, **options)
         return stripped.getvalue()
+
+
+PRINT_SIZE = (1600, 1600)
+
+
+def print_rendition(content: bytes) -> bytes:
+    """The image as a moderation bundle prints it: upright, no bigger than print needs,
+    as a JPEG a PDF can carry without re-encoding."""
+    with Image.open(BytesIO(content)) as image:
+        image.seek(0)
+        upright = ImageOps.exif_transpose(image)
+        upright.thumbnail(PRINT_SIZE)
+        if upright.mode != "RGB":
+            background = Image.new("RGB", upright.size, "white")
+            rgba = upright.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            upright = background
+        printable = BytesIO()
+        upright.save(printable, "JPEG", quality=85)
+        return printable.getvalue()

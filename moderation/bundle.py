@@ -63,9 +63,11 @@ class BundleFetcher(URLFetcher):
             return URLFetcherResponse(url, STYLESHEET.read_bytes(), {"Content-Type": "text/css"})
         if (match := re.fullmatch(r"bundle:file/(\d+)", url)) and match[1] in self.files:
             evidence_file = self.files[match[1]]
-            with evidence_file.file.open("rb") as content:
+            printable = evidence_file.print_rendition or evidence_file.file
+            with printable.open("rb") as content:
                 body = content.read()
-            return URLFetcherResponse(url, body, {"Content-Type": evidence_file.content_type})
+            content_type = "image/jpeg" if evidence_file.print_rendition else evidence_file.content_type
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
         raise ValueError(f"The bundle renderer does not fetch {url}")
 
 
@@ -218,6 +220,8 @@ def _manifest(candidates: list[Candidate]) -> list[dict]:
 
 def _append_pdfs(pdf: bytes, reserved: dict[int, tuple[str, int]], pdfs: dict[str, AppendedPdf]) -> bytes:
     """Draw each learner PDF's pages onto the pages reserved for them."""
+    if not reserved:
+        return pdf
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     readers: dict[str, PdfReader] = {}
     left, bottom, right, top = APPENDED_BOX

@@ -267,3 +267,22 @@ def test_a_criterion_with_evidence_cannot_leave_the_catalogue(enrolment):
 
     ready_item(enrolment, codes=("1.2",))
     assert [c.code for c in criteria_in_use(unit=enrolment.unit, except_codes=set())] == ["1.2"]
+
+
+def test_images_are_made_ready_for_print_once_at_upload(enrolment, django_capture_on_commit_callbacks):
+    import io
+
+    from PIL import Image
+
+    from tests.factories.moderation import png, upload
+
+    item = new_item(enrolment.learner)
+    add_evidence_files(item=item, actor=None, uploads=[upload("wide.png", png(size=(3200, 1200)), "image/png")])
+    stored = item.files.get()
+    with stored.print_rendition.open("rb") as rendition:
+        printable = Image.open(io.BytesIO(rendition.read()))
+    assert printable.format == "JPEG" and printable.size == (1600, 600)
+    assert stored.content_type == "image/png"  # the original is kept as uploaded, hash and all
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_evidence_file(evidence_file=stored, actor=None)
+    assert not storages["evidence"].exists(stored.print_rendition.name)
