@@ -47,22 +47,26 @@ def photograph(seed: int) -> bytes:
 
 
 def measured(function, *args):
-    """Run ``function`` in a child process: its seconds, its result and its peak memory."""
+    """Run ``function`` in a fresh child process, so that each method's peak memory is its
+    own: the seconds its work took there, and that peak."""
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        started = time.perf_counter()
-        result = pool.apply(function, args)
-        seconds = time.perf_counter() - started
-    return seconds, result
+        return pool.apply(_timed, (function, *args))
+
+
+def _timed(function, *args):
+    started = time.perf_counter()
+    memory = function(*args)
+    return time.perf_counter() - started, memory
 
 
 def waymark_bundle(sample_id: int, centre_id: int, output: str):
+    """The bundle as the worker makes it: read the sample, render, write the PDF."""
     from centre.models import Centre
     from centre.scoping import centre_scope, scopes_disabled
     from moderation.bundle import render_bundle
     from moderation.models import ModerationSample
     from moderation.sample_selectors import candidates_of
 
-    connection.close()
     with scopes_disabled():
         centre = Centre.objects.get(pk=centre_id)
     with centre_scope(centre):

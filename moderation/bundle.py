@@ -28,8 +28,9 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -134,7 +135,13 @@ def render_bundle(
     document = HTML(string=html, base_url="bundle:", url_fetcher=fetcher).render()
     progress(60, "Appending learners' PDFs")
     reserved, starts, seen = {}, [], set()
+    anchor_pages: dict[str, int] = {}
+    slots: dict[int, list[tuple[float, float, str]]] = {}
     for index, page in enumerate(document.pages):
+        for anchor, (x, y, _, _) in page.anchors.items():
+            anchor_pages.setdefault(anchor, index)
+            if "--" in anchor and anchor.startswith("slot-"):
+                slots.setdefault(index, []).append((x, y, anchor.split("--", 1)[1]))
         for anchor in page.anchors:
             if match := re.fullmatch(r"appended-(\d+)-(\d+)", anchor):
                 reserved[index] = (match[1], int(match[2]))
@@ -144,7 +151,11 @@ def render_bundle(
             elif anchor == "manifest" and "" not in seen:
                 seen.add("")
                 starts.append(("", index))
-    pdf = _append_pdfs(document.write_pdf(), reserved, pdfs)
+    page_refs = {
+        index: [(x, y, anchor_pages[target] + 1) for x, y, target in found if target in anchor_pages]
+        for index, found in slots.items()
+    }
+    pdf = _finish_pdf(document.write_pdf(), reserved, pdfs, page_refs)
     candidate_pages = [
         (number, first, next_first - 1)
         for (number, first), (_, next_first) in itertools.pairwise(starts)
@@ -218,11 +229,22 @@ def _manifest(candidates: list[Candidate]) -> list[dict]:
     ]
 
 
-def _append_pdfs(pdf: bytes, reserved: dict[int, tuple[str, int]], pdfs: dict[str, AppendedPdf]) -> bytes:
-    """Draw each learner PDF's pages onto the pages reserved for them."""
-    if not reserved:
+def _finish_pdf(
+    pdf: bytes,
+    reserved: dict[int, tuple[str, int]],
+    pdfs: dict[str, AppendedPdf],
+    page_refs: dict[int, list[tuple[float, float, int]]],
+) -> bytes:
+    """Write in the page numbers that references point to, and draw each learner PDF's
+    pages onto the pages reserved for them.
+
+    The numbers are drawn after layout, into the space the layout kept for them, because
+    asking WeasyPrint for them (``target-counter``) lays out the bundle a second time."""
+    if not reserved and not page_refs:
         return pdf
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for index, refs in page_refs.items():
+        writer.pages[index].merge_page(_page_numbers_overlay(refs))
     readers: dict[str, PdfReader] = {}
     left, bottom, right, top = APPENDED_BOX
     for index, (file_pk, page_number) in sorted(reserved.items()):
@@ -240,6 +262,34 @@ def _append_pdfs(pdf: bytes, reserved: dict[int, tuple[str, int]], pdfs: dict[st
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+# CSS pixels (what WeasyPrint measures in) to PDF points.
+PX = 0.75
+PAGE_REF_FONT_SIZE = 8
+
+
+def _page_numbers_overlay(refs: list[tuple[float, float, int]]) -> PageObject:
+    """A transparent A4 page with "p. N" at each (x, y) (CSS pixels, y the baseline)."""
+    overlay = PageObject.create_blank_page(width=A4_WIDTH, height=A4_HEIGHT)
+    helvetica = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    overlay[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/PageRef"): helvetica})}
+    )
+    text = "".join(
+        f"1 0 0 1 {x * PX + 2:.2f} {A4_HEIGHT - y * PX:.2f} Tm (p. {number}) Tj\n" for x, y, number in refs
+    )
+    stream = DecodedStreamObject()
+    stream.set_data(f"BT /PageRef {PAGE_REF_FONT_SIZE} Tf 0.114 0.310 0.569 rg\n{text}ET".encode("ascii"))
+    overlay[NameObject("/Contents")] = stream
+    return overlay
 
 
 def _archive(candidates: list[Candidate]) -> bytes:

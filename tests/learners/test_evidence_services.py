@@ -277,7 +277,9 @@ def test_images_are_made_ready_for_print_once_at_upload(enrolment, django_captur
     from tests.factories.moderation import png, upload
 
     item = new_item(enrolment.learner)
-    add_evidence_files(item=item, actor=None, uploads=[upload("wide.png", png(size=(3200, 1200)), "image/png")])
+    add_evidence_files(
+        item=item, actor=None, uploads=[upload("wide.png", png(size=(3200, 1200)), "image/png")]
+    )
     stored = item.files.get()
     with stored.print_rendition.open("rb") as rendition:
         printable = Image.open(io.BytesIO(rendition.read()))

@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 import io
+import re
 import zipfile
 
 import pytest
@@ -223,8 +224,10 @@ def test_the_bundle_is_complete_and_checkable(moderator_client, ask_for_bundle, 
     assert "locked.pdf" in everything and "attached separately in the ZIP: it is encrypted" in everything
     outline = [entry.title for entry in reader.outline if not isinstance(entry, list)]
     assert outline[0] == "Cover" and "Candidate 0001" in outline[1] and outline[-1] == "Manifest"
-    nested = [entry.title for entry in reader.outline if isinstance(entry, list) for entry in entry]
-    assert "0001: Evidence of 0001 (version 1)" in nested
+    nested = {entry.title: entry for entry in reader.outline if isinstance(entry, list) for entry in entry}
+    evidence_page = reader.get_destination_page_number(nested["0001: Evidence of 0001 (version 1)"]) + 1
+    sheet = next(t for t in text if "Candidate 0001:" in t and "Unit recording sheet" in t)
+    assert f"p. {evidence_page}" in sheet  # the reference names the page the evidence is on
     with zipfile.ZipFile(io.BytesIO(archive)) as files:
         manifest = __import__("json").loads(files.read("manifest.json"))
         assert {entry["name"] for entry in manifest} == {"event.png", "plan.pdf", "locked.pdf"}
@@ -328,7 +331,7 @@ def test_export_bundle_writes_the_pdf_and_the_zip(sample, tmp_path, capsys):
     )
     reader = PdfReader(output)
     cover = reader.pages[0].extract_text()
-    assert "0002 (p. 2)" in cover and "0001 (p." not in cover
+    assert re.findall(r"\b(0\d{3})\b", cover) == ["0002"] and "p. 2" in cover
     assert (tmp_path / "bundle.zip").exists()
     assert "Wrote" in capsys.readouterr().out
     with pytest.raises(Exception, match="Not in the sample: candidate 0003"):
