@@ -126,6 +126,7 @@ def bundle_page(request, sample_id: int, render_id: int):
     """How the bundle is getting on; the downloads once it is ready."""
     recover_stalled_renders(centre=request.centre)
     bundle = _render_of(request, sample_id, render_id)
+    _seen(request, "moderation.bundle_viewed", bundle)
     status_url = reverse("moderation:bundle_status", kwargs={"sample_id": sample_id, "render_id": render_id})
     return render(
         request,

@@ -20,7 +20,7 @@ from centre.services import add_member
 from learners.models import Enrolment
 
 from .models import IqaAction, ModerationSample, ModeratorAccess, SampledLearner, UnitSignOff
-from .services import _require_role
+from .services import require_role
 
 # OCR asks centres to keep e-portfolio work reachable for moderators for six months.
 DEFAULT_ACCESS_PERIOD = datetime.timedelta(days=183)
@@ -64,7 +64,7 @@ def suggested_moderation_sample(*, centre, unit) -> list[Enrolment]:
 def create_moderation_sample(*, centre, unit, actor, enrolment_ids: list[int]) -> ModerationSample:
     """A sample of signed-off learners on ``unit`` for the moderator. A learner whose
     sign-off is under an open IQA action cannot be sampled."""
-    _require_role(actor, centre, Role.CENTRE_ADMIN)
+    require_role(actor, centre, Role.CENTRE_ADMIN)
     sign_offs = sampleable_sign_offs(centre=centre, unit=unit)
     problems = []
     if not enrolment_ids:
@@ -104,7 +104,7 @@ def grant_moderator_access(
 ) -> ModeratorAccess:
     """Give an external moderator read-only access to ``sample`` until ``expires_at``
     (six months unless said otherwise), inviting them if they are new to Waymark."""
-    _require_role(actor, sample.centre, Role.CENTRE_ADMIN)
+    require_role(actor, sample.centre, Role.CENTRE_ADMIN)
     now = timezone.now()
     expires_at = expires_at or now + DEFAULT_ACCESS_PERIOD
     if expires_at <= now:
@@ -160,7 +160,7 @@ def _tell_moderator(*, access: ModeratorAccess) -> None:
 
 @transaction.atomic
 def revoke_moderator_access(*, access: ModeratorAccess, actor) -> ModeratorAccess:
-    _require_role(actor, access.centre, Role.CENTRE_ADMIN)
+    require_role(actor, access.centre, Role.CENTRE_ADMIN)
     access = ModeratorAccess.objects.select_for_update().get(pk=access.pk)
     if access.revoked_at is not None:
         raise ValidationError("This access has already been revoked.")

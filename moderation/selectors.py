@@ -17,7 +17,6 @@ from units.models import AssessmentCriterion, UnitPage
 from .models import (
     AssessorRisk,
     CriterionDecision,
-    IqaAction,
     IqaSample,
     Outcome,
     SamplingPlan,
@@ -222,16 +221,6 @@ def unit_grid(
         for e in enrolments
     ]
     return criteria, rows
-
-
-def open_actions(*, enrolment: Enrolment) -> QuerySet[IqaAction]:
-    return IqaAction.objects.filter(sample__enrolment=enrolment, closed_at__isnull=True)
-
-
-def sign_off_is_under_open_iqa_action(*, enrolment: Enrolment) -> bool:
-    """Whether an IQA action on the enrolment is still open: such a unit cannot go to
-    moderation until the IQA closes it."""
-    return open_actions(enrolment=enrolment).exists()
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,19 @@ class Judgement:
     seen_sequence: int
 
 
+def _audit(*, actor, verb: str, target, enrolment: Enrolment, details: dict | None = None) -> None:
+    """Audit a change to one learner's assessment on one unit, filed under both."""
+    record_audit(
+        actor=actor,
+        verb=verb,
+        target=target,
+        centre=enrolment.centre,
+        learner=enrolment.learner_id,
+        unit=enrolment.unit_id,
+        details=details,
+    )
+
+
 def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
     return Enrolment.objects.select_for_update().select_related("learner", "unit").get(pk=enrolment.pk)
 
@@ -81,7 +94,7 @@ def _require_assessor(user, enrolment: Enrolment) -> None:
         raise PermissionDenied("Only the learner's allocated assessor can assess this unit.")
 
 
-def _require_role(user, centre, role: str) -> None:
+def require_role(user, centre, role: str) -> None:
     if not Membership.objects.filter(centre=centre, user=user, role=role, is_active=True).exists():
         raise PermissionDenied(f"Only a {Role(role).label.lower()} of {centre.name} can do this.")
 
@@ -133,13 +146,11 @@ def record_criterion_decision(
         # Another transaction wrote this sequence first: the page was stale after all.
         raise StaleDecision(criterion.code, current) from None
     decision.evidence.set(evidence_versions)
-    record_audit(
+    _audit(
         actor=assessor,
         verb="decision.recorded",
         target=decision,
-        centre=enrolment.centre,
-        learner=enrolment.learner_id,
-        unit=enrolment.unit_id,
+        enrolment=enrolment,
         details={"criterion": criterion.pk, "outcome": decision.outcome, "sequence": decision.sequence},
     )
     return decision
@@ -227,14 +238,7 @@ def sign_off_unit(*, enrolment: Enrolment, assessor, declared: bool) -> UnitSign
     )
     enrolment.status = Enrolment.Status.COMPLETED
     enrolment.save(update_fields=["status"])
-    record_audit(
-        actor=assessor,
-        verb="unit.signed_off",
-        target=sign_off,
-        centre=enrolment.centre,
-        learner=enrolment.learner_id,
-        unit=enrolment.unit_id,
-    )
+    _audit(actor=assessor, verb="unit.signed_off", target=sign_off, enrolment=enrolment)
     return sign_off
 
 
@@ -257,14 +261,7 @@ def countersign_unit(*, sign_off: UnitSignOff, learner_user, declared: bool) -> 
     sign_off.learner_declaration = LEARNER_DECLARATION
     sign_off.countersigned_at = timezone.now()
     sign_off.save(update_fields=["learner_name", "learner_declaration", "countersigned_at"])
-    record_audit(
-        actor=learner_user,
-        verb="unit.countersigned",
-        target=sign_off,
-        centre=sign_off.centre,
-        learner=learner,
-        unit=sign_off.enrolment.unit_id,
-    )
+    _audit(actor=learner_user, verb="unit.countersigned", target=sign_off, enrolment=sign_off.enrolment)
     return sign_off
 
 
@@ -273,7 +270,7 @@ def reopen_sign_off(*, sign_off: UnitSignOff, actor, reason: str) -> UnitSignOff
     """Reopen a signed-off unit so that it can be assessed again: a centre admin's call,
     with the reason kept. The frozen recording sheet stays as it was."""
     sign_off = UnitSignOff.objects.select_for_update().select_related("enrolment").get(pk=sign_off.pk)
-    _require_role(actor, sign_off.centre, Role.CENTRE_ADMIN)
+    require_role(actor, sign_off.centre, Role.CENTRE_ADMIN)
     if not sign_off.is_standing:
         raise ValidationError("This sign-off has already been reopened.")
     if not reason.strip():
@@ -285,13 +282,11 @@ def reopen_sign_off(*, sign_off: UnitSignOff, actor, reason: str) -> UnitSignOff
     enrolment = sign_off.enrolment
     enrolment.status = Enrolment.Status.ACTIVE
     enrolment.save(update_fields=["status"])
-    record_audit(
+    _audit(
         actor=actor,
         verb="unit.reopened",
         target=sign_off,
-        centre=sign_off.centre,
-        learner=enrolment.learner_id,
-        unit=enrolment.unit_id,
+        enrolment=enrolment,
         details={"reason_given": True},
     )
     return sign_off
@@ -310,7 +305,7 @@ def save_sampling_plan(
 ) -> SamplingPlan:
     """The IQA's plan for a unit: sampling rates, evidence methods to look for, and how
     closely each assessor is sampled."""
-    _require_role(actor, centre, Role.IQA)
+    require_role(actor, centre, Role.IQA)
     if not (0 < standard_rate <= higher_rate <= 100):
         raise ValidationError(
             "Rates are per cent: the standard rate above 0, the higher rate at least as high."
@@ -338,7 +333,7 @@ def start_samples(*, plan: SamplingPlan, iqa, picks: Iterable[tuple[int, str]]) 
     """Start sampling the chosen enrolments of the plan's unit at the chosen stage. A
     summative sample is of the standing sign-off; an enrolment already in an unfinished
     sample at that stage is not sampled twice."""
-    _require_role(iqa, plan.centre, Role.IQA)
+    require_role(iqa, plan.centre, Role.IQA)
     picks = list(picks)
     enrolments = {
         e.pk: e
@@ -368,14 +363,8 @@ def start_samples(*, plan: SamplingPlan, iqa, picks: Iterable[tuple[int, str]]) 
             iqa=iqa,
             started_at=timezone.now(),
         )
-        record_audit(
-            actor=iqa,
-            verb="iqa.sample_started",
-            target=sample,
-            centre=plan.centre,
-            learner=enrolment.learner_id,
-            unit=plan.unit_id,
-            details={"stage": stage},
+        _audit(
+            actor=iqa, verb="iqa.sample_started", target=sample, enrolment=enrolment, details={"stage": stage}
         )
         started.append(sample)
     return started
@@ -388,7 +377,7 @@ def record_sample_verdict(
     """The IQA's verdict on a sample: agreement, or disagreement with the actions the
     assessor must take. A verdict, once recorded, stands."""
     sample = IqaSample.objects.select_for_update().get(pk=sample.pk)
-    _require_role(iqa, sample.centre, Role.IQA)
+    require_role(iqa, sample.centre, Role.IQA)
     actions = [action.strip() for action in actions if action.strip()]
     if sample.verdict:
         raise ValidationError("This sample's verdict has already been recorded.")
@@ -404,13 +393,11 @@ def record_sample_verdict(
         IqaAction(centre=sample.centre, sample=sample, required=action) for action in actions
     )
     enrolment = sample.enrolment
-    record_audit(
+    _audit(
         actor=iqa,
         verb="iqa.verdict_recorded",
         target=sample,
-        centre=sample.centre,
-        learner=enrolment.learner_id,
-        unit=enrolment.unit_id,
+        enrolment=enrolment,
         details={"verdict": verdict, "actions": len(actions)},
     )
     return sample
@@ -427,21 +414,14 @@ def respond_to_action(*, action: IqaAction, assessor, response: str) -> IqaActio
         raise ValidationError("Say what you did about this action.")
     action.response, action.responded_at = response.strip(), timezone.now()
     action.save(update_fields=["response", "responded_at"])
-    record_audit(
-        actor=assessor,
-        verb="iqa.action_answered",
-        target=action,
-        centre=action.centre,
-        learner=enrolment.learner_id,
-        unit=enrolment.unit_id,
-    )
+    _audit(actor=assessor, verb="iqa.action_answered", target=action, enrolment=enrolment)
     return action
 
 
 @transaction.atomic
 def close_action(*, action: IqaAction, iqa) -> IqaAction:
     action = IqaAction.objects.select_for_update().select_related("sample__enrolment").get(pk=action.pk)
-    _require_role(iqa, action.centre, Role.IQA)
+    require_role(iqa, action.centre, Role.IQA)
     if not action.is_open:
         raise ValidationError("This action is already closed.")
     if not action.response:
@@ -449,12 +429,5 @@ def close_action(*, action: IqaAction, iqa) -> IqaAction:
     action.closed_at, action.closed_by = timezone.now(), iqa
     action.save(update_fields=["closed_at", "closed_by"])
     enrolment = action.sample.enrolment
-    record_audit(
-        actor=iqa,
-        verb="iqa.action_closed",
-        target=action,
-        centre=action.centre,
-        learner=enrolment.learner_id,
-        unit=enrolment.unit_id,
-    )
+    _audit(actor=iqa, verb="iqa.action_closed", target=action, enrolment=enrolment)
     return action

@@ -445,3 +445,25 @@ def test_a_big_bundle_is_also_offered_in_labelled_parts_split_between_candidates
         and "Part 2 of 2" in parts[1].pages[0].extract_text()
     )
     assert "Candidate 0002" in parts[1].pages[0].extract_text()
+
+
+def test_with_the_database_worker_a_watchdog_follows_each_render(
+    sample, moderator_client, centre_a, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from moderation.bundle_services import STALLED_AFTER, request_bundle, watch_render
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with centre_scope(centre_a):
+        with django_capture_on_commit_callbacks(execute=True):
+            bundle = request_bundle(sample=sample, actor=moderator_client.access.moderator)
+        queued = {result.task_path.rsplit(".", 1)[1]: result for result in DBTaskResult.objects.all()}
+        assert set(queued) == {"render_moderation_bundle", "watch_bundle_render"}
+        assert queued["watch_bundle_render"].run_after > timezone.now() + STALLED_AFTER / 2
+        # The worker died mid-render: the watchdog queues the render again.
+        BundleRender.objects.filter(pk=bundle.pk).update(
+            status="running", heartbeat_at=timezone.now() - 2 * STALLED_AFTER
+        )
+        assert watch_render(render_id=bundle.pk) is True
+        assert DBTaskResult.objects.filter(task_path__endswith="render_moderation_bundle").count() == 2

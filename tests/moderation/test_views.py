@@ -6,7 +6,7 @@ from centre.models import Role
 from centre.scoping import centre_scope, scopes_disabled
 from learners.models import EvidenceItem
 from moderation.models import CriterionDecision, IqaSample, SampleIsPermanent, UnitSignOff
-from moderation.selectors import sign_off_is_under_open_iqa_action
+from moderation.sample_services import sampleable_sign_offs
 from moderation.services import save_sampling_plan, sign_off_unit, start_samples
 from tests.factories import UserFactory, submitted_evidence
 from tests.factories.cohort import build_cohort, wide_unit
@@ -203,7 +203,9 @@ def test_iqa_plans_samples_disagrees_and_closes_the_answered_action(client, enro
         {"verdict": "disagree", "comments": "Thin on 2.1", "action": ["Add a witness statement for 2.1", ""]},
     )
     action = scoped(centre_a, lambda: sample.actions.get())
-    assert scoped(centre_a, sign_off_is_under_open_iqa_action, enrolment=enrolment)
+    assert enrolment.pk not in scoped(
+        centre_a, lambda: sampleable_sign_offs(centre=centre_a, unit=enrolment.unit)
+    )
     closed_early = client.post(reverse("iqa:close_action", kwargs={"action_id": action.pk}), follow=True)
     assert "The assessor has not answered this action yet." in closed_early.content.decode()
 
@@ -213,7 +215,9 @@ def test_iqa_plans_samples_disagrees_and_closes_the_answered_action(client, enro
     )
     client.force_login(iqa)
     client.post(reverse("iqa:close_action", kwargs={"action_id": action.pk}))
-    assert not scoped(centre_a, sign_off_is_under_open_iqa_action, enrolment=enrolment)
+    assert enrolment.pk in scoped(
+        centre_a, lambda: sampleable_sign_offs(centre=centre_a, unit=enrolment.unit)
+    )
     with centre_scope(centre_a), pytest.raises(SampleIsPermanent):
         IqaSample.objects.filter(pk=sample.pk).delete()
 
