@@ -82,6 +82,9 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
         )
         if render.status == BundleRender.Status.DONE:
             return render
+        fresh = render.heartbeat_at is not None and render.heartbeat_at > timezone.now() - STALLED_AFTER
+        if render.status == BundleRender.Status.RUNNING and fresh:
+            return render  # another worker is on it (this task was queued twice)
         render.status, render.attempts, render.heartbeat_at = (
             BundleRender.Status.RUNNING,
             render.attempts + 1,

@@ -467,3 +467,21 @@ def test_with_the_database_worker_a_watchdog_follows_each_render(
         )
         assert watch_render(render_id=bundle.pk) is True
         assert DBTaskResult.objects.filter(task_path__endswith="render_moderation_bundle").count() == 2
+
+
+def test_a_render_another_worker_is_on_is_left_to_it(sample, centre_a):
+    from moderation.bundle_services import run_bundle_render
+
+    with centre_scope(centre_a):
+        bundle = BundleRender.objects.create(
+            centre=centre_a,
+            sample=sample,
+            fingerprint="busy",
+            requested_at=timezone.now(),
+            status=BundleRender.Status.RUNNING,
+            heartbeat_at=timezone.now(),
+            attempts=1,
+        )
+        run_bundle_render(render_id=bundle.pk)
+        bundle.refresh_from_db()
+    assert bundle.status == BundleRender.Status.RUNNING and bundle.attempts == 1 and not bundle.pdf
