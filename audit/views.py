@@ -38,4 +38,4 @@ def audit_trail_page(request):
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return int(value) if value and str(value).isascii() and str(value).isdigit() else None

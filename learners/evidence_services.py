@@ -108,6 +108,9 @@ def add_evidence_files(
     """Attach files to an editable item: all of them, or (with a ``ValidationError`` naming
     every file refused and why) none."""
     item = _locked(item)
+    # The learner's row too: uploads to two of their items at once must not both pass
+    # the quota that together they exceed.
+    Learner.objects.select_for_update().filter(pk=item.learner_id).first()
     inspected, problems = [], []
     for upload in uploads:
         try:

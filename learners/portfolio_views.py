@@ -269,7 +269,7 @@ def _claims_from(post) -> tuple[dict[int, str], list[str]]:
     """The ticked criteria with their notes, and what is wrong with the form as sent."""
     claims, problems = {}, []
     for value in post.getlist("criteria"):
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             problems.append(f"“{value}” is not a criterion.")
             continue
         claims[int(value)] = post.get(f"note-{value}", "")
@@ -278,6 +278,7 @@ def _claims_from(post) -> tuple[dict[int, str], list[str]]:
         if (
             key.startswith("note-")
             and note.strip()
+            and criterion_id.isascii()
             and criterion_id.isdigit()
             and int(criterion_id) not in claims
         ):

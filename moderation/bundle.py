@@ -36,6 +36,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from learners.evidence_kinds import describe_details
 from learners.models import EvidenceFile
+from learners.resources import neutralise
 from learners.text import learner_text_html
 
 from .models import ModerationSample
@@ -307,7 +308,8 @@ def _archive(candidates: list[Candidate]) -> bytes:
             table, fieldnames=["path", "candidate", "name", "content_type", "size", "sha256"]
         )
         writer.writeheader()
-        writer.writerows(manifest)
+        # File names are the learners' own: kept from running as spreadsheet formulas.
+        writer.writerows({key: neutralise(value) for key, value in row.items()} for row in manifest)
         archive.writestr("manifest.csv", table.getvalue())
     return content.getvalue()
 

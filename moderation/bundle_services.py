@@ -148,18 +148,20 @@ def recover_stalled_renders(*, centre) -> int:
     mid-render); what it had written was never published. Returns how many."""
     from .tasks import render_moderation_bundle
 
-    stalled = list(
-        BundleRender.objects.filter(
-            centre=centre,
-            status__in=[BundleRender.Status.RUNNING, BundleRender.Status.QUEUED],
-            heartbeat_at__lt=timezone.now() - STALLED_AFTER,
+    with transaction.atomic():
+        # Locked and skipped if locked: two pages opened at once queue each render once.
+        stalled = list(
+            BundleRender.objects.select_for_update(skip_locked=True).filter(
+                centre=centre,
+                status__in=[BundleRender.Status.RUNNING, BundleRender.Status.QUEUED],
+                heartbeat_at__lt=timezone.now() - STALLED_AFTER,
+            )
         )
-    )
-    for render in stalled:
-        BundleRender.objects.filter(pk=render.pk).update(
-            status=BundleRender.Status.QUEUED, heartbeat_at=timezone.now(), stage="Started again"
-        )
-        render_moderation_bundle.enqueue(render.pk, centre.pk)
+        for render in stalled:
+            BundleRender.objects.filter(pk=render.pk).update(
+                status=BundleRender.Status.QUEUED, heartbeat_at=timezone.now(), stage="Started again"
+            )
+            transaction.on_commit(lambda pk=render.pk: render_moderation_bundle.enqueue(pk, centre.pk))
     return len(stalled)
 
 

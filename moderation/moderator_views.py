@@ -188,7 +188,7 @@ def new_sample(request, unit_id: int):
     unit = offered.unit
     problems = []
     if request.method == "POST":
-        chosen = [int(pk) for pk in request.POST.getlist("enrolment") if pk.isdigit()]
+        chosen = [int(pk) for pk in request.POST.getlist("enrolment") if pk.isascii() and pk.isdigit()]
         try:
             sample = create_moderation_sample(
                 centre=request.centre, unit=unit, actor=request.user, enrolment_ids=chosen

@@ -165,7 +165,11 @@ def assess_submission(
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
     if item.status != EvidenceItem.Status.SUBMITTED:
         raise ValidationError(f"“{item.title}” is not waiting for assessment.")
-    mappings = list(item.mappings.select_related("criterion__outcome", "enrolment"))
+    every_mapping = list(item.mappings.select_related("criterion__outcome", "enrolment"))
+    # An item can serve units with different assessors: each judges their own criteria.
+    mappings = [m for m in every_mapping if can_assess_enrolment(assessor, m.enrolment)]
+    if not mappings:
+        raise PermissionDenied("Only the learner's allocated assessor can assess this evidence.")
     version = item.versions.order_by("-number").first()
     problems = [f"Decide {m.criterion.code}." for m in mappings if m.criterion_id not in judgements]
     if problems:
@@ -182,7 +186,12 @@ def assess_submission(
     ]
     if return_reason.strip():
         item = return_evidence_item(item=item, actor=assessor, reason=return_reason)
-    else:
+    elif all(
+        CriterionDecision.objects.filter(
+            enrolment=m.enrolment, criterion=m.criterion, evidence=version
+        ).exists()
+        for m in every_mapping
+    ):
         item.status = EvidenceItem.Status.ASSESSED
         item.save(update_fields=["status", "updated_at"])
     learner = item.learner
@@ -334,6 +343,7 @@ def start_samples(*, plan: SamplingPlan, iqa, picks: Iterable[tuple[int, str]]) 
     summative sample is of the standing sign-off; an enrolment already in an unfinished
     sample at that stage is not sampled twice."""
     require_role(iqa, plan.centre, Role.IQA)
+    plan = SamplingPlan.objects.select_for_update().get(pk=plan.pk)  # one starter at a time
     picks = list(picks)
     enrolments = {
         e.pk: e

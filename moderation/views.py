@@ -57,7 +57,7 @@ def caseload_page(request):
     rows = caseload(
         centre=request.centre,
         assessor=request.user,
-        unit_id=int(unit_id) if unit_id.isdigit() else None,
+        unit_id=int(unit_id) if unit_id.isascii() and unit_id.isdigit() else None,
         state=state,
     )
     return render(
@@ -112,7 +112,13 @@ def judge_submission(request, item_id: int):
     yet met with feedback; then accept it, or return it to the learner."""
     item = access_item_to_judge(request, item_id)
     version = item.versions.order_by("-number").prefetch_related("files").first()
-    mappings = list(item.mappings.select_related("criterion", "enrolment").order_by("criterion__sort_order"))
+    mappings = [
+        mapping
+        for mapping in item.mappings.select_related("criterion", "enrolment").order_by(
+            "criterion__sort_order"
+        )
+        if can_assess_enrolment(request.user, mapping.enrolment)
+    ]
     standing = latest_decisions(enrolments={m.enrolment for m in mappings})
     problems, status = [], 200
     if request.method == "POST" and item.status == item.Status.SUBMITTED:

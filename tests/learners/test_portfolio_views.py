@@ -307,3 +307,11 @@ def test_portfolio_pages_run_a_bounded_number_of_queries(
     home = learner_client.get(reverse("portfolio:home")).content.decode()
     assert grid_state(home, "1.1") == "Submitted"
     assert home.count(">Item 7</a>") == len(enrolment.unit.learning_outcomes.all()[0].criteria.all())
+
+
+def test_digits_other_than_ascii_are_refused_not_a_server_error(learner_client, enrolment):
+    item = EvidenceItemFactory(learner=enrolment.learner)
+    response = learner_client.post(reverse("portfolio:map", kwargs={"item_id": item.pk}), {"criteria": ["²"]})
+    assert response.status_code == 400 and "“²” is not a criterion." in response.content.decode()
+    learner_client.force_login(enrolment.assessor)
+    assert learner_client.get(reverse("assessment:caseload"), {"unit": "²"}).status_code == 200

@@ -260,7 +260,7 @@ def test_a_failed_render_says_why_and_can_be_retried(moderator_client, ask_for_b
 
 
 def test_a_render_whose_worker_died_is_picked_up_again_and_nothing_half_written_is_served(
-    moderator_client, sample, centre_a
+    moderator_client, sample, centre_a, django_capture_on_commit_callbacks
 ):
     with centre_scope(centre_a):
         bundle = BundleRender.objects.create(
@@ -277,7 +277,8 @@ def test_a_render_whose_worker_died_is_picked_up_again_and_nothing_half_written_
     )
     assert moderator_client.get(download).status_code == 404
     with centre_scope(centre_a):
-        assert recover_stalled_renders(centre=centre_a) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert recover_stalled_renders(centre=centre_a) == 1
         bundle.refresh_from_db()
     assert bundle.status == BundleRender.Status.DONE and bundle.attempts == 2
     assert moderator_client.get(download).status_code == 200
@@ -465,7 +466,8 @@ def test_with_the_database_worker_a_watchdog_follows_each_render(
         BundleRender.objects.filter(pk=bundle.pk).update(
             status="running", heartbeat_at=timezone.now() - 2 * STALLED_AFTER
         )
-        assert watch_render(render_id=bundle.pk) is True
+        with django_capture_on_commit_callbacks(execute=True):
+            assert watch_render(render_id=bundle.pk) is True
         assert DBTaskResult.objects.filter(task_path__endswith="render_moderation_bundle").count() == 2
 
 
@@ -485,3 +487,30 @@ def test_a_render_another_worker_is_on_is_left_to_it(sample, centre_a):
         run_bundle_render(render_id=bundle.pk)
         bundle.refresh_from_db()
     assert bundle.status == BundleRender.Status.RUNNING and bundle.attempts == 1 and not bundle.pdf
+
+
+def test_an_item_for_two_units_is_judged_by_each_units_assessor(centre_a, seed_unit, other_unit):
+    from learners.evidence_services import set_evidence_mappings, submit_evidence_item
+    from learners.models import EvidenceItem
+    from learners.services import allocate_assessor
+    from moderation.services import Judgement, assess_submission
+    from tests.factories import EnrolmentFactory, EvidenceItemFactory
+    from tests.learners.conftest import criteria_of
+
+    set_offered_units(centre=centre_a, urns=["R/600/9587", "T/600/0001"])
+    with centre_scope(centre_a):
+        tom, ria = member(centre_a, Role.ASSESSOR), member(centre_a, Role.ASSESSOR)
+        first = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+        second = EnrolmentFactory(learner=first.learner, unit=other_unit)
+        allocate_assessor(enrolment=first, assessor=tom)
+        allocate_assessor(enrolment=second, assessor=ria)
+        item = EvidenceItemFactory(learner=first.learner)
+        (own,), (theirs,) = criteria_of(seed_unit, "1.1"), criteria_of(other_unit, "1.1")
+        set_evidence_mappings(item=item, actor=None, claims={own.pk: "Here", theirs.pk: "There"})
+        submit_evidence_item(item=item, actor=None, declared=True)
+        assess_submission(item=item, assessor=tom, judgements={own.pk: Judgement("met", "", 0)})
+        item.refresh_from_db()
+        assert item.status == EvidenceItem.Status.SUBMITTED  # still waiting for Ria
+        assess_submission(item=item, assessor=ria, judgements={theirs.pk: Judgement("met", "", 0)})
+        item.refresh_from_db()
+        assert item.status == EvidenceItem.Status.ASSESSED
