@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 
@@ -54,3 +55,25 @@ def browser_context_args(browser_context_args):
     # The accessibility scan adds a style sheet to hold pages at rest; a page's own
     # Content-Security-Policy must not block the test's instrument.
     return {**browser_context_args, "reduced_motion": "reduce", "bypass_csp": True}
+
+
+@pytest.fixture(autouse=True)
+def live_server_settles():
+    """After a journey (its page already closed), let the live server finish what the page
+    had asked for (the Wagtail admin sends requests of its own) before the database is
+    flushed: on PostgreSQL a request still running holds locks the flush would deadlock on."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
