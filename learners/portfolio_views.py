@@ -6,7 +6,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,6 +18,7 @@ from moderation.selectors import latest_decisions, standing_sign_offs
 from moderation.services import LEARNER_DECLARATION, countersign_unit
 
 from .access import access_evidence_file, access_own_evidence, access_own_learner
+from .downloads import private_file_response
 from .evidence_kinds import KINDS, describe_details, evidence_form_class, kind_spec
 from .evidence_selectors import (
     enrolments_of_learner,
@@ -366,16 +367,12 @@ def download_file(request, file_id: int):
     evidence_file = access_evidence_file(request, file_id)
     # Raster images may be shown in a page (an assessor judging a photo); nothing else.
     inline = request.GET.get("inline") == "1" and evidence_file.is_image
-    response = FileResponse(
+    return private_file_response(
         evidence_file.file.open("rb"),
-        as_attachment=not inline,
         filename=evidence_file.original_name,
         content_type=evidence_file.content_type,
+        inline=inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @learner_required

@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import record_audit
 from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
+from learners.downloads import private_file_response
 
 from .bundle_services import bundle_storage, recover_stalled_renders, request_bundle
 from .models import BundleRender, ModerationSample, ModeratorAccess
@@ -94,15 +95,11 @@ def moderator_file(request, sample_id: int, file_id: int):
     if evidence_file is None:
         raise Http404("No such file in this sample.")
     _seen(request, "moderation.file_downloaded", evidence_file, sha256=evidence_file.sha256)
-    return _attachment(evidence_file.file.open("rb"), evidence_file.original_name, evidence_file.content_type)
-
-
-def _attachment(content, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(content, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        evidence_file.file.open("rb"),
+        filename=evidence_file.original_name,
+        content_type=evidence_file.content_type,
+    )
 
 
 @moderator_required
@@ -162,8 +159,9 @@ def bundle_download(request, sample_id: int, render_id: int, kind: str):
     else:
         filename = f"moderation-{centre}-{urn}.{kind}"
     content_type = "application/zip" if kind == "zip" else "application/pdf"
-    name = files[kind]
-    return _attachment(bundle_storage().open(name, "rb"), filename, content_type)
+    return private_file_response(
+        bundle_storage().open(files[kind], "rb"), filename=filename, content_type=content_type
+    )
 
 
 @admin_required
