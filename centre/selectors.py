@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from .models import Centre, Membership, Role, UnitGuidance
+from .models import Centre, Membership, NetworkingPrompt, Role, UnitGuidance
 from .scoping import scopes_disabled
 
 CURRENT_CENTRE_SESSION_KEY = "waymark_centre_id"
@@ -59,3 +59,7 @@ def guidance_by_unit(*, centre: Centre, unit_ids: Iterable[int]) -> dict[int, Un
         guidance.unit_id: guidance
         for guidance in UnitGuidance.objects.filter(centre=centre, unit_id__in=unit_ids)
     }
+
+
+def networking_prompt(*, centre: Centre) -> NetworkingPrompt | None:
+    return NetworkingPrompt.objects.filter(centre=centre).first()

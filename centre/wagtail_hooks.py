@@ -2,13 +2,15 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
-from .models import UnitGuidance
+from .models import NetworkingPrompt, UnitGuidance
 from .permissions import CentreAdminPolicy
 
 
-class GuidanceCreateView(CreateView):
+class CentreOwnedCreateView(CreateView):
+    """A new snippet belongs to the centre the admin is working in."""
+
     def get_initial_form_instance(self):
-        return UnitGuidance(centre=self.request.centre)
+        return self.model(centre=self.request.centre)
 
 
 class UnitGuidanceViewSet(SnippetViewSet):
@@ -19,10 +21,25 @@ class UnitGuidanceViewSet(SnippetViewSet):
     icon = "help"
     menu_label = "Unit guidance"
     add_to_admin_menu = True
-    add_view_class = GuidanceCreateView
+    add_view_class = CentreOwnedCreateView
     copy_view_enabled = False
     list_display = ["unit", "updated_at"]
 
 
-register_permission_policy(UnitGuidance, CentreAdminPolicy(UnitGuidance))
+class NetworkingPromptViewSet(SnippetViewSet):
+    """The centre's prompt for learners' networking guidelines, read through the scoped
+    manager like unit guidance."""
+
+    model = NetworkingPrompt
+    icon = "comment"
+    menu_label = "Networking prompt"
+    add_to_admin_menu = True
+    add_view_class = CentreOwnedCreateView
+    copy_view_enabled = False
+    list_display = ["__str__", "updated_at"]
+
+
+for model in (UnitGuidance, NetworkingPrompt):
+    register_permission_policy(model, CentreAdminPolicy(model))
 register_snippet(UnitGuidanceViewSet)
+register_snippet(NetworkingPromptViewSet)

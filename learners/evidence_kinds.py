@@ -13,20 +13,16 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from .models import EvidenceKind
+from .network_selectors import describe_source
+from .validators import not_in_the_future
 
 BODY_MAX_LENGTH = 50_000
 MARKDOWN_HINT = (
     "Leave a blank line between paragraphs. For a list, start lines with “- ”; "
     "for bold, put **two asterisks** round the words."
 )
-
-
-def not_in_the_future(value: date) -> None:
-    if value > timezone.localdate():
-        raise ValidationError("The date cannot be in the future.")
 
 
 def past_date(label: str, help_text: str = "") -> Callable[[], forms.DateField]:
@@ -50,6 +46,9 @@ class KindSpec:
     body_help: str
     body_required: bool = True
     needs_files: bool = False
+    # The item presents one of the learner's networking records, named in ``details`` when
+    # it is started from that record; the learner writes only a title and commentary.
+    record_source: bool = False
     detail_fields: dict[str, Callable[[], forms.Field]] = field(default_factory=dict)
 
     @property
@@ -120,6 +119,16 @@ KINDS: dict[str, KindSpec] = {
                 ),
             },
         ),
+        KindSpec(
+            EvidenceKind.NETWORKING_RECORD,
+            purpose="One of your networking records: your contact register with its network map, a "
+            "network review, or your guidelines for working with networks. Start it from your "
+            "networking records.",
+            body_label="What this record shows",
+            body_help="Optional: what this record shows about your networking. " + MARKDOWN_HINT,
+            body_required=False,
+            record_source=True,
+        ),
     ]
 }
 
@@ -179,6 +188,8 @@ def describe_details(kind: str, details: dict) -> list[tuple[str, str]]:
     spec = KINDS.get(kind)
     if spec is None:
         return []
+    if spec.record_source:
+        return [("Record", describe_source(details))]
     rows = []
     for name, make in spec.detail_fields.items():
         if (value := details.get(name)) in (None, ""):

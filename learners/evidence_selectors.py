@@ -15,6 +15,7 @@ from units.models import AssessmentCriterion, LearningOutcome
 
 from .evidence_kinds import describe_details
 from .models import Enrolment, EvidenceFile, EvidenceItem, EvidenceMapping, Learner
+from .network_selectors import record_as_text
 
 
 class CriterionState(models.TextChoices):
@@ -211,6 +212,7 @@ def version_changes(before: dict, after: dict) -> list[Change]:
             "Text": snapshot["body"],
             "Criteria": "\n".join(f"{m['code']} ({m['unit']}): {m['note']}" for m in snapshot["mappings"]),
             "Files": "\n".join(f"{f['name']} (SHA-256 {f['sha256']})" for f in snapshot["files"]),
+            "Networking record": record_as_text(snapshot["network"]) if "network" in snapshot else "",
         }
 
     old, new = as_text(before), as_text(after)

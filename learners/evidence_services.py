@@ -28,7 +28,9 @@ from .models import (
     EvidenceMapping,
     EvidenceVersion,
     Learner,
+    NetworkContact,
 )
+from .network_selectors import network_record, pseudonymised, record_gaps, record_source
 from .uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 
 DECLARATION = (
@@ -62,7 +64,11 @@ def create_evidence_item(
 ) -> tuple[EvidenceItem, bool]:
     """A new draft item, and whether it was created: the same ``creation_token`` (one form,
     sent twice) gives back the item the first sending made."""
-    title, body, details = clean_evidence_content(kind=kind, title=title, body=body, details=details)
+    if kind_spec(kind).record_source:
+        details = record_source(learner=learner, details=details)
+    title, body, cleaned_details = clean_evidence_content(kind=kind, title=title, body=body, details=details)
+    if not kind_spec(kind).record_source:
+        details = cleaned_details
     existing = EvidenceItem.objects.filter(learner=learner, creation_token=creation_token).first()
     if existing is not None:
         return existing, False
@@ -94,9 +100,12 @@ def create_evidence_item(
 @transaction.atomic
 def update_evidence_item(*, item: EvidenceItem, actor, title: str, body: str, details: dict) -> EvidenceItem:
     item = _locked(item)
-    item.title, item.body, item.details = clean_evidence_content(
+    item.title, item.body, cleaned_details = clean_evidence_content(
         kind=item.kind, title=title, body=body, details=details
     )
+    # What a networking record item presents is fixed when it is started.
+    if not kind_spec(item.kind).record_source:
+        item.details = cleaned_details
     item.save(update_fields=["title", "body", "details", "updated_at"])
     return item
 
@@ -267,11 +276,51 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
         problems.append("Map this evidence to at least one criterion before you submit it.")
     if kind_spec(item.kind).needs_files and not files:
         problems.append("Upload at least one file before you submit this evidence.")
+    network = None
+    if kind_spec(item.kind).record_source:
+        try:
+            network = network_record(learner=item.learner, details=item.details, pseudonymise=True)
+        except ValidationError as error:
+            problems.extend(error.messages)
+        else:
+            problems.extend(record_gaps(network))
     if problems:
         raise ValidationError(problems)
 
     now = timezone.now()
     learner = item.learner
+    snapshot = {
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "details": item.details,
+        "files": [
+            {
+                "id": file.pk,
+                "name": file.original_name,
+                "content_type": file.content_type,
+                "size": file.size,
+                "sha256": file.sha256,
+            }
+            for file in files
+        ],
+        "mappings": [
+            {
+                "criterion": mapping.criterion_id,
+                "code": mapping.criterion.code,
+                "unit": mapping.criterion.outcome.page.urn,
+                "note": mapping.note,
+            }
+            for mapping in mappings
+        ],
+    }
+    if network is not None:
+        # The whole snapshot, not just the record: the learner's commentary and notes may
+        # name a contact who has not consented too.
+        snapshot = pseudonymised(
+            {**snapshot, "network": network},
+            NetworkContact.objects.filter(learner=learner, consented=False),
+        )
     version = EvidenceVersion.objects.create(
         centre=item.centre,
         item=item,
@@ -280,31 +329,7 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
         submitted_by=actor,
         declared_name=f"{learner.first_name} {learner.last_name}",
         declaration=DECLARATION,
-        snapshot={
-            "kind": item.kind,
-            "title": item.title,
-            "body": item.body,
-            "details": item.details,
-            "files": [
-                {
-                    "id": file.pk,
-                    "name": file.original_name,
-                    "content_type": file.content_type,
-                    "size": file.size,
-                    "sha256": file.sha256,
-                }
-                for file in files
-            ],
-            "mappings": [
-                {
-                    "criterion": mapping.criterion_id,
-                    "code": mapping.criterion.code,
-                    "unit": mapping.criterion.outcome.page.urn,
-                    "note": mapping.note,
-                }
-                for mapping in mappings
-            ],
-        },
+        snapshot=snapshot,
     )
     version.files.set(files)
     item.status = EvidenceItem.Status.SUBMITTED

@@ -8,7 +8,13 @@ from guardian.models import UserObjectPermissionBase
 
 from centre.scoping import centre_scoped_manager
 
-from .validators import validate_candidate_number, validate_uln
+from .validators import (
+    not_in_the_future,
+    validate_candidate_number,
+    validate_phone_number,
+    validate_plain_text,
+    validate_uln,
+)
 
 
 class Learner(models.Model):
@@ -33,6 +39,9 @@ class Learner(models.Model):
     uln = models.CharField("ULN", max_length=10, validators=[validate_uln])
     candidate_number = models.CharField(max_length=4, validators=[validate_candidate_number])
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last contact reference (C1, C2, …) given out: a deleted contact's reference is never
+    # reused, so "Contact C7" in submitted evidence always means the same person.
+    contacts_numbered = models.PositiveIntegerField(default=0, editable=False)
 
     objects = centre_scoped_manager()
 
@@ -111,6 +120,7 @@ class EvidenceKind(models.TextChoices):
     WITNESS_TESTIMONY = "witness_testimony", "Witness testimony"
     OBSERVATION = "observation", "Observation record"
     PROFESSIONAL_DISCUSSION = "professional_discussion", "Professional discussion record"
+    NETWORKING_RECORD = "networking_record", "Networking record"
 
 
 class EvidenceItem(models.Model):
@@ -244,3 +254,228 @@ class EvidenceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} (version {self.number})"
+
+
+class Sector(models.TextChoices):
+    """Broad sectors for a learner's contacts: enough to see where a network is thin, and
+    to describe a contact who has not consented without identifying them."""
+
+    BUSINESS = "business", "Business and professional services"
+    CHARITY = "charity", "Charity and voluntary"
+    CONSTRUCTION = "construction", "Construction and property"
+    CREATIVE = "creative", "Creative and media"
+    EDUCATION = "education", "Education and training"
+    FINANCE = "finance", "Finance"
+    HEALTH = "health", "Health and social care"
+    MANUFACTURING = "manufacturing", "Manufacturing and engineering"
+    PUBLIC = "public", "Public sector"
+    RETAIL = "retail", "Retail and hospitality"
+    TECHNOLOGY = "technology", "Digital and technology"
+    TRANSPORT = "transport", "Transport and logistics"
+    OTHER = "other", "Other"
+
+
+# How a pseudonym names the sector: "Contact C7, finance sector".
+SECTOR_NOUNS = {
+    Sector.BUSINESS: "business services",
+    Sector.CHARITY: "voluntary",
+    Sector.CONSTRUCTION: "construction",
+    Sector.CREATIVE: "creative",
+    Sector.EDUCATION: "education",
+    Sector.FINANCE: "finance",
+    Sector.HEALTH: "health and care",
+    Sector.MANUFACTURING: "manufacturing",
+    Sector.PUBLIC: "public",
+    Sector.RETAIL: "retail",
+    Sector.TECHNOLOGY: "technology",
+    Sector.TRANSPORT: "transport",
+    Sector.OTHER: "other",
+}
+
+
+class RelationshipStrength(models.IntegerChoices):
+    WEAK = 1, "Weak or new"
+    DEVELOPING = 2, "Developing"
+    STRONG = 3, "Strong"
+
+
+def pseudonym(number: int, sector: str) -> str:
+    return f"Contact C{number}, {SECTOR_NOUNS.get(sector, 'other')} sector"
+
+
+class NetworkContact(models.Model):
+    """A person or organisation in a learner's personal network, as the learner records
+    them.
+
+    The contact's identifying details (name, organisation, email, telephone) go to the
+    learner's assessor and moderator only if the contact consented; otherwise everyone but
+    the learner sees the pseudonym (``Contact C7, finance sector``).
+    """
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", "An individual"
+        ORGANISATION = "organisation", "An organisation"
+
+    centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="network_contacts")
+    number = models.PositiveIntegerField(editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    name = models.CharField(max_length=200, validators=[validate_plain_text])
+    organisation = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="Where they work, for an individual; leave blank for an organisation.",
+    )
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField("telephone", max_length=40, blank=True, validators=[validate_phone_number])
+    how_met = models.TextField("how you met", max_length=2000, validators=[validate_plain_text])
+    they_offer = models.TextField("what they offer you", max_length=2000, validators=[validate_plain_text])
+    you_offer = models.TextField("what you offer them", max_length=2000, validators=[validate_plain_text])
+    organisation_benefit = models.TextField(
+        "benefit to your organisation", max_length=2000, blank=True, validators=[validate_plain_text]
+    )
+    strength = models.PositiveSmallIntegerField(
+        "strength of the relationship", choices=RelationshipStrength.choices
+    )
+    last_contact = models.DateField(null=True, blank=True, validators=[not_in_the_future])
+    next_action = models.CharField(max_length=300, blank=True, validators=[validate_plain_text])
+    consented = models.BooleanField(
+        "consented to sharing",
+        default=False,
+        help_text="They agreed that their name and contact details may be shown to your assessor "
+        "and the awarding body’s moderator.",
+    )
+    consent_recorded_on = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "number"], name="contact_numbers_unique_per_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reference(self) -> str:
+        return f"C{self.number}"
+
+    @property
+    def pseudonym(self) -> str:
+        return pseudonym(self.number, self.sector)
+
+
+class ContactInteraction(models.Model):
+    """One contact with one person in the network: when, why, what came of it, and what
+    the learner will do next."""
+
+    centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey(NetworkContact, on_delete=models.CASCADE, related_name="interactions")
+    occurred_on = models.DateField("date", validators=[not_in_the_future])
+    purpose = models.CharField(max_length=300, validators=[validate_plain_text])
+    outcome = models.TextField(max_length=2000, validators=[validate_plain_text])
+    follow_up = models.TextField("follow-up", max_length=2000, blank=True, validators=[validate_plain_text])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.occurred_on})"
+
+
+class Rating(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class ReviewDecision(models.TextChoices):
+    KEEP = "keep", "Keep"
+    DEVELOP = "develop", "Develop"
+    REDUCE = "reduce", "Reduce"
+
+
+class NetworkReview(models.Model):
+    """A learner's dated review of their network: the value of each contact (or group) for
+    the effort it takes and what to do about it, what experience with existing contacts
+    taught them, and what they will do next. Reviews are kept as written, so successive
+    ones can be compared."""
+
+    centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="network_reviews")
+    reviewed_on = models.DateField("date of the review", validators=[not_in_the_future])
+    reflection = models.TextField(
+        "your experience with existing contacts", max_length=20_000, validators=[validate_plain_text]
+    )
+    future_actions = models.TextField(max_length=20_000, validators=[validate_plain_text])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Network review of {self.reviewed_on:%-d %B %Y}"
+
+
+class NetworkReviewEntry(models.Model):
+    """One line of a review: a contact, or a group of contacts the learner names."""
+
+    centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(NetworkReview, on_delete=models.CASCADE, related_name="entries")
+    contact = models.ForeignKey(
+        NetworkContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="review_entries"
+    )
+    # Kept when the contact is deleted, so the review still says "Contact C7".
+    contact_number = models.PositiveIntegerField(null=True, blank=True)
+    contact_sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    group = models.CharField(max_length=200, blank=True, validators=[validate_plain_text])
+    value = models.CharField(max_length=10, choices=Rating.choices)
+    effort = models.CharField(max_length=10, choices=Rating.choices)
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    comment = models.TextField(max_length=2000, blank=True, validators=[validate_plain_text])
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        ordering = ["review", "contact_number", "group", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact_number__isnull=False, group="")
+                | models.Q(contact_number__isnull=True, contact__isnull=True) & ~models.Q(group=""),
+                name="review_entry_is_a_contact_or_a_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.group or f"C{self.contact_number}"
+
+
+class NetworkingGuidelines(models.Model):
+    """The learner's own guidelines for working with networks in line with their
+    organisation's procedures, begun from their centre's prompt."""
+
+    centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")
+    learner = models.OneToOneField(Learner, on_delete=models.CASCADE, related_name="networking_guidelines")
+    body = models.TextField(
+        "your guidelines", max_length=50_000, validators=[validate_plain_text], help_text="Markdown."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        verbose_name_plural = "networking guidelines"
+
+    def __str__(self) -> str:
+        return f"Networking guidelines of {self.learner}"

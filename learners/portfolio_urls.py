@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import network_views as network
 from . import portfolio_views as views
 
 app_name = "portfolio"
@@ -18,4 +19,17 @@ urlpatterns = [
     path("evidence/<int:item_id>/versions/<int:number>/", views.evidence_version, name="version"),
     path("files/<int:file_id>/", views.download_file, name="file"),
     path("sign-offs/<int:sign_off_id>/countersign/", views.countersign, name="countersign"),
+    path("network/", network.home, name="network"),
+    path("network/contacts/new/", network.add_contact, name="add_contact"),
+    path("network/contacts/export/", network.download_contacts, name="export_contacts"),
+    path("network/contacts/<int:contact_id>/", network.contact, name="contact"),
+    path("network/contacts/<int:contact_id>/edit/", network.edit_contact, name="edit_contact"),
+    path("network/contacts/<int:contact_id>/delete/", network.remove_contact, name="delete_contact"),
+    path("network/contacts/<int:contact_id>/interactions/", network.add_interaction, name="add_interaction"),
+    path("network/reviews/", network.reviews, name="reviews"),
+    path("network/reviews/new/", network.new_review, name="new_review"),
+    path("network/reviews/compare/", network.compare, name="compare_reviews"),
+    path("network/reviews/<int:review_id>/", network.review, name="review"),
+    path("network/guidelines/", network.guidelines, name="guidelines"),
+    path("network/evidence/", network.use_as_evidence, name="network_evidence"),
 ]

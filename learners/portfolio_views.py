@@ -41,6 +41,7 @@ from .evidence_services import (
 )
 from .forms import EvidenceUploadForm, SubmitEvidenceForm
 from .models import EvidenceItem
+from .network_selectors import network_record, networking_enabled
 
 learner_required = centre_role_required(Role.LEARNER)
 
@@ -54,7 +55,11 @@ def home(request):
     for unit in units:
         unit.guidance = guidance.get(unit.enrolment.unit_id)
         unit.sign_off = sign_offs.get(unit.enrolment.pk)
-    return render(request, "learners/portfolio/home.html", {"learner": learner, "units": units})
+    return render(
+        request,
+        "learners/portfolio/home.html",
+        {"learner": learner, "units": units, "networking": networking_enabled(learner=learner)},
+    )
 
 
 @learner_required
@@ -69,16 +74,23 @@ def evidence_list(request):
 
 @learner_required
 def choose_kind(request):
-    access_own_learner(request)
-    return render(request, "learners/portfolio/choose_kind.html", {"kinds": KINDS.values()})
+    learner = access_own_learner(request)
+    return render(
+        request,
+        "learners/portfolio/choose_kind.html",
+        {
+            "kinds": [spec for spec in KINDS.values() if not spec.record_source],
+            "networking": networking_enabled(learner=learner),
+        },
+    )
 
 
 @learner_required
 @require_http_methods(["GET", "POST"])
 def create_evidence(request, kind: str):
     learner = access_own_learner(request)
-    if kind not in KINDS:
-        raise Http404("No such kind of evidence.")
+    if kind not in KINDS or kind_spec(kind).record_source:
+        raise Http404("No such kind of evidence to start here.")
     form_class = evidence_form_class(kind)
     token_form = CreationTokenForm(
         request.POST if request.method == "POST" else None, initial={"creation_token": uuid.uuid4()}
@@ -128,6 +140,9 @@ def _render_detail(request, item: EvidenceItem, *, upload_form=None, status: int
     decisions = latest_decisions(enrolments={mapping.enrolment_id for mapping in item.mappings.all()})
     for mapping in item.mappings.all():
         mapping.decision = decisions.get((mapping.enrolment_id, mapping.criterion_id))
+    network = None
+    if spec.record_source:
+        network = _record_of(item, versions)
     return render(
         request,
         "learners/portfolio/evidence_detail.html",
@@ -136,11 +151,23 @@ def _render_detail(request, item: EvidenceItem, *, upload_form=None, status: int
             "spec": spec,
             "details": describe_details(item.kind, item.details),
             "versions": versions,
+            "network": network,
             "upload_form": upload_form or EvidenceUploadForm(),
             "storage_used": learner_storage_used(learner=item.learner),
         },
         status=status,
     )
+
+
+def _record_of(item: EvidenceItem, versions: list) -> dict | None:
+    """The networking record the item presents: live while the learner can change it, as
+    submitted once frozen."""
+    if not item.is_editable:
+        return versions[-1].snapshot.get("network") if versions else None
+    try:
+        return network_record(learner=item.learner, details=item.details, pseudonymise=False)
+    except ValidationError:
+        return None
 
 
 @learner_required

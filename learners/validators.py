@@ -1,4 +1,9 @@
+import re
+from datetime import date
+
+import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 ULN_WEIGHTS = range(10, 0, -1)
 
@@ -32,3 +37,43 @@ def candidate_number_problem(value: str) -> str | None:
 def validate_candidate_number(value: str) -> None:
     if problem := candidate_number_problem(value):
         raise ValidationError(f"{problem[0].upper()}{problem[1:]}.", code="invalid_candidate_number")
+
+
+# Markup starts with "<" and then a letter, "/", "!" or "?": "<script", "</p", "<!--", "<?xml".
+MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
+
+
+def validate_plain_text(value: str) -> None:
+    """Refuse text containing HTML, so that what a learner records about other people is
+    only ever shown as the words they typed."""
+    if match := MARKUP.search(value):
+        fragment = value[match.start() : match.start() + 20].split(">")[0] + (">" if ">" in value else "")
+        raise ValidationError(
+            f"Write plain text: “{fragment}” looks like HTML, which is not allowed here.",
+            code="markup",
+        )
+
+
+def normalised_phone_number(value: str) -> str:
+    """``value`` as a valid telephone number in international format (UK numbers may be
+    given without +44), or ``ValidationError``."""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            f"“{value}” is not a telephone number: give a UK number such as 020 7946 0958 or "
+            "07911 123456, or an international one starting with +.",
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def validate_phone_number(value: str) -> None:
+    normalised_phone_number(value)
+
+
+def not_in_the_future(value: date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError("The date cannot be in the future.", code="future_date")

@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from centre.models import Role, UnitGuidance
+from centre.models import NetworkingPrompt, Role, UnitGuidance
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from learners.services import allocate_assessor
@@ -27,6 +27,7 @@ from moderation.services import (
     start_samples,
 )
 from tests.factories import EnrolmentFactory, MembershipFactory, submitted_evidence
+from tests.factories.networking import contact, enable_networking, review
 from tests.moderation.conftest import meet_everything
 
 # What a person of centre B may get from each of Waymark's URLs, given centre A's ids:
@@ -44,6 +45,7 @@ WAYMARK_URLS = {
     "centre:units": "own-centre",
     "units_import": "catalogue",
     "wagtailsnippets_centre_unitguidance:add": "own-centre",
+    "wagtailsnippets_centre_networkingprompt:add": "own-centre",
     "portfolio:countersign": "centre-object",
     "assessment:caseload": "own-centre",
     "assessment:enrolment": "centre-object",
@@ -84,6 +86,19 @@ WAYMARK_URLS = {
     "portfolio:delete": "centre-object",
     "portfolio:version": "centre-object",
     "portfolio:file": "centre-object",
+    "portfolio:network": "own-centre",
+    "portfolio:add_contact": "own-centre",
+    "portfolio:export_contacts": "own-centre",
+    "portfolio:contact": "centre-object",
+    "portfolio:edit_contact": "centre-object",
+    "portfolio:delete_contact": "centre-object",
+    "portfolio:add_interaction": "centre-object",
+    "portfolio:reviews": "own-centre",
+    "portfolio:new_review": "own-centre",
+    "portfolio:compare_reviews": "own-centre",
+    "portfolio:review": "centre-object",
+    "portfolio:guidelines": "own-centre",
+    "portfolio:network_evidence": "own-centre",
     "login": "public",
     "logout": "public",
     "password_reset": "public",
@@ -164,6 +179,13 @@ def centre_a_world(centre_a, seed_unit):
         allocate_assessor(enrolment=enrolment, assessor=assessor)
         item = submitted_evidence(enrolment, title="Quartermaine’s account", file_name="Zebedee.pdf")
         evidence_file = item.files.get()
+        enable_networking(seed_unit)
+        zebedees_contact = contact(enrolment.learner, "Zebedee’s mentor", email="mentor@northgate.example")
+        zebedees_review = review(
+            enrolment.learner,
+            [{"contact": zebedees_contact, "value": "high", "effort": "low", "decision": "keep"}],
+        )
+        NetworkingPrompt.objects.create(centre=centre_a, prompt="<p>Zebedee’s centre asks for this.</p>")
         UnitGuidance.objects.create(centre=centre_a, unit=seed_unit, body="<p>Ask Zebedee first.</p>")
         meet_everything(enrolment)
         sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
@@ -200,6 +222,8 @@ def centre_a_world(centre_a, seed_unit):
         "unit_id": seed_unit.pk,
         "item_id": item.pk,
         "file_id": evidence_file.pk,
+        "contact_id": zebedees_contact.pk,
+        "review_id": zebedees_review.pk,
         "number": 1,
         "default": enrolment.pk,
         "pk": enrolment.pk,

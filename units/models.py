@@ -72,6 +72,13 @@ class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the titl
     assessment = models.TextField(blank=True)
     evidence_requirements = models.TextField(blank=True)
     additional_information = models.TextField(blank=True)
+    # Waymark's own setting, not part of the awarding body's specification: it is neither
+    # imported nor exported with the unit, and re-importing the unit leaves it as it is.
+    networking_records = models.BooleanField(
+        default=False,
+        help_text="Learners on this unit keep a contact register with an interaction log, dated "
+        "network reviews, a network map and networking guidelines, and can submit them as evidence.",
+    )
 
     published_text_fields = ("aim", "assessment", "evidence_requirements", "additional_information")
     base_form_class = UnitPageForm
@@ -96,6 +103,10 @@ class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the titl
         FieldPanel("assessment"),
         FieldPanel("evidence_requirements"),
         FieldPanel("additional_information"),
+    ]
+    settings_panels = [
+        MultiFieldPanel([FieldPanel("networking_records")], heading="Evidence tools"),
+        *Page.settings_panels,
     ]
 
     search_fields = [

@@ -1,6 +1,9 @@
+from datetime import date
+
 from django import template
 from django.utils.safestring import mark_safe
 
+from learners.network_selectors import Record, compare_reviews, register_map_svg
 from learners.text import learner_text_html
 
 register = template.Library()
@@ -10,3 +13,23 @@ register = template.Library()
 def learner_text(text: str) -> str:
     """A learner's Markdown as HTML cut to formatting tags (see ``learners.text``)."""
     return mark_safe(learner_text_html(text))  # noqa: S308 (sanitised by nh3)
+
+
+@register.filter
+def iso_date(value: str) -> str:
+    """A date kept as ISO text in a snapshot, as people read it: 14 March 2026."""
+    return date.fromisoformat(value).strftime("%-d %B %Y") if value else ""
+
+
+@register.inclusion_tag("learners/networking/record.html")
+def network_record(network: dict) -> dict:
+    """A networking record as evidence presents it (see ``learners.network_selectors``),
+    with its map drawn for a contact register."""
+    context = {"network": network}
+    if network["record"] == Record.REGISTER:
+        context["map_svg"] = mark_safe(register_map_svg(network["contacts"]))  # noqa: S308 (built escaped)
+        context["hidden"] = any(not contact["identified"] for contact in network["contacts"])
+    elif network["record"] == Record.REVIEW:
+        previous = network["previous"]
+        context["changes"] = compare_reviews(previous or {"entries": []}, network["review"])
+    return context

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from centre.models import Centre, Membership, UnitGuidance
+from centre.models import Centre, Membership, NetworkingPrompt, UnitGuidance
 from centre.scoping import scopes_disabled
 from learners.models import Enrolment, EvidenceItem
 from moderation.models import IqaSample, ModerationSample, UnitSignOff
@@ -61,3 +61,16 @@ def test_seed_demo_keeps_an_editors_changes_to_the_seed_unit(db):
     call_command("seed_demo")
 
     assert UnitPage.objects.get(urn="R/600/9587").title == "Edited by the catalogue editor"
+
+
+def test_seed_demo_gives_the_demo_learner_networking_records(db):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert UnitPage.objects.get(urn="R/600/9587").networking_records
+    with scopes_disabled():
+        learner = Enrolment.objects.get(learner__candidate_number="0001").learner
+        contacts = list(learner.network_contacts.order_by("number"))
+        assert [(c.reference, c.consented) for c in contacts] == [("C1", True), ("C2", True), ("C3", False)]
+        assert contacts[0].last_contact is not None
+        assert learner.network_reviews.get().entries.count() == 2
+        assert NetworkingPrompt.objects.filter(centre=learner.centre).count() == 1

@@ -7,12 +7,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from centre.models import Role, UnitGuidance
+from centre.models import NetworkingPrompt, Role, UnitGuidance
 from centre.scoping import centre_scope
 from centre.services import add_member, save_centre, set_offered_units
 from learners.evidence_services import create_evidence_item, set_evidence_mappings, submit_evidence_item
-from learners.models import Enrolment, EvidenceItem, Learner
+from learners.models import Enrolment, EvidenceItem, Learner, NetworkContact
+from learners.network_services import ReviewLine, log_interaction, record_review, save_contact
 from learners.services import allocate_assessor
 from moderation.models import ModerationSample
 from moderation.sample_services import create_moderation_sample, grant_moderator_access
@@ -51,6 +53,56 @@ DEMO_GUIDANCE = (
     "<p>Keep a networking diary from your first week: every event, call and introduction, "
     "with what each side gained. Your assessor will ask to see it at your first review.</p>"
 )
+DEMO_NETWORKING_PROMPT = (
+    "<p>Write guidelines a colleague could follow when they network for Northgate: how to "
+    "approach contacts, what must never be shared, and how contacts’ details are kept under our "
+    "data protection policy (DP-04).</p>"
+)
+DEMO_NETWORKING_OUTLINE = (
+    "## Finding and approaching contacts\n\n"
+    "## What we share and what we never share\n\n"
+    "## Keeping contacts’ details\n"
+)
+DEMO_CONTACTS = [
+    {
+        "kind": "individual",
+        "name": "Priya Shah",
+        "organisation": "Harbour Bank",
+        "sector": "finance",
+        "email": "priya.shah@harbour-bank.example",
+        "phone": "020 7946 0958",
+        "how_met": "Regional finance forum, March.",
+        "they_offer": "Advice on funding bids.",
+        "you_offer": "Introductions to local training providers.",
+        "organisation_benefit": "A route to apprenticeship funding.",
+        "strength": 3,
+        "next_action": "Send the draft bid.",
+        "consented": True,
+    },
+    {
+        "kind": "organisation",
+        "name": "Northgate Chamber of Commerce",
+        "sector": "business",
+        "how_met": "Joined as a member.",
+        "they_offer": "Monthly networking breakfasts.",
+        "you_offer": "A talk on training for small firms.",
+        "strength": 2,
+        "consented": True,
+    },
+    {
+        "kind": "individual",
+        "name": "Dan Whitfield",
+        "organisation": "Northgate Council",
+        "sector": "public",
+        "email": "dan.whitfield@council.example",
+        "how_met": "Council jobs fair.",
+        "they_offer": "News of council training contracts.",
+        "you_offer": "Placements for council apprentices.",
+        "strength": 1,
+        "next_action": "Ask for a meeting in the new year.",
+        "consented": False,
+    },
+]
 DEMO_EVIDENCE = [
     # (kind, title, text, {criterion code: how it meets it}, submitted?)
     (
@@ -85,6 +137,11 @@ class Command(BaseCommand):
             # The seed unit is imported once; a catalogue editor's later changes to it stay.
             if not UnitPage.objects.filter(urn=SEED_URN).exists():
                 import_unit(spec=parse_unit_file(SEED_UNIT.read_bytes()))
+                # The seed unit is about personal networks: the demo turns its records on, as
+                # a catalogue editor would in the unit's settings.
+                unit = UnitPage.objects.get(urn=SEED_URN)
+                unit.networking_records = True
+                unit.save_revision().publish()
             centre, _ = save_centre(number=DEMO_CENTRE_NUMBER, name=DEMO_CENTRE_NAME)
             set_offered_units(centre=centre, urns=[SEED_URN])
             editor = self._person(*CATALOGUE_EDITOR)
@@ -103,6 +160,12 @@ class Command(BaseCommand):
                 )
                 if not EvidenceItem.objects.filter(learner=learner).exists():
                     self._portfolio(learner, enrolment)
+                NetworkingPrompt.objects.get_or_create(
+                    centre=centre,
+                    defaults={"prompt": DEMO_NETWORKING_PROMPT, "outline": DEMO_NETWORKING_OUTLINE},
+                )
+                if not NetworkContact.objects.filter(learner=learner).exists():
+                    self._network(learner)
             email, first_name, last_name, uln, candidate = SIGNED_OFF_LEARNER
             mia = self._person(email, first_name, last_name)
             add_member(centre=centre, email=email, role=Role.LEARNER)
@@ -197,6 +260,29 @@ class Command(BaseCommand):
         (sample,) = start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
         record_sample_verdict(
             sample=sample, iqa=iqa, verdict="agree", comments="Sound decisions.", actions=[]
+        )
+
+    def _network(self, learner):
+        """Three contacts (one who has not consented to sharing), an interaction and a review."""
+        contacts = [save_contact(learner=learner, actor=learner.user, data=data) for data in DEMO_CONTACTS]
+        log_interaction(
+            contact=contacts[0],
+            data={
+                "occurred_on": timezone.localdate() - datetime.timedelta(days=12),
+                "purpose": "Asked about apprenticeship funding",
+                "outcome": "She sent the guidance and offered to review our bid.",
+                "follow_up": "Send the draft bid by the end of the month.",
+            },
+        )
+        record_review(
+            learner=learner,
+            reviewed_on=timezone.localdate() - datetime.timedelta(days=5),
+            reflection="The finance forum has been the most useful: one conversation led to a funding lead.",
+            future_actions="Develop the council contact; attend the forum quarterly.",
+            lines=[
+                ReviewLine(contact=contacts[0], value="high", effort="low", decision="keep"),
+                ReviewLine(contact=contacts[2], value="medium", effort="medium", decision="develop"),
+            ],
         )
 
     def _portfolio(self, learner, enrolment):
