@@ -319,7 +319,9 @@ class NetworkContact(models.Model):
     centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="network_contacts")
     number = models.PositiveIntegerField(editable=False)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    kind = models.CharField(
+        "individual or organisation", max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL
+    )
     name = models.CharField(max_length=200, validators=[validate_plain_text])
     organisation = models.CharField(
         max_length=200,

@@ -23,13 +23,19 @@ def iso_date(value: str) -> str:
 
 @register.inclusion_tag("learners/networking/record.html")
 def network_record(network: dict) -> dict:
-    """A networking record as evidence presents it (see ``learners.network_selectors``),
-    with its map drawn for a contact register."""
+    """A networking record as evidence presents it (see ``learners.network_selectors``):
+    a register with its map, a review beside the one before, or guidelines."""
     context = {"network": network}
-    if network["record"] == Record.REGISTER:
-        context["map_svg"] = mark_safe(register_map_svg(network["contacts"]))  # noqa: S308 (built escaped)
-        context["hidden"] = any(not contact["identified"] for contact in network["contacts"])
-    elif network["record"] == Record.REVIEW:
+    if network["record"] == Record.REVIEW:
         previous = network["previous"]
         context["changes"] = compare_reviews(previous or {"entries": []}, network["review"])
     return context
+
+
+@register.inclusion_tag("learners/networking/map.html")
+def network_map(contacts: list[dict]) -> dict:
+    """The network map of a register's contacts (as ``network_record`` builds them)."""
+    return {
+        "svg": mark_safe(register_map_svg(contacts)),  # noqa: S308 (built with every label escaped)
+        "hidden": any(not contact["identified"] for contact in contacts),
+    }
