@@ -19,4 +19,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared in-memory database: the browser journeys' live server
     # answers requests in threads of its own, and one SQLite connection shared between
     # threads fails under concurrent requests (as production never shares one).
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-waymark.sqlite3")}  # noqa: F405
+    # WAYMARK_TEST_SQLITE names another file, so that two runs at once do not share one.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("WAYMARK_TEST_SQLITE", str(VAR_DIR / "test-waymark.sqlite3"))  # noqa: F405
+    }
