@@ -28,7 +28,6 @@ from .models import (
     EvidenceMapping,
     EvidenceVersion,
     Learner,
-    NetworkContact,
 )
 from .network_selectors import network_record, pseudonymised, record_gaps, record_source
 from .uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
@@ -278,6 +277,8 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
         problems.append("Upload at least one file before you submit this evidence.")
     network = None
     if kind_spec(item.kind).record_source:
+        # Held against a contact's consent being withdrawn while this version is made.
+        Learner.objects.select_for_update().filter(pk=item.learner_id).first()
         try:
             network = network_record(learner=item.learner, details=item.details, pseudonymise=True)
         except ValidationError as error:
@@ -315,12 +316,11 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
         ],
     }
     if network is not None:
-        # The whole snapshot, not just the record: the learner's commentary and notes may
-        # name a contact who has not consented too.
-        snapshot = pseudonymised(
-            {**snapshot, "network": network},
-            NetworkContact.objects.filter(learner=learner, consented=False),
-        )
+        # The whole snapshot, not just the record: the learner's title, commentary and notes
+        # may name a contact who has not consented too. The item itself is brought into
+        # line, since assessors' lists and grids show its title and notes.
+        snapshot = pseudonymised({**snapshot, "network": network}, learner=learner)
+        _match_item_to(item, snapshot, mappings)
     version = EvidenceVersion.objects.create(
         centre=item.centre,
         item=item,
@@ -334,7 +334,7 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
     version.files.set(files)
     item.status = EvidenceItem.Status.SUBMITTED
     item.submitted_at = now
-    item.save(update_fields=["status", "submitted_at", "updated_at"])
+    item.save(update_fields=["title", "body", "status", "submitted_at", "updated_at"])
     record_audit(
         actor=actor,
         verb="evidence.submitted",
@@ -392,6 +392,15 @@ def delete_evidence_item(*, item: EvidenceItem, actor) -> None:
     )
     item.delete()
     transaction.on_commit(lambda: _delete_from_storage(stored))
+
+
+def _match_item_to(item: EvidenceItem, snapshot: dict, mappings: list[EvidenceMapping]) -> None:
+    item.title, item.body = snapshot["title"], snapshot["body"]
+    notes = {entry["criterion"]: entry["note"] for entry in snapshot["mappings"]}
+    for mapping in mappings:
+        if mapping.note != notes[mapping.criterion_id]:
+            mapping.note = notes[mapping.criterion_id]
+            mapping.save(update_fields=["note"])
 
 
 def _stored_files(evidence_file: EvidenceFile) -> list:

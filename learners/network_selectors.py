@@ -9,11 +9,8 @@ out of every text in the record, so neither an assessor's page, a moderation bun
 export can show them.
 """
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -30,6 +27,7 @@ from .models import (
     pseudonym,
 )
 from .network_map import MapContact, network_map_svg
+from .pseudonyms import Identity, Redactor, hide_identities
 
 
 class Record:
@@ -121,9 +119,7 @@ def network_record(*, learner: Learner, details: dict, pseudonymise: bool) -> di
         built = _guidelines(learner)
     else:
         raise ValidationError("This evidence does not name a networking record.")
-    if not pseudonymise:
-        return built
-    return pseudonymised(built, NetworkContact.objects.filter(learner=learner, consented=False))
+    return pseudonymised(built, learner=learner) if pseudonymise else built
 
 
 def _register(learner: Learner) -> dict:
@@ -262,93 +258,15 @@ def record_as_text(record: dict) -> str:
 # Pseudonymising -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Identity:
-    """What identifies one contact, and what stands in for it."""
-
-    contact_id: int
-    number: int
-    pseudonym: str
-    strings: tuple[str, ...]
-
-    @classmethod
-    def of(cls, contact: NetworkContact) -> "Identity":
-        strings = [contact.name, contact.email, contact.phone]
-        if contact.phone:
-            # Learners write numbers as they dial them, not as stored.
-            number = phonenumbers.parse(contact.phone, "GB")
-            strings.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
-        # Longest first, so a name inside an email address does not leave the rest of it.
-        kept = sorted({s.strip() for s in strings if len(s.strip()) >= 3}, key=len, reverse=True)
-        return cls(contact.pk, contact.number, contact.pseudonym, tuple(kept))
-
-
-def pseudonymised(record: dict, contacts: Iterable[NetworkContact]) -> dict:
-    """``record`` with each of ``contacts`` shown only by pseudonym, everywhere in it."""
-    identities = [Identity.of(contact) for contact in contacts]
-    if not identities:
+def pseudonymised(record: dict, *, learner: Learner) -> dict:
+    """``record`` (or a version's whole snapshot) as anyone but the learner may see it:
+    every contact of theirs who has not consented shown only by pseudonym, everywhere."""
+    contacts = list(NetworkContact.objects.filter(learner=learner))
+    hidden = [Identity.of(contact) for contact in contacts if not contact.consented]
+    if not hidden:
         return record
-    if "network" in record:  # a submitted version's whole snapshot
-        record = {**record, "network": _hide_identities(record["network"], identities)}
-    else:
-        record = _hide_identities(record, identities)
-    return _redacted(record, identities)
-
-
-def _hide_identities(record: dict, identities: list[Identity]) -> dict:
-    by_id = {identity.contact_id: identity for identity in identities}
-    by_number = {identity.number: identity for identity in identities}
-    record = dict(record)
-    if "contacts" in record:
-        record["contacts"] = [
-            _hidden_contact(entry, by_id[entry["id"]]) if entry["id"] in by_id else entry
-            for entry in record["contacts"]
-        ]
-    for key in ("review", "previous"):
-        if record.get(key):
-            review = dict(record[key])
-            review["entries"] = [
-                _hidden_entry(entry, by_number)
-                if not entry["is_group"] and int(entry["ref"].removeprefix("C")) in by_number
-                else entry
-                for entry in review["entries"]
-            ]
-            record[key] = review
-    return record
-
-
-def _hidden_contact(entry: dict, identity: Identity) -> dict:
-    return {
-        **entry,
-        "identified": False,
-        "label": identity.pseudonym,
-        "name": "",
-        "organisation": "",
-        "email": "",
-        "phone": "",
-    }
-
-
-def _hidden_entry(entry: dict, by_number: dict[int, Identity]) -> dict:
-    identity = by_number[int(entry["ref"].removeprefix("C"))]
-    return {**entry, "subject": identity.pseudonym}
-
-
-def _redacted(value, identities: list[Identity]):
-    if isinstance(value, str):
-        for identity in identities:
-            for string in identity.strings:
-                value = _whole_words(string).sub(f"Contact C{identity.number}", value)
-        return value
-    if isinstance(value, dict):
-        return {key: _redacted(item, identities) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redacted(item, identities) for item in value]
-    return value
-
-
-def _whole_words(string: str) -> re.Pattern:
-    return re.compile(rf"(?<!\w){re.escape(string)}(?!\w)", re.IGNORECASE)
+    redactor = Redactor(hidden, keep=[contact.name for contact in contacts if contact.consented])
+    return redactor.record(hide_identities(record, hidden))
 
 
 # Showing records ------------------------------------------------------------------------------

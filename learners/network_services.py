@@ -18,12 +18,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import record_audit
+from moderation.bundle_services import discard_bundles_of
 
 from .evidence_services import create_evidence_item
 from .models import (
     ContactInteraction,
     EvidenceItem,
     EvidenceKind,
+    EvidenceMapping,
     EvidenceVersion,
     Learner,
     NetworkContact,
@@ -31,7 +33,8 @@ from .models import (
     NetworkReview,
     NetworkReviewEntry,
 )
-from .network_selectors import RECORD_TITLES, Record, pseudonymised, record_source
+from .network_selectors import RECORD_TITLES, Record, record_source
+from .pseudonyms import FREE_TEXT, Identity, Redactor, hide_identities, recorded_identities
 from .resources import neutralise
 from .validators import normalised_phone_number
 
@@ -79,6 +82,7 @@ def save_contact(
         contact = NetworkContact(centre=learner.centre, learner=learner, number=learner.contacts_numbered)
         was_consented = False
     else:
+        Learner.objects.select_for_update().filter(pk=learner.pk).first()
         contact = NetworkContact.objects.select_for_update().get(pk=contact.pk, learner=learner)
         was_consented = contact.consented
     for name, value in data.items():
@@ -105,10 +109,13 @@ def save_contact(
 
 @transaction.atomic
 def delete_contact(*, contact: NetworkContact, actor) -> int:
-    """Delete a contact with their interactions. Submitted evidence keeps them only by
-    pseudonym; returns how many submitted versions were changed to do so."""
+    """Delete a contact with their interactions. What the learner wrote about them
+    elsewhere, and their submitted evidence, keep them only as "Contact C7"; returns how
+    many submitted versions were changed to do so."""
+    Learner.objects.select_for_update().filter(pk=contact.learner_id).first()
     contact = NetworkContact.objects.select_for_update().get(pk=contact.pk)
     changed = _forget_in_evidence(contact)
+    _forget_in_own_records(contact)
     record_audit(
         actor=actor,
         verb="network.contact_deleted",
@@ -121,18 +128,64 @@ def delete_contact(*, contact: NetworkContact, actor) -> int:
     return changed
 
 
+def _kept_names(contact: NetworkContact) -> list[str]:
+    """Names of the learner's other contacts who consented: words in them stay."""
+    others = NetworkContact.objects.filter(learner_id=contact.learner_id, consented=True)
+    return list(others.exclude(pk=contact.pk).values_list("name", flat=True))
+
+
 def _forget_in_evidence(contact: NetworkContact) -> int:
+    """Show ``contact`` only by pseudonym in every submitted version of the learner's
+    networking evidence, however they were named when it was submitted; any moderation
+    bundle made from the old versions is discarded."""
     versions = EvidenceVersion.objects.select_for_update().filter(
         item__learner_id=contact.learner_id, item__kind=EvidenceKind.NETWORKING_RECORD
     )
+    keep = _kept_names(contact)
     changed = 0
     for version in versions:
-        snapshot = pseudonymised(version.snapshot, [contact])
+        identity = Identity.of(contact, recorded=recorded_identities(version.snapshot, contact.pk))
+        snapshot = Redactor([identity], keep=keep).record(hide_identities(version.snapshot, [identity]))
         if snapshot != version.snapshot:
             version.snapshot = snapshot
             version.save(update_fields=["snapshot"])
             changed += 1
+    if changed:
+        discard_bundles_of(learner_id=contact.learner_id)
     return changed
+
+
+def _forget_in_own_records(contact: NetworkContact) -> None:
+    """Replace ``contact``'s identity by their reference in everything else the learner
+    wrote: other contacts, interactions, reviews, guidelines and their evidence items."""
+    redactor = Redactor([Identity.of(contact)], keep=_kept_names(contact))
+    learner_id = contact.learner_id
+    rows = [
+        (NetworkContact.objects.filter(learner_id=learner_id).exclude(pk=contact.pk), FREE_TEXT),
+        (
+            ContactInteraction.objects.filter(contact__learner_id=learner_id).exclude(contact=contact),
+            FREE_TEXT,
+        ),
+        (NetworkReview.objects.filter(learner_id=learner_id), FREE_TEXT),
+        (NetworkReviewEntry.objects.filter(review__learner_id=learner_id), FREE_TEXT | {"group"}),
+        (NetworkingGuidelines.objects.filter(learner_id=learner_id), FREE_TEXT),
+        (EvidenceItem.objects.filter(learner_id=learner_id), FREE_TEXT),
+        (EvidenceMapping.objects.filter(item__learner_id=learner_id), FREE_TEXT),
+    ]
+    for queryset, fields in rows:
+        text_fields = [
+            field.name
+            for field in queryset.model._meta.concrete_fields
+            if field.get_internal_type() in {"CharField", "TextField"} and field.name in fields
+        ]
+        for row in queryset.select_for_update():
+            changed = [
+                name for name in text_fields if redactor.text(getattr(row, name)) != getattr(row, name)
+            ]
+            for name in changed:
+                setattr(row, name, redactor.text(getattr(row, name)))
+            if changed:
+                row.save(update_fields=changed)
 
 
 @transaction.atomic

@@ -324,6 +324,11 @@ def bundle_fingerprint(*, sample: ModerationSample, candidates: list[Candidate])
                 "sign_off": c.sampled.sign_off_id,
                 "countersigned": str(c.sampled.sign_off.countersigned_at),
                 "files": [f.sha256 for f in c.files],
+                # A version's snapshot changes when a contact's details are taken out of it.
+                "snapshots": [
+                    hashlib.sha256(json.dumps(v.snapshot, sort_keys=True).encode()).hexdigest()
+                    for v in c.versions
+                ],
                 "iqa": [
                     (s.pk, s.verdict, [(a.pk, str(a.closed_at)) for a in s.actions.all()])
                     for s in c.iqa_samples

@@ -172,3 +172,16 @@ def watch_render(*, render_id: int) -> bool:
         return False
     recover_stalled_renders(centre=render.centre)
     return True
+
+
+@transaction.atomic
+def discard_bundles_of(*, learner_id: int) -> int:
+    """Delete every bundle made for a sample that includes the learner, with its files:
+    their evidence has changed (a contact's details were taken out), so no copy of the old
+    one may be served again. Asking again makes a new bundle. Returns how many."""
+    renders = list(BundleRender.objects.filter(sample__learners__enrolment__learner_id=learner_id).distinct())
+    stored = [name for render in renders for name in [render.pdf, render.archive, *render.parts] if name]
+    BundleRender.objects.filter(pk__in=[render.pk for render in renders]).delete()
+    storage = bundle_storage()
+    transaction.on_commit(lambda: [storage.delete(name) for name in stored])
+    return len(renders)

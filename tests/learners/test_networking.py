@@ -11,10 +11,12 @@ from django.utils import timezone
 from audit.models import AuditRecord
 from centre.models import NetworkingPrompt, Role
 from centre.scoping import centre_scope, scopes_disabled
+from learners.evidence_services import set_evidence_mappings, submit_evidence_item
 from learners.models import EvidenceItem, EvidenceVersion, NetworkContact, NetworkReview
-from learners.network_services import delete_contact, save_contact
+from learners.network_services import delete_contact, save_contact, start_networking_evidence
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 from tests.factories.networking import contact, enable_networking, review, submitted_record
+from tests.learners.conftest import criteria_of
 
 NETWORK = reverse("portfolio:network")
 
@@ -420,3 +422,91 @@ def test_the_network_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         page = learner_client.get(NETWORK).content.decode()
     assert "Person 39" in page and page.count("<circle") >= 40
+
+
+# Pseudonymising however the learner wrote it -----------------------------------------------
+
+
+def test_a_contact_is_pseudonymised_however_they_are_written(networking, learner, centre_a, client):
+    with centre_scope(centre_a):
+        contact(learner, "Dan Brown")
+        contact(
+            learner,
+            "Seán O'Neill",
+            consented=False,
+            email="sean@oneill.example",
+            phone="07912 345678",
+            sector="public",
+        )
+        contact(learner, "Medium Ltd", kind="organisation", consented=False, sector="finance", email="")
+        body = (
+            "Seán said yes; Mr O’Neill agreed. Seán  O’Neill\nhelped. Call 07912345678, +44 7912 345 678 "
+            "or 07912-345678. Dan Brown helped too."
+        )
+        version = submitted_record(networking, {"record": "register"}, body=body)
+        item = EvidenceItem.objects.get(pk=version.item_id)
+    snapshot = json.dumps(version.snapshot, ensure_ascii=False)
+    for identifying in ("Seán", "O'Neill", "O’Neill", "7912", "oneill.example", "Medium Ltd"):
+        assert identifying not in snapshot, identifying
+    assert "Dan Brown helped too." in version.snapshot["body"]  # a consented name, in full
+    assert "Call Contact C2, Contact C2 or Contact C2." in version.snapshot["body"]
+    medium = version.snapshot["network"]["contacts"][2]
+    assert medium["label"] == "Contact C3, finance sector"
+    assert medium["strength_label"] == "Developing" and medium["sector_label"] == "Finance"
+    # The assessor's lists read the item itself, which now matches what was submitted.
+    assert "Seán" not in item.body and "Seán" not in item.title
+
+
+def test_the_title_and_notes_seen_by_the_assessor_do_not_name_an_unconsented_contact(
+    networking, learner, centre_a, client
+):
+    with centre_scope(centre_a):
+        contact(learner, "Dan Whitfield", consented=False)
+        item, _ = start_networking_evidence(
+            learner=learner, actor=learner.user, details={"record": "register"}, creation_token=uuid.uuid4()
+        )
+        item.title = "How Dan Whitfield helped"
+        item.save()
+        (criterion,) = criteria_of(networking.unit, "2.1")
+        set_evidence_mappings(
+            item=item, actor=learner.user, claims={criterion.pk: "Dan Whitfield introduced me"}
+        )
+        submit_evidence_item(item=item, actor=learner.user, declared=True)
+    client.force_login(networking.assessor)
+    for url in (
+        reverse("assessment:judge", kwargs={"item_id": item.pk}),
+        reverse("assessment:enrolment", kwargs={"enrolment_id": networking.pk}),
+        reverse("assessment:unit_grid", kwargs={"unit_id": networking.unit_id}),
+    ):
+        page = client.get(url).content.decode()
+        assert "Whitfield" not in page, url
+    assert (
+        "How Contact C1 helped"
+        in client.get(reverse("assessment:judge", kwargs={"item_id": item.pk})).content.decode()
+    )
+
+
+def test_a_renamed_contact_who_withdraws_consent_leaves_no_old_name(register_version, learner, centre_a):
+    with centre_scope(centre_a):
+        priya = NetworkContact.objects.get(name="Priya Shah")
+        priya = save_contact(
+            learner=learner, actor=learner.user, data={"name": "Priya Patel-Shah"}, contact=priya
+        )
+        save_contact(learner=learner, actor=learner.user, data={"consented": False}, contact=priya)
+        snapshot = json.dumps(EvidenceVersion.objects.get(pk=register_version.pk).snapshot)
+    assert "Priya" not in snapshot and "Shah" not in snapshot and "harbour-bank" not in snapshot
+
+
+def test_deleting_a_contact_takes_their_name_out_of_the_learners_other_records(networking, learner, centre_a):
+    with centre_scope(centre_a):
+        dan = contact(learner, "Dan Whitfield", consented=False, sector="public")
+        contact(learner, "Priya Shah", how_met="Dan Whitfield introduced us.")
+        review(
+            learner,
+            [{"group": "Friends of Dan Whitfield", "value": "high", "effort": "low", "decision": "keep"}],
+        )
+        delete_contact(contact=dan, actor=learner.user)
+        version = submitted_record(networking, {"record": "register"})
+        group = NetworkReview.objects.get().entries.get().group
+    assert version.snapshot["network"]["contacts"][0]["how_met"] == "Contact C1 introduced us."
+    assert group == "Friends of Contact C1"

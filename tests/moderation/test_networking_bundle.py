@@ -6,17 +6,23 @@ from pypdf import PdfReader
 from centre.models import Role
 from centre.scoping import centre_scope
 from centre.services import set_offered_units
+from learners.models import NetworkContact
+from learners.network_services import delete_contact
 from learners.services import allocate_assessor
 from moderation.bundle import render_bundle
+from moderation.bundle_services import bundle_storage, request_bundle
+from moderation.models import BundleRender
 from moderation.sample_selectors import candidates_of
-from moderation.sample_services import create_moderation_sample
+from moderation.sample_services import create_moderation_sample, grant_moderator_access
 from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from tests.factories import EnrolmentFactory, LearnerFactory
 from tests.factories.networking import contact, enable_networking, submitted_record
 from tests.moderation.conftest import all_codes, member
 
 
-def test_the_bundle_draws_the_map_and_shows_unconsented_contacts_only_by_pseudonym(centre_a, seed_unit):
+def test_the_bundle_draws_the_map_and_shows_unconsented_contacts_only_by_pseudonym(
+    centre_a, seed_unit, django_capture_on_commit_callbacks
+):
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
     enable_networking(seed_unit)
     with centre_scope(centre_a):
@@ -44,6 +50,24 @@ def test_the_bundle_draws_the_map_and_shows_unconsented_contacts_only_by_pseudon
             centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[enrolment.pk]
         )
         bundle = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
+        access = grant_moderator_access(sample=sample, actor=admin, email="morag@ocr.example")
+        with django_capture_on_commit_callbacks(execute=True):
+            render = request_bundle(sample=sample, actor=access.moderator)
+        render.refresh_from_db()
+        assert render.status == "done" and bundle_storage().exists(render.pdf)
+
+        # Deleting Priya (who consented) takes her out of the evidence: the bundle made with
+        # her name is discarded, files and all, and the next one is made without it.
+        with django_capture_on_commit_callbacks(execute=True):
+            delete_contact(contact=NetworkContact.objects.get(name="Priya Shah"), actor=user)
+        assert not BundleRender.objects.filter(pk=render.pk).exists()
+        assert not bundle_storage().exists(render.pdf)
+        with django_capture_on_commit_callbacks(execute=True):
+            again = request_bundle(sample=sample, actor=access.moderator)
+        again.refresh_from_db()
+        with bundle_storage().open(again.pdf) as stored:
+            remade = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(stored).pages))
+        assert "Priya" not in remade and "ContactC1,financesector" in remade
 
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(bundle.pdf)).pages)
     # WeasyPrint draws the map's text glyph by glyph, so compare without spaces.
