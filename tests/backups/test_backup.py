@@ -1,0 +1,268 @@
+"""Backups are only worth what a restore gets back: these make a real backup, restore it
+into an empty database and a new folder, and check what comes back; and they check that
+verify_storage notices a stored file that has gone or changed."""
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import uuid
+from contextlib import closing
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from audit.models import AuditRecord
+from centre.management.commands.backup import Command as BackupCommand
+from centre.models import Role
+from centre.scoping import centre_scope, scopes_disabled
+from centre.services import set_offered_units
+from learners.evidence_services import add_evidence_files
+from learners.models import EvidenceFile, evidence_storage
+from learners.services import allocate_assessor
+from moderation.models import BundleRender, ModerationSample
+from tests.factories import (
+    EnrolmentFactory,
+    EvidenceItemFactory,
+    LearnerFactory,
+    MembershipFactory,
+    submitted_evidence,
+)
+from tests.factories.moderation import png, upload
+
+LEARNER_NAMES = ("Ada", "Lovelace")
+
+
+def enrol(centre, unit, *, first_name="Ada", last_name="Lovelace"):
+    """A learner of ``centre`` on ``unit`` with an allocated assessor."""
+    set_offered_units(centre=centre, urns=[unit.urn])
+    with scopes_disabled():
+        user = MembershipFactory(centre=centre, role=Role.LEARNER).user
+        assessor = MembershipFactory(centre=centre, role=Role.ASSESSOR).user
+        learner = LearnerFactory(centre=centre, user=user, first_name=first_name, last_name=last_name)
+        enrolment = EnrolmentFactory(learner=learner, unit=unit)
+    with centre_scope(centre):
+        allocate_assessor(enrolment=enrolment, assessor=assessor)
+    return enrolment
+
+
+@pytest.fixture
+def evidence_file(centre_a, seed_unit) -> EvidenceFile:
+    """The PDF of a submitted evidence item of Ada Lovelace's, at centre A."""
+    enrolment = enrol(centre_a, seed_unit)
+    with centre_scope(centre_a):
+        item = submitted_evidence(enrolment)
+        return item.files.select_related("centre").get()
+
+
+def stored_path(name: str) -> Path:
+    return Path(evidence_storage().path(name))
+
+
+def verify(*args) -> tuple[str, str | None]:
+    """verify_storage's output, and its error if it failed (which exits with status 1)."""
+    out = io.StringIO()
+    try:
+        call_command("verify_storage", *args, stdout=out)
+    except CommandError as error:
+        assert error.returncode == 1
+        return out.getvalue(), str(error)
+    return out.getvalue(), None
+
+
+# Transactional, because pg_dump and SQLite's backup read the database from connections of
+# their own, which cannot see a test's uncommitted transaction; serialized rollback so that
+# the flush afterwards leaves the migrations' data for the tests that follow.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_restores_into_an_empty_database_and_its_files_verify(
+    evidence_file, centre_a, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "images").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "images" / "logo.png").write_bytes(png())
+    with scopes_disabled():
+        audit_records = AuditRecord.objects.count()
+    assert audit_records > 0
+
+    out = io.StringIO()
+    call_command("backup", tmp_path / "backups", stdout=out)
+
+    (backup,) = (tmp_path / "backups").iterdir()
+    assert str(backup) in out.getvalue()
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert manifest["database"] == connection.vendor
+    assert manifest["folders"] == {"evidence": str(settings.EVIDENCE_ROOT), "media": str(settings.MEDIA_ROOT)}
+    for part in manifest["parts"]:
+        content = (backup / part["name"]).read_bytes()
+        assert (part["size"], part["sha256"]) == (len(content), hashlib.sha256(content).hexdigest())
+
+    if connection.vendor == "postgresql":
+        restored = restore_postgresql(backup / "database.dump")
+    else:
+        restored = restore_sqlite(backup / "database.sqlite3", tmp_path)
+    assert restored == ([(evidence_file.pk, evidence_file.sha256, evidence_file.size)], audit_records)
+
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(backup / "files.tar.gz") as archive:
+        archive.extractall(unpacked, filter="data")
+    assert (unpacked / "media" / "images" / "logo.png").read_bytes() == png()
+    restored_storage = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": unpacked / "evidence", "base_url": None},
+        },
+    }
+    with override_settings(STORAGES=restored_storage):
+        assert stored_path(evidence_file.file.name).is_relative_to(unpacked)
+        assert verify() == ("Checked 1 file: all present and unchanged.\n", None)
+
+
+def test_a_backup_that_fails_part_way_leaves_nothing_behind(db, tmp_path, monkeypatch):
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(BackupCommand, "_archive_files", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        call_command("backup", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def restore_sqlite(dump: Path, tmp_path: Path):
+    """Restored as the README says, into a new database file; then its rows."""
+    target = tmp_path / "restored.sqlite3"
+    subprocess.run([shutil.which("sqlite3"), target, f".restore {dump}"], check=True)
+    with closing(sqlite3.connect(target)) as restored:
+        return restored_rows(restored.cursor())
+
+
+def restore_postgresql(dump: Path):
+    """Restored as the README says, into a new, empty database (dropped afterwards); then
+    its rows."""
+    server = connection.settings_dict
+    login = {
+        "host": server["HOST"] or None,
+        "port": server["PORT"] or None,
+        "user": server["USER"] or None,
+        "password": server["PASSWORD"] or None,
+    }
+    name = f"waymark_restore_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **login) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            given = {"PGHOST": "host", "PGPORT": "port", "PGUSER": "user", "PGPASSWORD": "password"}
+            env = {**os.environ, **{var: str(login[key]) for var, key in given.items() if login[key]}}
+            subprocess.run(
+                [shutil.which("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={name}", dump],
+                env=env,
+                check=True,
+            )
+            with psycopg.connect(dbname=name, **login) as restored:
+                return restored_rows(restored.cursor())
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def restored_rows(cursor):
+    """The restored evidence files (key, hash and size) and how many audit records came back."""
+    cursor.execute("SELECT id, sha256, size FROM learners_evidencefile ORDER BY id")
+    evidence_files = [tuple(row) for row in cursor.fetchall()]
+    cursor.execute("SELECT count(*) FROM audit_auditrecord")
+    (audit_records,) = cursor.fetchone()
+    return evidence_files, audit_records
+
+
+@pytest.fixture
+def photo(evidence_file, centre_a) -> EvidenceFile:
+    """A photograph in a draft of the same learner's, stored with its print rendition."""
+    with centre_scope(centre_a):
+        item = EvidenceItemFactory(learner=evidence_file.item.learner)
+        add_evidence_files(item=item, actor=None, uploads=[upload("photo.png", png(), "image/png")])
+        return item.files.get()
+
+
+@pytest.fixture
+def bundle(centre_a, seed_unit) -> BundleRender:
+    """A finished moderation bundle of centre A, its PDF and ZIP in the evidence storage."""
+    storage = evidence_storage()
+    folder = f"bundles/centre-{centre_a.pk}/{uuid.uuid4().hex}"
+    with centre_scope(centre_a):
+        sample = ModerationSample.objects.create(centre=centre_a, unit=seed_unit, created_at=timezone.now())
+        return BundleRender.objects.create(
+            centre=centre_a,
+            sample=sample,
+            fingerprint="f" * 64,
+            requested_at=timezone.now(),
+            status=BundleRender.Status.DONE,
+            pdf=storage.save(f"{folder}/bundle.pdf", ContentFile(b"%PDF-1.4 the bundle")),
+            archive=storage.save(f"{folder}/evidence.zip", ContentFile(b"PK the evidence")),
+        )
+
+
+def test_verify_storage_passes_when_every_file_is_present_and_unchanged(evidence_file, photo, bundle):
+    assert photo.print_rendition
+    # The PDF; the photograph and its print rendition; the bundle's PDF and ZIP.
+    assert verify() == ("Checked 5 files: all present and unchanged.\n", None)
+
+
+def test_a_missing_evidence_file_is_reported_without_the_learners_name(evidence_file):
+    stored_path(evidence_file.file.name).unlink()
+
+    output, error = verify()
+
+    assert output == f"EvidenceFile {evidence_file.pk} (centre 10001), {evidence_file.file.name}: missing\n"
+    assert error == "Checked 1 file: 1 problem."
+    assert not any(name in output + error for name in LEARNER_NAMES)
+
+
+def test_a_changed_byte_is_reported_with_both_hashes(evidence_file):
+    path = stored_path(evidence_file.file.name)
+    content = path.read_bytes()
+    changed = content[:-2] + bytes([content[-2] ^ 1]) + content[-1:]
+    path.write_bytes(changed)
+
+    output, error = verify()
+
+    found = hashlib.sha256(changed).hexdigest()
+    assert output == (
+        f"EvidenceFile {evidence_file.pk} (centre 10001), {evidence_file.file.name}: "
+        f"changed: expected {evidence_file.sha256}, found {found}\n"
+    )
+    assert error == "Checked 1 file: 1 problem."
+    assert not any(name in output + error for name in LEARNER_NAMES)
+
+
+def test_a_missing_print_rendition_and_bundle_file_are_reported(evidence_file, photo, bundle):
+    stored_path(photo.print_rendition.name).unlink()
+    stored_path(bundle.archive).unlink()
+
+    output, error = verify()
+
+    assert output.splitlines() == [
+        f"EvidenceFile {photo.pk} (centre 10001) print rendition, {photo.print_rendition.name}: missing",
+        f"BundleRender {bundle.pk} (centre 10001), {bundle.archive}: missing",
+    ]
+    assert error == "Checked 5 files: 2 problems."
+
+
+def test_centre_limits_the_check_to_that_centres_files(evidence_file, centre_b, seed_unit):
+    enrolment = enrol(centre_b, seed_unit, first_name="Grace", last_name="Hopper")
+    with centre_scope(centre_b):
+        other = submitted_evidence(enrolment).files.get()
+    stored_path(other.file.name).unlink()
+
+    assert verify("--centre", "10001") == ("Checked 1 file: all present and unchanged.\n", None)
+    output, error = verify()
+    assert output == f"EvidenceFile {other.pk} (centre 20002), {other.file.name}: missing\n"
+    assert error == "Checked 2 files: 1 problem."
+    assert verify("--centre", "30003") == ("", "There is no centre with the number '30003'.")
