@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager):
@@ -38,6 +39,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     audit_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Part of every session's check (see _get_session_auth_hash): raising it ends all of the
+    # person's sessions at their next request, whichever device or worker holds them.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -49,3 +53,24 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, kept for the throttling window only. The account is recorded
+    as a keyed hash of the email address typed, so an address that is no account here is
+    stored (and throttled) exactly like one that is, and no address is kept in clear."""
+
+    account_key = models.CharField(max_length=64, db_index=True)
+    address = models.GenericIPAddressField(db_index=True)
+    failed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Failed sign-in at {self.failed_at:%Y-%m-%d %H:%M}"

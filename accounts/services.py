@@ -1,10 +1,16 @@
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.services import record_audit
 
 
 def password_link(*, user) -> str:
@@ -38,3 +44,44 @@ def send_invitation(*, user, centre, role: str) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+def end_sessions(*, user) -> None:
+    """End every session ``user`` has, on any device: each is refused at its next request
+    (their session hash no longer matches), so the person must sign in again."""
+    from .models import User
+
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+
+
+RECOVERY_CODES = 10
+
+
+def unconfirmed_authenticator(*, user) -> TOTPDevice:
+    """The authenticator the person is pairing: the same secret until they confirm it,
+    so reloading the page does not change the QR code they are scanning."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def confirm_authenticator(*, device: TOTPDevice, actor) -> list[str]:
+    """Make ``device`` the person's authenticator (replacing any other) and give them new
+    recovery codes, which are returned to be shown once."""
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record_audit(actor=actor, verb="account.authenticator_set_up", target=device.user)
+    return new_recovery_codes(user=device.user, actor=actor)
+
+
+@transaction.atomic
+def new_recovery_codes(*, user, actor) -> list[str]:
+    """Single-use codes for signing in without the authenticator; any earlier ones stop
+    working."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes")
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    record_audit(actor=actor, verb="account.recovery_codes_made", target=user)
+    return codes

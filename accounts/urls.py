@@ -1,18 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import EmailAuthenticationForm
+from . import views
 
 urlpatterns = [
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/sign_in.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/code/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/set-up/", views.two_factor_set_up, name="two_factor_set_up"),
+    path("security/", views.security, name="security"),
+    path("security/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/reset/",

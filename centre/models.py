@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
@@ -24,6 +24,14 @@ class Centre(models.Model):
         validators=[RegexValidator(r"^\d{5}$", "A centre number is five digits.")],
     )
     name = models.CharField(max_length=255)
+    retention_years = models.PositiveSmallIntegerField(
+        "years to keep learners’ records",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(40)],
+        help_text="How long a learner’s records are kept once their assessment is over: counted from "
+        "the last sign-off, IQA verdict or piece of work, and from the end of the moderator’s access "
+        "to any sample they were in. Then they are erased, unless a hold keeps them.",
+    )
 
     # A centre sees only itself: the scope of a request in centre A filters to A.
     objects = centre_scoped_manager(field="pk")

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.services import send_invitation
+from accounts.services import end_sessions, send_invitation
 from audit.services import record_audit
 from units.models import UnitPage
 
@@ -125,6 +125,7 @@ def end_membership(*, membership: Membership, actor=None) -> None:
     with centre_scope(membership.centre):
         membership.is_active = False
         membership.save(update_fields=["is_active"])
+        end_sessions(user=membership.user)
         if membership.role == Role.ASSESSOR:
             release_enrolments_of(assessor=membership.user, centre=membership.centre)
         record_audit(

@@ -4,6 +4,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.views import admin_sign_in
+
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("centre/", include("centre.urls")),
@@ -13,6 +15,8 @@ urlpatterns = [
     path("iqa/", include("moderation.iqa_urls")),
     path("audit/", include("audit.urls")),
     path("moderation/", include("moderation.moderator_urls")),
+    # One sign-in for everyone, throttled and with the second factor: not Wagtail's own.
+    path("admin/login/", admin_sign_in, name="admin_sign_in"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

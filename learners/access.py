@@ -1,6 +1,7 @@
 from django.http import Http404
 
 from centre.access import roles_in_centre
+from privacy.models import RetentionHold
 
 from .evidence_selectors import learner_for_user
 from .models import Enrolment, EvidenceFile, EvidenceItem, Learner, NetworkContact, NetworkReview
@@ -19,6 +20,22 @@ def access_enrolment(request, pk: int) -> Enrolment:
     if enrolment is None:
         raise Http404("No such enrolment.")
     return enrolment
+
+
+def access_learner(request, pk: int) -> Learner:
+    """A learner of the request's centre, or 404: one of another centre is as absent as one
+    that never existed."""
+    learner = Learner.objects.filter(centre=request.centre, pk=pk).first()
+    if learner is None:
+        raise Http404("No such learner.")
+    return learner
+
+
+def access_hold(request, pk: int) -> RetentionHold:
+    hold = RetentionHold.objects.filter(centre=request.centre, pk=pk).select_related("learner").first()
+    if hold is None:
+        raise Http404("No such hold.")
+    return hold
 
 
 def access_own_learner(request) -> Learner:

@@ -2,10 +2,12 @@ from django.urls import path
 
 from . import network_views as network
 from . import portfolio_views as views
+from . import privacy_views
 
 app_name = "portfolio"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("subject-access/", privacy_views.own_subject_access, name="subject_access"),
     path("evidence/", views.evidence_list, name="evidence_list"),
     path("evidence/new/", views.choose_kind, name="choose_kind"),
     path("evidence/new/<slug:kind>/", views.create_evidence, name="create"),

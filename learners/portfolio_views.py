@@ -389,16 +389,22 @@ def evidence_version(request, item_id: int, number: int):
 @centre_role_required(Role.LEARNER, Role.ASSESSOR, Role.IQA)
 def download_file(request, file_id: int):
     """An evidence file, to those who may see it, as a download that no browser will run:
-    an attachment (or, for an image, inline), its type fixed, in a sandbox with nothing
-    allowed."""
+    an attachment, its type fixed, in a sandbox with nothing allowed."""
     evidence_file = access_evidence_file(request, file_id)
-    # Raster images may be shown in a page (an assessor judging a photo); nothing else.
-    inline = request.GET.get("inline") == "1" and evidence_file.is_image
+    if request.GET.get("inline") == "1" and evidence_file.print_rendition:
+        # Shown in a page (an assessor judging a photo), an image is the rendition Waymark
+        # re-encoded at upload: the learner's own bytes, which could be a polyglot that is
+        # also an HTML page, are only ever downloaded.
+        return private_file_response(
+            evidence_file.print_rendition.open("rb"),
+            filename=f"{evidence_file.original_name}.jpg",
+            content_type="image/jpeg",
+            inline=True,
+        )
     return private_file_response(
         evidence_file.file.open("rb"),
         filename=evidence_file.original_name,
         content_type=evidence_file.content_type,
-        inline=inline,
     )
 
 

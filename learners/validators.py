@@ -40,7 +40,8 @@ def validate_candidate_number(value: str) -> None:
 
 
 # Markup starts with "<" and then a letter, "/", "!" or "?": "<script", "</p", "<!--", "<?xml".
-MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
+# A Markdown autolink such as <https://example.org> is a link, not markup.
+MARKUP = re.compile(r"<(?!(?:https?|mailto):[^\s<>]*>)[a-zA-Z/!?]")
 
 
 def validate_plain_text(value: str) -> None:

@@ -157,7 +157,8 @@ class IqaSampleQuerySet(models.QuerySet):
 class IqaSample(models.Model):
     """One enrolment's assessment sampled by an IQA, at an interim or summative stage,
     and their verdict. A sample is part of the quality record: once started it is never
-    deleted (its foreign keys protect it, and no service removes one)."""
+    deleted (its foreign keys protect it, and no service removes one) until its learner is
+    erased (``moderation.privacy``)."""
 
     class Verdict(models.TextChoices):
         AGREE = "agree", "Agree with the assessment"

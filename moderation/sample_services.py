@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts.services import end_sessions
 from audit.services import record_audit
 from centre.models import Role
 from centre.services import add_member
@@ -174,6 +175,7 @@ def revoke_moderator_access(*, access: ModeratorAccess, actor) -> ModeratorAcces
     ).exists()
     if not still_granted:
         remove_perm(MODERATE, access.moderator, access.sample)
+    end_sessions(user=access.moderator)
     record_audit(
         actor=actor,
         verb="moderation.access_revoked",

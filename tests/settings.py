@@ -6,6 +6,7 @@ from pathlib import Path
 
 os.environ.setdefault("WAYMARK_ENVIRONMENT", "test")
 os.environ.setdefault("EVIDENCE_ROOT", str(Path(__file__).resolve().parent.parent / "var" / "test-evidence"))
+os.environ.setdefault("WAYMARK_REQUIRE_TWO_FACTOR", "false")  # the security tests turn it on
 os.environ.setdefault("TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
 from config.settings import *  # noqa: F403

@@ -40,6 +40,11 @@ WAYMARK_URLS = {
     "learners:export": "own-centre-file",
     "learners:allocated": "own-centre",
     "learners:allocate": "centre-object",
+    "learners:retention": "own-centre",
+    "learners:records": "centre-object",
+    "learners:subject_access": "centre-object",
+    "learners:place_hold": "centre-object",
+    "learners:release_hold": "centre-object",
     "centre:staff": "own-centre",
     "centre:end_role": "centre-object",
     "centre:units": "own-centre",
@@ -74,6 +79,7 @@ WAYMARK_URLS = {
     "moderation:manage_sample": "centre-object",
     "moderation:revoke_access": "centre-object",
     "portfolio:home": "own-centre",
+    "portfolio:subject_access": "own-centre-file",
     "portfolio:evidence_list": "own-centre",
     "portfolio:choose_kind": "own-centre",
     "portfolio:create": "own-centre",
@@ -105,6 +111,11 @@ WAYMARK_URLS = {
     "password_reset_done": "public",
     "password_reset_confirm": "public",
     "password_reset_complete": "public",
+    "two_factor_verify": "public",
+    "two_factor_set_up": "public",
+    "security": "public",
+    "recovery_codes": "public",
+    "admin_sign_in": "public",
 }
 PROJECT_MODULES = ("accounts.", "centre.", "learners.", "moderation.", "units.", "audit.")
 A_SECRETS = ("Northgate College", "Zebedee", "Quartermaine", "zebedee@northgate-learner.example")
@@ -211,9 +222,13 @@ def centre_a_world(centre_a, seed_unit):
             sample=moderation_sample, actor=admin, email="zebedee-moderator@ocr.example"
         )
         bundle = request_bundle(sample=moderation_sample, actor=access.moderator)
+        from privacy.services import place_hold
+
+        hold = place_hold(learner=enrolment.learner, actor=admin, reason="Zebedee’s appeal")
     return {
         "render_id": bundle.pk,
         "access_id": access.pk,
+        "hold_id": hold.pk,
         "enrolment_id": enrolment.pk,
         "sign_off_id": sign_off.pk,
         "sample_id": moderation_sample.pk,

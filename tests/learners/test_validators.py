@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from learners.validators import uln_problem, validate_candidate_number, validate_uln
+from learners.validators import uln_problem, validate_candidate_number, validate_plain_text, validate_uln
 from tests.factories import valid_uln
 
 
@@ -36,3 +36,16 @@ def test_factory_ulns_are_valid():
 def test_candidate_number_is_four_digits(value):
     with pytest.raises(ValidationError, match=r"A candidate number is 4 digits\."):
         validate_candidate_number(value)
+
+
+@pytest.mark.parametrize("text", ["a < b", "I <3 networking", "See <https://www.ocr.org.uk> first"])
+def test_plain_text_may_use_angle_brackets_that_are_not_markup(text):
+    validate_plain_text(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</p>", "<!-- x -->"]
+)
+def test_markup_is_refused_in_plain_text(text):
+    with pytest.raises(ValidationError, match="looks like HTML"):
+        validate_plain_text(text)

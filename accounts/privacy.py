@@ -1,0 +1,70 @@
+"""What the accounts app holds about a learner: the account they sign in with, if they
+were invited to one."""
+
+import uuid
+
+from django.contrib.auth import get_user_model
+
+from accounts.models import SignInFailure
+from accounts.throttling import account_key
+from centre.models import Membership
+from centre.scoping import scopes_disabled
+from learners.models import Learner
+from privacy.providers import Export, PersonalData, Provider, register
+
+
+@register
+class AccountsProvider(Provider):
+    models = (
+        PersonalData(
+            "accounts.User",
+            ("email", "first_name", "last_name", "password", "last_login", "date_joined", "audit_key"),
+            "Signing in, and the opaque key by which the audit trail refers to the person.",
+        ),
+        PersonalData(
+            "accounts.SignInFailure",
+            ("account_key", "address"),
+            "Throttling sign-in: the network address and a keyed hash of the email address "
+            "typed, for the 15-minute window only.",
+        ),
+    )
+    # Last of the learner's own data: everything above points at the account.
+    erase_order = 40
+
+    def export(self, learner: Learner) -> Export:
+        user = get_user_model().objects.filter(pk=learner.user_id).first()
+        if user is None:
+            return Export()
+        return Export(
+            data={
+                "learner.json": {
+                    "account": {
+                        "email": user.email,
+                        "first_name": user.first_name,
+                        "last_name": user.last_name,
+                        "joined_at": user.date_joined,
+                        "last_signed_in_at": user.last_login,
+                    }
+                }
+            }
+        )
+
+    def erase(self, learner: Learner) -> dict[str, int]:
+        """The account, if being this learner was all it was for. An account with another
+        part in Waymark (a role or learner record in any centre, platform staff) stays,
+        but with a new audit key: the old one, in the trail, then leads to nobody."""
+        user = get_user_model().objects.filter(pk=learner.user_id).first()
+        if user is None:
+            return {}
+        SignInFailure.objects.filter(account_key=account_key(user.email)).delete()
+        with scopes_disabled():
+            # Across every centre: a part elsewhere keeps the account.
+            elsewhere = (
+                Membership.objects.filter(user=user).exists()
+                or Learner.objects.filter(user=user).exclude(pk=learner.pk).exists()
+            )
+        if elsewhere or user.is_staff or user.is_superuser or user.groups.exists():
+            user.audit_key = uuid.uuid4()
+            user.save(update_fields=["audit_key"])
+            return {}
+        return get_user_model().objects.filter(pk=user.pk).delete()[1]

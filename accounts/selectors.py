@@ -1,0 +1,19 @@
+from django_otp import devices_for_user
+
+from centre.models import Membership, Role
+from centre.scoping import scopes_disabled
+
+
+def has_second_factor(user) -> bool:
+    return any(devices_for_user(user, confirmed=True))
+
+
+def second_factor_required(user) -> bool:
+    """Whether ``user`` must sign in with an authenticator app: anyone who judges, samples,
+    moderates or manages (staff in any centre, catalogue editors, administrators). A
+    learner may choose to; once they have, they are held to it too."""
+    if user.is_superuser or user.is_staff or user.groups.exists():
+        return True
+    with scopes_disabled():
+        staff = Membership.objects.filter(user=user, is_active=True).exclude(role=Role.LEARNER)
+        return staff.exists()

@@ -1,0 +1,87 @@
+"""What the audit trail holds about a learner: the changes made to their records.
+
+The trail is exported but never erased. It refers to people by opaque keys only (a
+person's ``audit_key``, a learner's primary key), so erasure breaks the link at the other
+end (the learner's record is deleted, their account deleted or given a new key) and never
+has to update or delete a record, which PostgreSQL would refuse anyway.
+"""
+
+import re
+
+from centre.models import Membership, Role
+from learners.models import Learner
+from privacy.providers import Export, PersonalData, Provider, register
+
+from .models import AuditRecord
+
+# A person's audit key in a record's details (the assessor allocated, the person given a role).
+AUDIT_KEY = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
+
+
+@register
+class AuditProvider(Provider):
+    models = (
+        PersonalData(
+            "audit.AuditRecord",
+            ("actor_key", "learner_ref", "details"),
+            "Accountability for every change that matters, by opaque keys that lead nowhere once a "
+            "person is erased.",
+        ),
+    )
+    erase_order = 90
+
+    def export(self, learner: Learner) -> Export:
+        own_key = str(learner.user.audit_key) if learner.user_id else None
+        roles = _staff_roles(learner)
+        records = AuditRecord.objects.filter(centre=learner.centre, learner_ref=learner.pk)
+        return Export(
+            data={
+                "audit.json": {
+                    "audit_trail": [
+                        {
+                            "at": record.at,
+                            "what": record.description,
+                            "verb": record.verb,
+                            "object_type": record.object_type,
+                            "object_id": record.object_id,
+                            "by": _actor(record.actor_key, own_key, roles),
+                            "details": _without_keys(record.details, own_key),
+                        }
+                        for record in records.order_by("at", "pk")
+                    ]
+                }
+            }
+        )
+
+
+def _staff_roles(learner: Learner) -> dict[str, str]:
+    """The roles (other than learner) of each person of the learner's centre, by audit key."""
+    roles: dict[str, list[str]] = {}
+    memberships = (
+        Membership.objects.filter(centre=learner.centre).exclude(role=Role.LEARNER).select_related("user")
+    )
+    for membership in memberships.order_by("role"):
+        roles.setdefault(str(membership.user.audit_key), []).append(membership.get_role_display().lower())
+    return {key: " and ".join(labels) for key, labels in roles.items()}
+
+
+def _actor(actor_key, own_key: str | None, roles: dict[str, str]) -> str:
+    """Who made a change, as the learner may know it: themselves, Waymark, or staff by role."""
+    if actor_key is None:
+        return "Waymark (done automatically)"
+    if str(actor_key) == own_key:
+        return "you"
+    if str(actor_key) in roles:
+        return f"centre staff ({roles[str(actor_key)]})"
+    return "someone else"
+
+
+def _without_keys(value, own_key: str | None):
+    """``value`` with every person's audit key but the learner's own withheld."""
+    if isinstance(value, str):
+        return AUDIT_KEY.sub(lambda m: "you" if m.group(0).lower() == own_key else "someone else", value)
+    if isinstance(value, dict):
+        return {key: _without_keys(inner, own_key) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_without_keys(inner, own_key) for inner in value]
+    return value

@@ -1,0 +1,31 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.services import end_sessions
+from centre.access import roles_in_centre
+from centre.models import Role
+
+from .models import ModeratorAccess
+
+
+class ModeratorAccessMiddleware:
+    """Ends an external moderator's sessions the moment their last access to the centre's
+    samples has expired or been revoked: a session opened while they had access is worth
+    nothing after it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and roles_in_centre(request) == {Role.MODERATOR}:
+            accesses = ModeratorAccess.objects.filter(centre=request.centre, moderator=request.user)
+            live = Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+            if accesses.exists() and not accesses.filter(live).exists():
+                end_sessions(user=request.user)
+                logout(request)
+                messages.info(request, "Your access as a moderator has ended, so you have been signed out.")
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

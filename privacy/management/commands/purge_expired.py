@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+
+from privacy.services import purge_expired
+
+
+class Command(BaseCommand):
+    help = (
+        "Erase every learner whose records are past their centre's retention period, in every "
+        "centre, skipping any under an open hold. Prints counts, never names."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what would be erased; change nothing."
+        )
+
+    def handle(self, *args, dry_run, **options):
+        reports = purge_expired(dry_run=dry_run)
+        verb = "would be erased" if dry_run else "erased"
+        for report in reports:
+            self.stdout.write(
+                f"Centre {report.centre_number}: {report.erased} learner(s) {verb}; kept: "
+                f"{report.held} under a hold, {report.retained} within retention, "
+                f"{report.studying} still studying."
+            )
+            for label, count in report.rows.items():
+                self.stdout.write(f"  {label}: {count} row(s) deleted")
+        total = sum(report.erased for report in reports)
+        self.stdout.write(self.style.SUCCESS(f"{total} learner(s) {verb} in {len(reports)} centre(s)."))

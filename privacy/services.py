@@ -1,0 +1,254 @@
+"""Subject access, retention holds and erasure, through every app's privacy provider.
+
+Each runs inside the learner's centre's scope, whoever calls it: a view (already in that
+scope), the ``purge_expired`` command (in none) or a shell.
+"""
+
+import datetime
+import io
+import json
+import re
+import shutil
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from audit.services import record_audit
+from centre.models import Centre, Membership, Role
+from centre.scoping import centre_scope, scopes_disabled
+from learners.models import Learner
+
+from .models import RetentionHold
+from .providers import providers
+from .selectors import erasure_plan
+
+# What stands in for a member of staff's name or email address in an export.
+STAFF = "[a member of staff]"
+
+
+class ErasureRefused(Exception):
+    """An erasure that must not run: the learner's records are under an open hold."""
+
+
+# Subject access ------------------------------------------------------------------------------
+
+
+def export_learner(learner: Learner, *, actor=None) -> bytes:
+    """Everything Waymark holds about ``learner``, as a ZIP of JSON files and their own
+    evidence files with a README, and nothing about anyone else: staff appear by role,
+    their names and email addresses withheld wherever someone wrote them, and contacts who
+    did not consent by reference only. Every export is audited, by keys."""
+    with centre_scope(learner.centre):
+        data: dict[str, dict] = {}
+        files = []
+        for provider in providers():
+            part = provider.export(learner)
+            for path, content in part.data.items():
+                merged = data.setdefault(path, {})
+                if clash := merged.keys() & content.keys():
+                    raise ValueError(f"Two providers write {sorted(clash)} to {path}.")
+                merged.update(content)
+            files += part.files
+        data = _withheld(data, _staff_identities(learner))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(
+                "README.txt",
+                render_to_string(
+                    "privacy/subject_access_readme.txt",
+                    {"learner": learner, "centre": learner.centre, "made_at": timezone.now()},
+                ),
+            )
+            for path, content in sorted(data.items()):
+                archive.writestr(
+                    path, json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+                )
+            for path, stored in files:
+                with stored.open("rb") as source, archive.open(path, "w") as target:
+                    shutil.copyfileobj(source, target)
+        record_audit(
+            actor=actor,
+            verb="privacy.subject_access_exported",
+            target=learner,
+            centre=learner.centre,
+            learner=learner.pk,
+            details={"files": len(files)},
+        )
+    return buffer.getvalue()
+
+
+def _staff_identities(learner: Learner) -> set[str]:
+    """The full names and email addresses of everyone with a staff role in the learner's
+    centre (but the learner themselves)."""
+    staff = (
+        Membership.objects.filter(centre=learner.centre)
+        .exclude(role=Role.LEARNER)
+        .exclude(user_id=learner.user_id)
+        .select_related("user")
+    )
+    strings = {s.strip() for m in staff for s in (m.user.get_full_name(), m.user.email)}
+    return {string for string in strings if len(string) >= 3}
+
+
+def _withheld(value, identities: set[str]):
+    """``value`` with every whole-word occurrence of any of ``identities``, in any string
+    however deeply nested, replaced by ``STAFF`` (longest first, so an email address
+    goes whole)."""
+    if not identities:
+        return value
+    pattern = re.compile(
+        "|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in sorted(identities, key=len, reverse=True)),
+        re.IGNORECASE,
+    )
+
+    def walk(item):
+        if isinstance(item, str):
+            return pattern.sub(STAFF, item)
+        if isinstance(item, dict):
+            return {key: walk(inner) for key, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [walk(inner) for inner in item]
+        return item
+
+    return walk(value)
+
+
+# Retention ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_retention_years(*, centre: Centre, years: int, actor) -> Centre:
+    """How many years the centre keeps a learner's records once their assessment is over."""
+    with centre_scope(centre):
+        centre = Centre.objects.select_for_update().get(pk=centre.pk)
+        previous = centre.retention_years
+        if years == previous:
+            return centre
+        centre.retention_years = years
+        centre.clean_fields()
+        centre.save(update_fields=["retention_years"])
+        record_audit(
+            actor=actor,
+            verb="privacy.retention_changed",
+            target=centre,
+            centre=centre,
+            details={"years": years, "previous": previous},
+        )
+    return centre
+
+
+@transaction.atomic
+def place_hold(*, learner: Learner, actor, reason: str) -> RetentionHold:
+    """Keep the learner's records, whatever their retention, until the hold is released."""
+    if not reason.strip():
+        raise ValidationError(
+            "Say why the learner’s records must be kept, such as the appeal they are under."
+        )
+    with centre_scope(learner.centre):
+        hold = RetentionHold.objects.create(
+            centre=learner.centre,
+            learner=learner,
+            reason=reason.strip(),
+            placed_by=actor,
+            placed_at=timezone.now(),
+        )
+        record_audit(
+            actor=actor, verb="privacy.hold_placed", target=hold, centre=learner.centre, learner=learner.pk
+        )
+    return hold
+
+
+@transaction.atomic
+def release_hold(*, hold: RetentionHold, actor) -> RetentionHold:
+    with centre_scope(hold.centre):
+        hold = RetentionHold.objects.select_for_update().get(pk=hold.pk)
+        if not hold.is_open:
+            raise ValidationError("This hold has already been released.")
+        hold.released_at = timezone.now()
+        hold.save(update_fields=["released_at"])
+        record_audit(
+            actor=actor,
+            verb="privacy.hold_released",
+            target=hold,
+            centre=hold.centre,
+            learner=hold.learner_id,
+        )
+    return hold
+
+
+# Erasure ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def erase_learner(learner: Learner, *, actor=None) -> dict[str, int]:
+    """Erase the learner: their evidence (files deleted from storage once the erasure is
+    committed), networking records, enrolments and every decision, sign-off, IQA and
+    moderation row about them alone, their record, and their account if they have no other
+    part in Waymark (otherwise only their learner role here, and a new audit key).
+
+    The audit trail is never touched: it refers to people by keys only, and once the
+    record and the account's old key are gone, nothing links its entries to the person.
+    Returns the rows deleted by model; erasing a learner already erased changes nothing
+    and returns nothing. Refused while a hold is open."""
+    with centre_scope(learner.centre):
+        if Learner.objects.select_for_update().filter(pk=learner.pk).first() is None:
+            return {}
+        if RetentionHold.objects.filter(learner=learner, released_at__isnull=True).exists():
+            raise ErasureRefused("A hold keeps this learner’s records; release it before erasing them.")
+        erased: Counter[str] = Counter()
+        for provider in providers():
+            erased.update(provider.erase(learner))
+        counts = {label: count for label, count in sorted(erased.items()) if count}
+        record_audit(
+            actor=actor,
+            verb="privacy.learner_erased",
+            target=learner,
+            centre=learner.centre,
+            learner=learner.pk,
+            details={"deleted": counts},
+        )
+    return counts
+
+
+@dataclass
+class PurgeReport:
+    """What a purge did (or, dry, would do) in one centre: counts, never names."""
+
+    centre_number: str
+    erased: int
+    held: int
+    retained: int
+    studying: int
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def purge_expired(*, dry_run: bool = False, now: datetime.datetime | None = None) -> list[PurgeReport]:
+    """Erase, in every centre, each learner whose records are past retention and under no
+    hold: one transaction per learner, so one that fails leaves the others done."""
+    with scopes_disabled():
+        centres = list(Centre.objects.order_by("number"))
+    reports = []
+    for centre in centres:
+        with centre_scope(centre):
+            plan = erasure_plan(centre=centre, now=now)
+        rows: Counter[str] = Counter()
+        if not dry_run:
+            for learner in plan.due:
+                rows.update(erase_learner(learner))
+        reports.append(
+            PurgeReport(
+                centre_number=centre.number,
+                erased=len(plan.due),
+                held=plan.held,
+                retained=plan.retained,
+                studying=plan.studying,
+                rows=dict(sorted(rows.items())),
+            )
+        )
+    return reports
