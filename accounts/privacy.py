@@ -1,8 +1,6 @@
 """What the accounts app holds about a learner: the account they sign in with, if they
 were invited to one."""
 
-import uuid
-
 from django.contrib.auth import get_user_model
 
 from accounts.models import SignInFailure
@@ -50,9 +48,11 @@ class AccountsProvider(Provider):
         )
 
     def erase(self, learner: Learner) -> dict[str, int]:
-        """The account, if being this learner was all it was for. An account with another
-        part in Waymark (a role or learner record in any centre, platform staff) stays,
-        but with a new audit key: the old one, in the trail, then leads to nobody."""
+        """The account, if being this learner was all it was for: then its audit key, the
+        trail's only link to the person, goes with it. An account with another part in
+        Waymark (a role or learner record in any centre, platform staff) stays, key and all:
+        the person is not erased, only this learner record, and what they did as staff stays
+        attributable to them."""
         user = get_user_model().objects.filter(pk=learner.user_id).first()
         if user is None:
             return {}
@@ -64,7 +64,5 @@ class AccountsProvider(Provider):
                 or Learner.objects.filter(user=user).exclude(pk=learner.pk).exists()
             )
         if elsewhere or user.is_staff or user.is_superuser or user.groups.exists():
-            user.audit_key = uuid.uuid4()
-            user.save(update_fields=["audit_key"])
             return {}
         return get_user_model().objects.filter(pk=user.pk).delete()[1]

@@ -12,7 +12,7 @@ def second_factor_required(user) -> bool:
     """Whether ``user`` must sign in with an authenticator app: anyone who judges, samples,
     moderates or manages (staff in any centre, catalogue editors, administrators). A
     learner may choose to; once they have, they are held to it too."""
-    if user.is_superuser or user.is_staff or user.groups.exists():
+    if user.is_superuser or user.is_staff or user.groups.exists() or user.user_permissions.exists():
         return True
     with scopes_disabled():
         staff = Membership.objects.filter(user=user, is_active=True).exclude(role=Role.LEARNER)

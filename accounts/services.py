@@ -85,3 +85,14 @@ def new_recovery_codes(*, user, actor) -> list[str]:
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     record_audit(actor=actor, verb="account.recovery_codes_made", target=user)
     return codes
+
+
+@transaction.atomic
+def reset_second_factor(*, user, actor=None) -> None:
+    """For someone who has lost their authenticator and their recovery codes: their app and
+    codes are removed and their sessions ended, so at their next sign-in they set a new app
+    up (staff must; a learner may)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    end_sessions(user=user)
+    record_audit(actor=actor, verb="account.second_factor_reset", target=user)

@@ -30,11 +30,13 @@ def _recent(**filters):
     return SignInFailure.objects.filter(failed_at__gte=since, **filters)
 
 
-def sign_in_refused(*, email: str, address: str) -> bool:
-    """Whether attempts for ``email`` or from ``address`` are refused for now."""
+def sign_in_refused(*, email: str, address: str, counting_this: bool = False) -> bool:
+    """Whether attempts for ``email`` or from ``address`` are refused for now; with
+    ``counting_this``, the failures counted include the attempt being made."""
+    allowance = 1 if counting_this else 0
     return (
-        _recent(account_key=account_key(email)).count() >= settings.SIGN_IN_FAILURES_PER_ACCOUNT
-        or _recent(address=address).count() >= settings.SIGN_IN_FAILURES_PER_ADDRESS
+        _recent(account_key=account_key(email)).count() >= settings.SIGN_IN_FAILURES_PER_ACCOUNT + allowance
+        or _recent(address=address).count() >= settings.SIGN_IN_FAILURES_PER_ADDRESS + allowance
     )
 
 

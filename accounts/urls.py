@@ -9,7 +9,7 @@ urlpatterns = [
     path("two-factor/set-up/", views.two_factor_set_up, name="two_factor_set_up"),
     path("security/", views.security, name="security"),
     path("security/recovery-codes/", views.recovery_codes, name="recovery_codes"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

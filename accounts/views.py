@@ -21,12 +21,12 @@ from django_otp import match_token
 
 from .forms import EmailAuthenticationForm
 from .selectors import has_second_factor, second_factor_required
-from .services import confirm_authenticator, new_recovery_codes, unconfirmed_authenticator
+from .services import confirm_authenticator, end_sessions, new_recovery_codes, unconfirmed_authenticator
 from .throttling import clear_sign_in_failures, client_address, record_sign_in_failure, sign_in_refused
 
 TRY_LATER = (
-    "Too many unsuccessful attempts to sign in. For your security, try again in 15 minutes, or "
-    "reset your password."
+    "Too many unsuccessful attempts to sign in. For your security, try again in 15 minutes. If you "
+    "have forgotten your password, you can reset it now and sign in with the new one after that."
 )
 
 
@@ -40,13 +40,15 @@ class SignInView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         email, address = request.POST.get("username", ""), client_address(request)
-        if sign_in_refused(email=email, address=address):
+        # The attempt counts as a failure before the password is checked, so attempts sent
+        # all at once are each counted by the others; a success then clears them.
+        record_sign_in_failure(email=email, address=address)
+        if sign_in_refused(email=email, address=address, counting_this=True):
             return self._too_many(email)
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
             clear_sign_in_failures(email=email)
             return response
-        record_sign_in_failure(email=email, address=address)
         if sign_in_refused(email=email, address=address):
             return self._too_many(email)
         return response
@@ -54,6 +56,16 @@ class SignInView(auth_views.LoginView):
     def _too_many(self, email: str):
         form = self.get_form_class()(self.request, initial={"username": email})
         return self.render_to_response(self.get_context_data(form=form, refused=TRY_LATER), status=429)
+
+
+class SignOutView(auth_views.LogoutView):
+    """Signing out here signs the person out everywhere: a session left open on a shared
+    computer ends too."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            end_sessions(user=request.user)
+        return super().post(request, *args, **kwargs)
 
 
 class CodeForm(forms.Form):

@@ -8,7 +8,10 @@ has to update or delete a record, which PostgreSQL would refuse anyway.
 
 import re
 
+from django.db.models import Q
+
 from centre.models import Membership, Role
+from centre.scoping import scopes_disabled
 from learners.models import Learner
 from privacy.providers import Export, PersonalData, Provider, register
 
@@ -33,7 +36,18 @@ class AuditProvider(Provider):
     def export(self, learner: Learner) -> Export:
         own_key = str(learner.user.audit_key) if learner.user_id else None
         roles = _staff_roles(learner)
-        records = AuditRecord.objects.filter(centre=learner.centre, learner_ref=learner.pk)
+        # About their records, or their membership here, or their own account (such as
+        # setting up an authenticator, which belongs to no centre).
+        about_them = Q(learner_ref=learner.pk)
+        if own_key:
+            about_them |= Q(details__person=own_key)
+        records = list(AuditRecord.objects.filter(about_them, centre=learner.centre))
+        if learner.user_id:
+            with scopes_disabled():
+                records += AuditRecord.objects.filter(
+                    centre__isnull=True, object_type="accounts.user", object_id=str(learner.user_id)
+                )
+        records.sort(key=lambda record: (record.at, record.pk))
         return Export(
             data={
                 "audit.json": {
@@ -47,7 +61,7 @@ class AuditProvider(Provider):
                             "by": _actor(record.actor_key, own_key, roles),
                             "details": _without_keys(record.details, own_key),
                         }
-                        for record in records.order_by("at", "pk")
+                        for record in records
                     ]
                 }
             }

@@ -259,7 +259,8 @@ ANONYMOUS_USER_NAME = None
 # Sign-in throttling: this many failures for one account, or from one address, within the
 # window, and further attempts are refused until it has passed.
 SIGN_IN_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "5"))
-SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "20"))
+# A college's learners may all share one address (NAT), so the per-address limit is high.
+SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50"))
 SIGN_IN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_FAILURE_WINDOW_SECONDS", str(15 * 60)))
 # Staff (assessors, IQAs, centre admins, moderators, catalogue editors) must sign in with an
 # authenticator app as well as their password; learners may choose to.

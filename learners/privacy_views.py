@@ -46,6 +46,7 @@ def subject_access(request, learner_id: int):
 
 
 @centre_role_required(Role.LEARNER)
+@require_POST
 def own_subject_access(request):
     return _subject_access_archive(access_own_learner(request), actor=request.user)
 

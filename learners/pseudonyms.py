@@ -1,4 +1,5 @@
-"""Taking a networking contact's identity out of what a learner wrote.
+"""Taking a person's identity out of what a learner wrote: a networking contact's, or (in
+a subject access export) a member of staff's.
 
 A contact who has not consented to sharing appears to everyone but the learner as their
 pseudonym ("Contact C7, finance sector"). Their identifying fields are emptied, and in the
@@ -48,6 +49,7 @@ class Identity:
     contact_id: int
     number: int
     pseudonym: str
+    stand_in: str
     is_organisation: bool
     names: frozenset[str]
     emails: frozenset[str]
@@ -62,15 +64,12 @@ class Identity:
             contact_id=contact.pk,
             number=contact.number,
             pseudonym=contact.pseudonym,
+            stand_in=f"Contact C{contact.number}",
             is_organisation=contact.kind == "organisation",
             names=frozenset(e["name"].strip() for e in entries if e.get("name", "").strip()),
             emails=frozenset(e["email"].strip() for e in entries if e.get("email", "").strip()),
             phones=frozenset(e["phone"] for e in entries if e.get("phone")),
         )
-
-    @property
-    def stand_in(self) -> str:
-        return f"Contact C{self.number}"
 
 
 def _name_pattern(name: str) -> str:

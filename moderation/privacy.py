@@ -106,7 +106,6 @@ class ModerationProvider(Provider):
         samples = (
             IqaSample.objects.filter(enrolment__in=enrolments)
             .select_related("enrolment__unit")
-            .prefetch_related("actions")
             .order_by("started_at", "pk")
         )
         moderation = (
@@ -183,15 +182,6 @@ def _iqa_sample(sample: IqaSample) -> dict:
         "verdict": sample.get_verdict_display(),
         "comments": sample.comments,
         "recorded_at": sample.recorded_at,
-        "actions_for_the_assessor": [
-            {
-                "required": action.required,
-                "response": action.response,
-                "responded_at": action.responded_at,
-                "closed_at": action.closed_at,
-            }
-            for action in sample.actions.all()
-        ],
     }
 
 

@@ -7,7 +7,7 @@ scope), the ``purge_expired`` command (in none) or a shell.
 import datetime
 import io
 import json
-import re
+import logging
 import shutil
 import zipfile
 from collections import Counter
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,10 +23,13 @@ from audit.services import record_audit
 from centre.models import Centre, Membership, Role
 from centre.scoping import centre_scope, scopes_disabled
 from learners.models import Learner
+from learners.pseudonyms import Identity, Redactor
 
 from .models import RetentionHold
 from .providers import providers
 from .selectors import erasure_plan
+
+logger = logging.getLogger(__name__)
 
 # What stands in for a member of staff's name or email address in an export.
 STAFF = "[a member of staff]"
@@ -55,7 +58,7 @@ def export_learner(learner: Learner, *, actor=None) -> bytes:
                     raise ValueError(f"Two providers write {sorted(clash)} to {path}.")
                 merged.update(content)
             files += part.files
-        data = _withheld(data, _staff_identities(learner))
+        data = _withheld(data, _staff_redactor(learner))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(
@@ -83,40 +86,43 @@ def export_learner(learner: Learner, *, actor=None) -> bytes:
     return buffer.getvalue()
 
 
-def _staff_identities(learner: Learner) -> set[str]:
-    """The full names and email addresses of everyone with a staff role in the learner's
-    centre (but the learner themselves)."""
+def _staff_redactor(learner: Learner) -> Redactor:
+    """Withholds everyone with a staff role in the learner's centre (but the learner
+    themselves): their full name however written, their first name or surname alone
+    (unless the learner shares it), and their email address."""
     staff = (
         Membership.objects.filter(centre=learner.centre)
         .exclude(role=Role.LEARNER)
         .exclude(user_id=learner.user_id)
         .select_related("user")
     )
-    strings = {s.strip() for m in staff for s in (m.user.get_full_name(), m.user.email)}
-    return {string for string in strings if len(string) >= 3}
-
-
-def _withheld(value, identities: set[str]):
-    """``value`` with every whole-word occurrence of any of ``identities``, in any string
-    however deeply nested, replaced by ``STAFF`` (longest first, so an email address
-    goes whole)."""
-    if not identities:
-        return value
-    pattern = re.compile(
-        "|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in sorted(identities, key=len, reverse=True)),
-        re.IGNORECASE,
+    people = {membership.user for membership in staff}
+    return Redactor(
+        [
+            Identity(
+                contact_id=person.pk,
+                number=0,
+                pseudonym=STAFF,
+                stand_in=STAFF,
+                is_organisation=False,
+                names=frozenset(filter(None, [person.get_full_name().strip()])),
+                emails=frozenset([person.email]),
+                phones=frozenset(),
+            )
+            for person in people
+        ],
+        keep=[f"{learner.first_name} {learner.last_name}"],
     )
 
-    def walk(item):
-        if isinstance(item, str):
-            return pattern.sub(STAFF, item)
-        if isinstance(item, dict):
-            return {key: walk(inner) for key, inner in item.items()}
-        if isinstance(item, list | tuple):
-            return [walk(inner) for inner in item]
-        return item
 
-    return walk(value)
+def _withheld(value, redactor: Redactor):
+    if isinstance(value, str):
+        return redactor.text(value)
+    if isinstance(value, dict):
+        return {key: _withheld(inner, redactor) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_withheld(inner, redactor) for inner in value]
+    return value
 
 
 # Retention ---------------------------------------------------------------------------------------
@@ -190,7 +196,7 @@ def erase_learner(learner: Learner, *, actor=None) -> dict[str, int]:
     """Erase the learner: their evidence (files deleted from storage once the erasure is
     committed), networking records, enrolments and every decision, sign-off, IQA and
     moderation row about them alone, their record, and their account if they have no other
-    part in Waymark (otherwise only their learner role here, and a new audit key).
+    part in Waymark (otherwise only their learner role here).
 
     The audit trail is never touched: it refers to people by keys only, and once the
     record and the account's old key are gone, nothing links its entries to the person.
@@ -224,6 +230,7 @@ class PurgeReport:
     erased: int
     held: int
     retained: int
+    failed: int
     studying: int
     rows: dict[str, int] = field(default_factory=dict)
 
@@ -238,13 +245,20 @@ def purge_expired(*, dry_run: bool = False, now: datetime.datetime | None = None
         with centre_scope(centre):
             plan = erasure_plan(centre=centre, now=now)
         rows: Counter[str] = Counter()
+        failed = 0
         if not dry_run:
             for learner in plan.due:
-                rows.update(erase_learner(learner))
+                try:
+                    rows.update(erase_learner(learner))
+                except (ErasureRefused, DatabaseError):
+                    # Keys only: the command's output may go to a log.
+                    logger.exception("Could not erase learner %s of centre %s", learner.pk, centre.number)
+                    failed += 1
         reports.append(
             PurgeReport(
                 centre_number=centre.number,
-                erased=len(plan.due),
+                erased=len(plan.due) - failed,
+                failed=failed,
                 held=plan.held,
                 retained=plan.retained,
                 studying=plan.studying,

@@ -117,7 +117,7 @@ def world(centre_a, seed_unit):
             sample=iqa_sample,
             iqa=iqa,
             verdict="agree",
-            comments="Sound judgement by Ophelia Thistlewood.",
+            comments="Sound judgement by Ophelia  Thistlewood; Ms Thistlewood and Ophelia agree.",
             actions=[],
         )
         shared_sample = create_moderation_sample(

@@ -62,7 +62,9 @@ def cohort(world, centre_a, seed_unit):
             expires_at=timezone.now() + datetime.timedelta(days=5 * 365),
         )
         with scopes_disabled():
-            stu = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit).learner
+            stu = EnrolmentFactory(
+                learner__centre=centre_a, learner__candidate_number="0052", unit=seed_unit
+            ).learner
     return {**world, "hal": hal, "wren": wren.learner, "stu": stu}
 
 
@@ -155,3 +157,22 @@ def test_the_command_prints_counts_never_names(centre_a, centre_b, django_captur
     assert "Longgone" not in printed and "Recent" not in printed
     assert learners_left(centre_a) == set()
     assert learners_left(centre_b) == {"Recent"}
+
+
+def test_one_learner_that_cannot_be_erased_does_not_stop_the_others(
+    cohort, centre_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from privacy import services
+
+    erase = services.erase_learner
+
+    def erase_but_not_ada(learner, **kwargs):
+        if learner.first_name == "Ada":
+            raise services.ErasureRefused("A hold was placed a moment ago.")
+        return erase(learner, **kwargs)
+
+    monkeypatch.setattr(services, "erase_learner", erase_but_not_ada)
+    with django_capture_on_commit_callbacks(execute=True):
+        (report,) = purge_expired(now=LATER + datetime.timedelta(days=200))
+    assert (report.erased, report.failed) == (1, 1)
+    assert learners_left(centre_a) == {"Ada", "Hal", "Wren", cohort["stu"].first_name}

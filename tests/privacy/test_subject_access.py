@@ -64,7 +64,9 @@ def test_the_archive_holds_the_learners_record_evidence_decisions_networking_and
     assert all("assessor" not in row for row in sign_off["recording_sheet"])
     (iqa,) = decisions["iqa_samples"]
     assert iqa["verdict"] == "Agree with the assessment"
-    assert iqa["comments"] == "Sound judgement by [a member of staff]."
+    assert iqa["comments"] == (
+        "Sound judgement by [a member of staff]; Ms [a member of staff] and [a member of staff] agree."
+    )
     assert len(decisions["moderation_samples"]) == 2
 
     networking = read_json(archive, "networking.json")

@@ -55,7 +55,7 @@ def test_a_learner_downloads_their_own_from_their_portfolio(client, world, centr
     client.force_login(ada.user)
     assert reverse("portfolio:subject_access") in client.get(reverse("portfolio:home")).content.decode()
 
-    response = client.get(reverse("portfolio:subject_access"))
+    response = client.post(reverse("portfolio:subject_access"))
 
     assert response.status_code == 200
     assert 'filename="subject-access-0042.zip"' in response["Content-Disposition"]
@@ -88,7 +88,7 @@ def test_a_learner_cannot_download_another_learners(client, world):
         client.post(reverse("learners:subject_access", kwargs={"learner_id": world["ada"].pk})).status_code
         == 403
     )
-    response = client.get(reverse("portfolio:subject_access"))
+    response = client.post(reverse("portfolio:subject_access"))
     assert 'filename="subject-access-0043.zip"' in response["Content-Disposition"]
 
 

@@ -1,5 +1,6 @@
 """Accounts and sessions: one test per rule of the security issue."""
 
+import io
 import re
 from unittest import mock
 
@@ -7,6 +8,8 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -239,3 +242,25 @@ def test_other_people_keep_their_sessions(client, centre_a):
     client.force_login(user)
     end_sessions(user=other)
     assert client.get(reverse("centre:home")).status_code == 200
+
+
+def test_signing_out_ends_the_persons_sessions_on_other_devices_too(centre_a):
+    user = member(centre_a, Role.LEARNER)
+    laptop, library_computer = Client(), Client()
+    for device in (laptop, library_computer):
+        sign_in(device, user.email)
+        assert device.get(reverse("centre:home")).status_code == 200
+    laptop.post(reverse("logout"))
+    assert library_computer.get(reverse("centre:home")).status_code == 302
+
+
+def test_an_administrator_resets_a_lost_authenticator(client, centre_a, two_factor):
+    user = member(centre_a, Role.ASSESSOR)
+    device = authenticator(user)
+    sign_in(client, user.email)
+    client.post(reverse("two_factor_verify"), {"code": current_code(device)})
+    call_command("reset_two_factor", "--email", user.email.upper(), stdout=io.StringIO())
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert client.get(reverse("centre:home")).status_code == 302  # their sessions ended
+    sign_in(client, user.email)
+    assert client.get(reverse("centre:home")).url.startswith(reverse("two_factor_set_up"))

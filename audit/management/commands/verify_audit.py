@@ -14,7 +14,17 @@ class Command(BaseCommand):
         "the first record whose content has changed, or that has records missing before it."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--anchor",
+            metavar="SEQUENCE:HASH",
+            help="An anchor printed by an earlier run (kept outside the database, for example with "
+            "the backups): the trail must still reach that record, with that hash. Without one, "
+            "records removed from the very end of the trail cannot be told from records never written.",
+        )
+
     def handle(self, *args, **options):
+        anchor = self._anchor(options["anchor"]) if options["anchor"] else None
         previous_hash, previous_sequence, checked = GENESIS_HASH, 0, 0
         # The chain runs across every centre; a record at a time, however long the trail.
         with scopes_disabled():
@@ -28,7 +38,26 @@ class Command(BaseCommand):
                     )
                 previous_hash, previous_sequence = record.hash, record.sequence
                 checked += 1
+        if anchor is not None and (previous_sequence < anchor[0] or not self._reaches(anchor)):
+            raise CommandError(
+                f"Audit trail broken: the anchor {anchor[0]}:{anchor[1]} is no longer in it; the trail "
+                f"ends at sequence {previous_sequence}, so records were removed or rewritten."
+            )
         self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {records(checked)}."))
+        if checked:
+            self.stdout.write(f"Anchor for a later check: {previous_sequence}:{previous_hash}")
+
+    @staticmethod
+    def _anchor(value: str) -> tuple[int, str]:
+        sequence, _, hash_ = value.partition(":")
+        if not (sequence.isascii() and sequence.isdigit() and len(hash_) == 64):
+            raise CommandError("An anchor is SEQUENCE:HASH, as printed by an earlier run.")
+        return int(sequence), hash_
+
+    @staticmethod
+    def _reaches(anchor: tuple[int, str]) -> bool:
+        with scopes_disabled():
+            return AuditRecord.objects.filter(sequence=anchor[0], hash=anchor[1]).exists()
 
     def _broken_link(self, record, previous_hash: str, previous_sequence: int) -> str | None:
         # The record's own hash first: a record changed in place is named as changed, not

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 target=sample,
                 centre=found_centre,
                 unit=found_unit,
-                details={"candidates": [c.learner.candidate_number for c in chosen], "pages": rendered.pages},
+                details={"enrolments": [c.sampled.enrolment_id for c in chosen], "pages": rendered.pages},
             )
         self.stdout.write(
             self.style.SUCCESS(

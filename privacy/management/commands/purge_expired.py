@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from privacy.services import purge_expired
 
@@ -22,8 +22,11 @@ class Command(BaseCommand):
                 f"Centre {report.centre_number}: {report.erased} learner(s) {verb}; kept: "
                 f"{report.held} under a hold, {report.retained} within retention, "
                 f"{report.studying} still studying."
+                + (f" {report.failed} could not be erased (see the log)." if report.failed else "")
             )
             for label, count in report.rows.items():
                 self.stdout.write(f"  {label}: {count} row(s) deleted")
         total = sum(report.erased for report in reports)
         self.stdout.write(self.style.SUCCESS(f"{total} learner(s) {verb} in {len(reports)} centre(s)."))
+        if failed := sum(report.failed for report in reports):
+            raise CommandError(f"{failed} learner(s) could not be erased; the others were.")
