@@ -4,33 +4,15 @@ from centre.models import Role
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from e2e.accessibility import assert_no_accessibility_violations
+from e2e.journeys import heading, sign_in, sign_out
 from learners.services import allocate_assessor
 from tests.factories import (
-    DEFAULT_PASSWORD,
     EnrolmentFactory,
     LearnerFactory,
     MembershipFactory,
     submitted_evidence,
 )
 from tests.moderation.conftest import all_codes, decide
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Northgate College")
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-
-
-def heading(page, text):
-    expect(page.get_by_role("heading", level=1)).to_contain_text(text)
-    assert_no_accessibility_violations(page)
 
 
 def judge(page, code, outcome, feedback=""):

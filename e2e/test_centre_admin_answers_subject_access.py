@@ -7,21 +7,13 @@ from centre.models import Role
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from e2e.accessibility import assert_no_accessibility_violations
+from e2e.journeys import sign_in
 from tests.factories import (
-    DEFAULT_PASSWORD,
     EnrolmentFactory,
     LearnerFactory,
     MembershipFactory,
     submitted_evidence,
 )
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Northgate College")
 
 
 def test_admin_downloads_a_learners_records_places_a_hold_and_sets_retention(

@@ -7,11 +7,12 @@ from centre.models import NetworkingPrompt, Role
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from e2e.accessibility import assert_no_accessibility_violations
+from e2e.journeys import heading, sign_in, sign_out
 from learners.models import EvidenceItem
 from learners.services import allocate_assessor
 from moderation.sample_services import create_moderation_sample, grant_moderator_access
 from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
-from tests.factories import DEFAULT_PASSWORD, EnrolmentFactory, LearnerFactory, MembershipFactory
+from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 from tests.factories.networking import enable_networking
 
 CONTACTS = [
@@ -22,24 +23,6 @@ CONTACTS = [
     ("Dan Whitfield", "Whitfield Logistics", "Finance", "dan@whitfield.example", False, "Developing"),
     ("Sofia Marsh", "Marsh Care", "Health and social care", "sofia@marsh.example", False, "Weak or new"),
 ]
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Northgate College")
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-
-
-def heading(page, text):
-    expect(page.get_by_role("heading", level=1)).to_contain_text(text)
-    assert_no_accessibility_violations(page)
 
 
 def add_contact(page, name, organisation, sector, email, consented, strength):

@@ -10,16 +10,9 @@ from centre.models import Role
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from e2e.accessibility import assert_no_accessibility_violations
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from e2e.journeys import sign_in
+from tests.factories import MembershipFactory
 from tests.factories.moderation import png, signed_off_learner, two_page_pdf, upload
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Northgate College")
 
 
 def test_admin_samples_moderator_downloads_a_checkable_bundle(
