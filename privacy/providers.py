@@ -88,22 +88,40 @@ def providers() -> list[Provider]:
 
 def models_needing_a_provider(app_labels: Iterable[str] = PROJECT_APPS) -> list[type[models.Model]]:
     """The concrete models of ``app_labels`` that are a person (the user, a learner, a
-    learner's contact), point at one, or hold free text or JSON, which may be written by or
-    about one."""
+    learner's contact), point at one directly or through other rows (a file of an evidence
+    item of a learner), hold free text or JSON, which may be written by or about one, or
+    hold an email or network address."""
+    candidates = [
+        model
+        for label in app_labels
+        for model in apps.get_app_config(label).get_models()
+        if not model._meta.proxy
+    ]
     people = {apps.get_model(label) for label in PERSON_MODELS}
-    found = []
-    for label in app_labels:
-        for model in apps.get_app_config(label).get_models():
-            if model._meta.proxy:
-                continue
-            fields = [*model._meta.concrete_fields, *model._meta.many_to_many]
-            if (
-                model in people
-                or any(f.is_relation and f.related_model in people for f in fields)
-                or any(isinstance(f, models.TextField | models.JSONField) for f in fields)
+    # Rows pointing at a learner's rows are about that learner too, however far along (a
+    # file of an item of a learner). Not so for rows that merely name a user, such as the
+    # author of a catalogue page: what points at those is not about the author.
+    about_people = {model for model in people if model._meta.label != settings.AUTH_USER_MODEL}
+    grew = True
+    while grew:
+        grew = False
+        for model in candidates:
+            if model not in about_people and any(
+                f.is_relation and f.related_model in about_people and (f.many_to_one or f.one_to_one)
+                for f in model._meta.concrete_fields
             ):
-                found.append(model)
-    return found
+                about_people.add(model)
+                grew = True
+    personal_fields = models.TextField | models.JSONField | models.EmailField | models.GenericIPAddressField
+    about_people |= people
+    return [
+        model
+        for model in candidates
+        if model in about_people
+        or any(f.is_relation and f.related_model in about_people for f in model._meta.concrete_fields)
+        or any(f.is_relation and f.related_model in about_people for f in model._meta.many_to_many)
+        or any(isinstance(f, personal_fields) for f in model._meta.concrete_fields)
+    ]
 
 
 def coverage_problems(required: Iterable[type[models.Model]], registered: Iterable[Provider]) -> list[str]:

@@ -43,6 +43,11 @@ def test_the_guard_asks_about_models_pointing_at_people_or_holding_free_text():
         "moderation.BundleRender",
         "privacy.RetentionHold",
         "units.UnitPage",
+        # Through other rows: a file of an evidence item of a learner.
+        "learners.EvidenceFile",
+        "learners.ContactInteraction",
+        # An email or network address.
+        "accounts.SignInFailure",
     } <= asked
     # Neither: a centre and the units it offers.
     assert not {"centre.Centre", "centre.OfferedUnit"} & asked
