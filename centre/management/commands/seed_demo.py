@@ -186,6 +186,11 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {centre}, unit {SEED_URN}."))
         self.stdout.write(f"Every demo account's password is {DEMO_PASSWORD}")
+        if settings.WAYMARK_REQUIRE_TWO_FACTOR:
+            self.stdout.write(
+                "Staff accounts ask you to set up an authenticator app at their first sign-in; "
+                "to try Waymark without one, run with WAYMARK_REQUIRE_TWO_FACTOR=false."
+            )
         self.stdout.write(f"  {'catalogue editor':<24} {CATALOGUE_EDITOR[0]:<32} sign in at /admin/")
         for email, _, _, role in DEMO_PEOPLE:
             self.stdout.write(f"  {Role(role).label.lower():<24} {email:<32} sign in at /accounts/sign-in/")
