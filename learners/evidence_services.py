@@ -280,7 +280,8 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
         # Held against a contact's consent being withdrawn while this version is made.
         Learner.objects.select_for_update().filter(pk=item.learner_id).first()
         try:
-            network = network_record(learner=item.learner, details=item.details, pseudonymise=True)
+            # Pseudonymised below, with the rest of the snapshot, in one pass.
+            network = network_record(learner=item.learner, details=item.details, pseudonymise=False)
         except ValidationError as error:
             problems.extend(error.messages)
         else:

@@ -133,6 +133,16 @@ class Redactor:
             return value
         return self.pattern.sub(lambda match: self.stand_ins[match.lastgroup], value)
 
+    def everywhere(self, value):
+        """``value`` with every string in it redacted, whatever its key."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.everywhere(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.everywhere(item) for item in value]
+        return value
+
     def record(self, value, key: str = ""):
         """``value`` (a record or snapshot) with the learner's free text redacted."""
         if isinstance(value, str):

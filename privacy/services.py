@@ -58,7 +58,7 @@ def export_learner(learner: Learner, *, actor=None) -> bytes:
                     raise ValueError(f"Two providers write {sorted(clash)} to {path}.")
                 merged.update(content)
             files += part.files
-        data = _withheld(data, _staff_redactor(learner))
+        data = _staff_redactor(learner).everywhere(data)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(
@@ -113,16 +113,6 @@ def _staff_redactor(learner: Learner) -> Redactor:
         ],
         keep=[f"{learner.first_name} {learner.last_name}"],
     )
-
-
-def _withheld(value, redactor: Redactor):
-    if isinstance(value, str):
-        return redactor.text(value)
-    if isinstance(value, dict):
-        return {key: _withheld(inner, redactor) for key, inner in value.items()}
-    if isinstance(value, list | tuple):
-        return [_withheld(inner, redactor) for inner in value]
-    return value
 
 
 # Retention ---------------------------------------------------------------------------------------
