@@ -4,6 +4,7 @@ from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from .models import NetworkingPrompt, UnitGuidance
 from .permissions import CentreAdminPolicy
+from .receivers import index_references_in_scope
 
 
 class CentreOwnedCreateView(CreateView):
@@ -41,5 +42,6 @@ class NetworkingPromptViewSet(SnippetViewSet):
 
 for model in (UnitGuidance, NetworkingPrompt):
     register_permission_policy(model, CentreAdminPolicy(model))
+index_references_in_scope(UnitGuidance, NetworkingPrompt)
 register_snippet(UnitGuidanceViewSet)
 register_snippet(NetworkingPromptViewSet)

@@ -1,0 +1,42 @@
+"""Answers to Wagtail's signals for centre-owned models."""
+
+from django.db.models.signals import post_delete, post_save
+
+
+def index_references_in_scope(*models) -> None:
+    """Have Wagtail's reference index built for ``models`` (centre-owned snippets) by
+    ``centre.tasks.update_centre_reference_index``, which enters the owning centre's scope,
+    instead of by Wagtail's own task, which cannot read them outside one.
+
+    Each model is registered for indexing first (Wagtail skips a model it already
+    indexes, so registering the snippet later connects nothing), then taken off the list
+    of models whose handlers Wagtail connects again after every migrate.
+    """
+    from wagtail import signal_handlers
+    from wagtail.models import ReferenceIndex
+
+    for model in models:
+        ReferenceIndex.register_model(model)
+        signal_handlers.disconnect_reference_index_signal_handlers_for_model(model)
+        ReferenceIndex.tracked_models.discard(model)
+        post_save.connect(
+            _update_reference_index_on_save, sender=model, dispatch_uid=f"centre-refs-{model._meta.label}"
+        )
+        post_delete.connect(
+            signal_handlers.remove_reference_index_on_delete,
+            sender=model,
+            dispatch_uid=f"centre-refs-delete-{model._meta.label}",
+        )
+
+
+def _update_reference_index_on_save(sender, instance, raw=False, **kwargs) -> None:
+    from wagtail.signal_handlers import reference_index_auto_update_disabled
+
+    from .tasks import update_centre_reference_index
+
+    # As Wagtail's own handler: not while loading fixtures, nor when switched off.
+    if raw or getattr(reference_index_auto_update_disabled, "value", False):
+        return
+    update_centre_reference_index.enqueue(
+        instance._meta.app_label, instance._meta.model_name, str(instance.pk), instance.centre_id
+    )
