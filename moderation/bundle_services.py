@@ -22,6 +22,12 @@ from .sample_selectors import candidates_of
 logger = logging.getLogger(__name__)
 # A render that has not reported progress for this long has lost its worker.
 STALLED_AFTER = datetime.timedelta(minutes=5)
+# How soon after a render would become stalled the watchdog looks (never a busy loop).
+WATCH_MARGIN = datetime.timedelta(seconds=5)
+
+
+class RenderAbandoned(Exception):
+    """Recorded on the task of a render whose worker died: the task itself never ended."""
 
 
 def bundle_storage():
@@ -60,7 +66,7 @@ def _enqueue(render: BundleRender) -> None:
 
     render_moderation_bundle.enqueue(render.pk, render.centre_id)
     if default_task_backend.supports_defer:
-        watch_bundle_render.using(run_after=timezone.now() + STALLED_AFTER).enqueue(
+        watch_bundle_render.using(run_after=timezone.now() + STALLED_AFTER + WATCH_MARGIN).enqueue(
             render.pk, render.centre_id
         )
 
@@ -161,17 +167,45 @@ def recover_stalled_renders(*, centre) -> int:
             BundleRender.objects.filter(pk=render.pk).update(
                 status=BundleRender.Status.QUEUED, heartbeat_at=timezone.now(), stage="Started again"
             )
+            _fail_abandoned_tasks(render_id=render.pk)
             transaction.on_commit(lambda pk=render.pk: render_moderation_bundle.enqueue(pk, centre.pk))
     return len(stalled)
 
 
-def watch_render(*, render_id: int) -> bool:
-    """Whether the render still needs watching, having queued it again if it stalled."""
+def _fail_abandoned_tasks(*, render_id: int) -> None:
+    """Mark failed the task rows of the render's killed worker: a killed process never
+    records the end of its task, which would otherwise show as running for ever (only the
+    database backend keeps such rows)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import render_moderation_bundle
+
+    if not isinstance(render_moderation_bundle.get_backend(), DatabaseBackend):
+        return
+    abandoned = RenderAbandoned(
+        f"The worker running bundle render {render_id} reported no progress for "
+        f"{STALLED_AFTER.total_seconds() / 60:.0f} minutes; the render was queued again."
+    )
+    for task_row in DBTaskResult.objects.filter(
+        task_path=render_moderation_bundle.module_path,
+        status="RUNNING",
+        args_kwargs__args__0=render_id,
+    ):
+        task_row.set_failed(abandoned)
+
+
+def watch_render(*, render_id: int) -> datetime.datetime | None:
+    """When to look at the render again, having queued it again if it stalled; ``None``
+    once it has finished. The next look is when the render would have been silent for
+    ``STALLED_AFTER``, so a dead worker is noticed then, not up to one period later."""
     render = BundleRender.objects.select_related("centre").get(pk=render_id)
     if render.status in {BundleRender.Status.DONE, BundleRender.Status.FAILED}:
-        return False
+        return None
     recover_stalled_renders(centre=render.centre)
-    return True
+    render.refresh_from_db(fields=["heartbeat_at"])
+    last_sign_of_life = render.heartbeat_at or timezone.now()
+    return max(last_sign_of_life + STALLED_AFTER, timezone.now()) + WATCH_MARGIN
 
 
 @transaction.atomic

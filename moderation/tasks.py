@@ -18,13 +18,12 @@ def render_moderation_bundle(render_id: int, centre_id: int) -> None:
 @task()
 def watch_bundle_render(render_id: int, centre_id: int) -> None:
     """Look in on a render a while after it was queued: if its worker died, queue it
-    again; while it is unfinished, look again later."""
-    from django.utils import timezone
-
-    from .bundle_services import STALLED_AFTER, watch_render
+    again; while it is unfinished, look again when it would next count as stalled."""
+    from .bundle_services import watch_render
 
     with scopes_disabled():
         centre = Centre.objects.get(pk=centre_id)
     with centre_scope(centre):
-        if watch_render(render_id=render_id):
-            watch_bundle_render.using(run_after=timezone.now() + STALLED_AFTER).enqueue(render_id, centre_id)
+        next_look = watch_render(render_id=render_id)
+        if next_look is not None:
+            watch_bundle_render.using(run_after=next_look).enqueue(render_id, centre_id)

