@@ -68,6 +68,13 @@ class SignInFailure(models.Model):
     as a keyed hash of the email address typed, so an address that is no account here is
     stored (and throttled) exactly like one that is, and no address is kept in clear."""
 
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", "Failed sign-in"
+        PASSWORD_LINK = "password_link", "Password link asked for or tried"
+
+    # What was attempted: each action is throttled on its own, so asking for reset links
+    # does not use up someone's sign-in attempts.
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.SIGN_IN)
     account_key = models.CharField(max_length=64, db_index=True)
     address = models.GenericIPAddressField(db_index=True)
     failed_at = models.DateTimeField(db_index=True)

@@ -6,13 +6,14 @@ import base64
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +23,15 @@ from django_otp import match_token
 from .forms import EmailAuthenticationForm
 from .selectors import has_second_factor, second_factor_required
 from .services import confirm_authenticator, end_sessions, new_recovery_codes, unconfirmed_authenticator
-from .throttling import clear_sign_in_failures, client_address, record_sign_in_failure, sign_in_refused
+from .throttling import (
+    Action,
+    attempts_refused,
+    clear_sign_in_failures,
+    client_address,
+    record_attempt,
+    record_sign_in_failure,
+    sign_in_refused,
+)
 
 TRY_LATER = (
     "Too many unsuccessful attempts to sign in. For your security, try again in 15 minutes. If you "
@@ -56,6 +65,57 @@ class SignInView(auth_views.LoginView):
     def _too_many(self, email: str):
         form = self.get_form_class()(self.request, initial={"username": email})
         return self.render_to_response(self.get_context_data(form=form, refused=TRY_LATER), status=429)
+
+
+TOO_MANY_LINK_REQUESTS = (
+    "Too many requests for password links. For your security, try again in 15 minutes. "
+    "A link already emailed to you still works."
+)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, throttled per email address and per network address like
+    sign-in (each request counts, whether or not the address is an account), and with its
+    link built on ``WAYMARK_BASE_URL``: the request's Host header is the sender's to choose,
+    so a link built from it could point a victim's reset token at another site."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        email, address = request.POST.get("email", ""), client_address(request)
+        record_attempt(action=Action.PASSWORD_LINK, account=email, address=address)
+        if attempts_refused(action=Action.PASSWORD_LINK, account=email, address=address, counting_this=True):
+            context = self.get_context_data(form=self.get_form_class()(), refused=TOO_MANY_LINK_REQUESTS)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        self.domain_override = settings.WAYMARK_BASE_URL.split("://", 1)[-1]
+        self.extra_email_context = {"base_url": settings.WAYMARK_BASE_URL}
+        return super().form_valid(form)
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Choosing a password from an emailed link (a reset, or accepting an invitation).
+    Opening a link that does not work counts against the address and the account it
+    names, so guessing links is throttled like guessing passwords."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def dispatch(self, request, *args, **kwargs):
+        account, address = f"link:{kwargs.get('uidb64', '')}", client_address(request)
+        if attempts_refused(action=Action.PASSWORD_LINK, account=account, address=address):
+            self.validlink, self.user = False, None
+            context = self.get_context_data(refused=TOO_MANY_LINK_REQUESTS)
+            return self.render_to_response(context, status=429)
+        response = super().dispatch(request, *args, **kwargs)
+        if not self.validlink and response.status_code == 200:
+            record_attempt(action=Action.PASSWORD_LINK, account=account, address=address)
+        return response
 
 
 class SignOutView(auth_views.LogoutView):

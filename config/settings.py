@@ -6,6 +6,7 @@ SQLite under ``var/``. ``WAYMARK_ENVIRONMENT=production`` turns on the checks th
 an unsafe deployment refuse to start.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -262,6 +263,21 @@ SIGN_IN_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT"
 # A college's learners may all share one address (NAT), so the per-address limit is high.
 SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50"))
 SIGN_IN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_FAILURE_WINDOW_SECONDS", str(15 * 60)))
+# --- Client addresses and throttling of password links (proxies, resets, invitations) ---
+# The reverse proxies in front of Waymark (addresses or networks), whose X-Forwarded-For
+# is believed: the client is the right-most address there that is none of them. Without
+# any, the header is ignored (anyone can send it) and the client is REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from None
+# Requests for password links (reset requests, and links that do not work opened to set a
+# password) allowed for one email address, or from one address, in the sign-in window.
+PASSWORD_LINK_REQUESTS_PER_ACCOUNT = int(os.environ.get("PASSWORD_LINK_REQUESTS_PER_ACCOUNT", "5"))
+PASSWORD_LINK_REQUESTS_PER_ADDRESS = int(os.environ.get("PASSWORD_LINK_REQUESTS_PER_ADDRESS", "50"))
+# --- end of client addresses and password links ---
 # Staff (assessors, IQAs, centre admins, moderators, catalogue editors) must sign in with an
 # authenticator app as well as their password; learners may choose to.
 WAYMARK_REQUIRE_TWO_FACTOR = env_bool("WAYMARK_REQUIRE_TWO_FACTOR", default=True)
