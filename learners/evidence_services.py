@@ -109,16 +109,15 @@ def update_evidence_item(*, item: EvidenceItem, actor, title: str, body: str, de
     return item
 
 
-@transaction.atomic
 def add_evidence_files(
     *, item: EvidenceItem, actor, uploads: Iterable[UploadedFile]
 ) -> list[InspectedUpload]:
     """Attach files to an editable item: all of them, or (with a ``ValidationError`` naming
-    every file refused and why) none."""
-    item = _locked(item)
-    # The learner's row too: uploads to two of their items at once must not both pass
-    # the quota that together they exceed.
-    Learner.objects.select_for_update().filter(pk=item.learner_id).first()
+    every file refused and why) none.
+
+    The files are inspected and their print renditions made first, outside the write
+    transaction: on SQLite one writer at a time holds the database, and a photo's
+    rendition (some 0.3 s) held inside it made every other writer wait as long."""
     inspected, problems = [], []
     for upload in uploads:
         try:
@@ -131,6 +130,24 @@ def add_evidence_files(
             )
         except UploadRefused as refusal:
             problems.append(str(refusal))
+    renditions = {
+        upload.sha256: print_rendition(upload.content)
+        for upload in inspected
+        if upload.content_type.startswith("image/")
+    }
+    with transaction.atomic():
+        return _attach_files(
+            item=item, actor=actor, inspected=inspected, problems=problems, renditions=renditions
+        )
+
+
+def _attach_files(
+    *, item: EvidenceItem, actor, inspected: list[InspectedUpload], problems: list[str], renditions: dict
+) -> list[InspectedUpload]:
+    item = _locked(item)
+    # The learner's row too: uploads to two of their items at once must not both pass
+    # the quota that together they exceed.
+    Learner.objects.select_for_update().filter(pk=item.learner_id).first()
     if not inspected and not problems:
         problems.append("Choose at least one file to upload.")
     attached = {file.sha256: file.original_name for file in item.files.filter(removed_at__isnull=True)}
@@ -162,8 +179,8 @@ def add_evidence_files(
             )
             evidence_file.file.save(f"upload{upload.extension}", ContentFile(upload.content), save=False)
             stored.append(evidence_file)
-            if upload.content_type.startswith("image/"):
-                rendition = ContentFile(print_rendition(upload.content))
+            if upload.sha256 in renditions:
+                rendition = ContentFile(renditions[upload.sha256])
                 evidence_file.print_rendition.save("print.jpg", rendition, save=False)
             evidence_file.save()
             record_audit(
