@@ -43,3 +43,15 @@ def test_reference_index_of_a_centre_snippet_is_built_by_the_worker(model, centr
     )
     # The centre it belongs to is a reference of every centre snippet.
     assert indexed.exists()
+
+
+@pytest.mark.django_db
+def test_rebuilding_the_whole_reference_index_reads_centre_snippets(centre_a, seed_unit):
+    set_offered_units(centre=centre_a, urns=["R/600/9587"])
+    with centre_scope(centre_a):
+        guidance = UnitGuidance.objects.create(centre=centre_a, unit=seed_unit, body="<p>Diary.</p>")
+    ReferenceIndex.objects.all().delete()
+    call_command("rebuild_references_index", verbosity=0)
+    assert ReferenceIndex.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(UnitGuidance), object_id=str(guidance.pk)
+    ).exists()
