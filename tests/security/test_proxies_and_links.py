@@ -120,3 +120,17 @@ def test_guessing_invitation_links_is_throttled(client, centre_a, settings):
         for n in range(4)
     ]
     assert [response.status_code for response in guesses] == [200, 200, 200, 429]
+
+
+def test_a_trusted_proxy_setting_that_is_no_address_stops_waymark_starting(tmp_path):
+    from tests.config.test_settings import run_django
+
+    result = run_django("", WAYMARK_VAR_DIR=str(tmp_path), TRUSTED_PROXIES="10.0.0.2, proxy.local")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.local' is not an address or a network." in result.stderr
+    fine = run_django(
+        "from django.conf import settings; print(settings.TRUSTED_PROXIES)",
+        WAYMARK_VAR_DIR=str(tmp_path),
+        TRUSTED_PROXIES="10.0.0.2, 10.1.0.0/16",
+    )
+    assert fine.stdout.strip() == "['10.0.0.2', '10.1.0.0/16']"
