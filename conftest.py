@@ -15,13 +15,13 @@ SEED_UNIT_PATH = Path(__file__).resolve().parent / "units" / "data" / "ocr-unit-
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgresql_only`` check PostgreSQL's own safeguards; on another
-    database they are deselected (they have nothing to check there), not skipped."""
+    """Tests marked ``postgresql_only`` check PostgreSQL's own safeguards, and those marked
+    ``sqlite_only`` the embedded SQLite default's; on the other database they are
+    deselected (they have nothing to check there), not skipped."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        return
-    kept = [item for item in items if item.get_closest_marker("postgresql_only") is None]
+    other = "sqlite_only" if connection.vendor == "postgresql" else "postgresql_only"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

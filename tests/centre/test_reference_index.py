@@ -9,6 +9,7 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import ReferenceIndex
 
+from centre.management.commands.db_worker import ReconnectingWorker
 from centre.models import NetworkingPrompt, UnitGuidance
 from centre.scoping import centre_scope
 from centre.services import set_offered_units
@@ -17,13 +18,25 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def run_worker_until_idle() -> None:
-    """What ``manage.py db_worker`` does, until no task is left: outside any scope."""
-    call_command(
-        "db_worker", queue_name="*", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+    """What ``manage.py db_worker`` does with each task, until none is left: outside any
+    scope. (Its loop itself also closes connections, which the test's transaction forbids.)"""
+    worker = ReconnectingWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+        max_backoff=1,
     )
+    while (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim(worker.worker_id)
+        worker.run_task(task)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 @pytest.mark.parametrize("model", [UnitGuidance, NetworkingPrompt])
 def test_reference_index_of_a_centre_snippet_is_built_by_the_worker(model, centre_a, seed_unit):
     set_offered_units(centre=centre_a, urns=["R/600/9587"])

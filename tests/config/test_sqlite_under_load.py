@@ -12,22 +12,20 @@ import uuid
 
 import pytest
 import requests
-from django.db import connection
 from django.urls import reverse
 from PIL import Image
 
 from centre.models import Role
 from centre.scoping import centre_scope, scopes_disabled
-from centre.services import set_offered_units
 from learners.evidence_services import create_evidence_item
-from tests.factories import DEFAULT_PASSWORD, EnrolmentFactory, LearnerFactory, MembershipFactory
+from tests.factories import DEFAULT_PASSWORD, LearnerFactory, MembershipFactory
 
 CLIENTS = 50
 TIME_LIMIT_SECONDS = 30
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="about the embedded SQLite default"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.sqlite_only,
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -101,10 +99,9 @@ def one_learner(base: str, email: str, upload_path: str, image: bytes, start, pr
 
 
 def test_fifty_learners_signing_in_and_uploading_at_once_get_no_database_is_locked(
-    live_server, centre_a, seed_unit, settings
+    live_server, centre_a, settings
 ):
     settings.SIGN_IN_FAILURES_PER_ADDRESS = 10 * CLIENTS  # they all come from 127.0.0.1
-    set_offered_units(centre=centre_a, urns=["R/600/9587"])
     people = []
     for n in range(CLIENTS):
         with scopes_disabled():
@@ -112,7 +109,6 @@ def test_fifty_learners_signing_in_and_uploading_at_once_get_no_database_is_lock
                 centre=centre_a, role=Role.LEARNER, user__email=f"load{n}@example.org"
             ).user
             learner = LearnerFactory(centre=centre_a, user=user)
-            EnrolmentFactory(learner=learner, unit=seed_unit)
         with centre_scope(centre_a):
             item, _ = create_evidence_item(
                 learner=learner,
