@@ -97,9 +97,13 @@ def attempts_refused(*, action: str, account: str, address: str, counting_this: 
 
 def record_attempt(*, action: str, account: str, address: str) -> None:
     now = timezone.now()
-    SignInFailure.objects.filter(
+    expired = SignInFailure.objects.filter(
         failed_at__lt=now - timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW_SECONDS)
-    ).delete()
+    )
+    # Looked for first: a DELETE takes SQLite's one write lock even when it deletes nothing,
+    # and every sign-in attempt comes here.
+    if expired.exists():
+        expired.delete()
     SignInFailure.objects.create(
         action=action, account_key=account_key(account), address=address, failed_at=now
     )

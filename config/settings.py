@@ -142,8 +142,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the task worker write to the same file: WAL lets readers run
     # beside a writer, IMMEDIATE takes the write lock up front so a transaction never
     # fails half-way on an upgrade, and the busy timeout makes writers queue, not fail.
+    # SQLite's waiting writers are not served in order: when 50 people sign in at the same
+    # moment some wait several seconds (at 5 s some failed), hence 30 s.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;"),
+        "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=30000;"),
         "transaction_mode": "IMMEDIATE",
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)

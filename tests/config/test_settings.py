@@ -72,7 +72,7 @@ def test_sqlite_is_configured_for_a_web_server_and_a_worker_at_once(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'waymark.sqlite3'}",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wal", "10000", "IMMEDIATE"]
+    assert result.stdout.split() == ["wal", "30000", "IMMEDIATE"]
 
 
 def test_database_url_selects_postgresql():
