@@ -14,7 +14,7 @@ from learners.evidence_kinds import KINDS
 
 from .access import access_sample
 from .models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
-from .selectors import recording_sheet, samples_for_plan, suggested_sample
+from .selectors import recording_sheet, samples_for_plan, unsampled_picks
 from .services import close_action, record_sample_verdict, save_sampling_plan, start_samples
 
 iqa_required = centre_role_required(Role.IQA)
@@ -89,7 +89,7 @@ def plan_page(request, unit_id: int):
             "assessors": [(a, levels.get(a.pk, AssessorRisk.Level.STANDARD)) for a in assessors],
             "levels": AssessorRisk.Level.choices,
             "kinds": KINDS.values(),
-            "suggested": suggested_sample(plan=plan) if plan else [],
+            "picks": unsampled_picks(plan=plan) if plan else [],
             "samples": samples_for_plan(plan=plan) if plan else [],
             "problems": problems,
         },

@@ -270,3 +270,59 @@ def test_audit_trail_filters_by_learner_assessor_and_unit(
     assert "Decision recorded" in page.content.decode()
     client.force_login(enrolment.assessor)
     assert client.get(reverse("audit:trail")).status_code == 403
+
+
+def test_sampling_plan_offers_a_signed_off_learner_the_rate_did_not_pick(client, centre_a, seed_unit):
+    """Two learners of one assessor signed off, 25 %: the suggestion is one of them; once
+    that one is sampled, the other's sign-off is still unsampled and the page must say so
+    and let the IQA sample it, not claim there is none."""
+    from centre.services import set_offered_units
+    from moderation.selectors import suggested_sample
+    from tests.factories.moderation import signed_off_learner
+
+    set_offered_units(centre=centre_a, urns=[seed_unit.urn])
+    with centre_scope(centre_a):
+        assessor = member(centre_a, Role.ASSESSOR)
+        enrolments = [
+            signed_off_learner(centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number=n)
+            for n in ("0001", "0002")
+        ]
+        iqa = member(centre_a, Role.IQA)
+        plan = save_sampling_plan(
+            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
+        )
+        (pick,) = suggested_sample(plan=plan)
+        start_samples(plan=plan, iqa=iqa, picks=[(pick.enrolment.pk, pick.stage)])
+    (other,) = [e for e in enrolments if e.pk != pick.enrolment.pk]
+    client.force_login(iqa)
+    page = client.get(reverse("iqa:plan", kwargs={"unit_id": seed_unit.pk})).content.decode()
+    assert "not already sampled" not in page
+    assert f'value="{other.pk}:summative"' in page
+
+
+def test_a_sign_off_made_again_after_reopening_is_suggested_for_sampling(centre_a, seed_unit):
+    from centre.services import set_offered_units
+    from moderation.selectors import suggested_sample
+    from moderation.services import reopen_sign_off
+    from tests.factories.moderation import signed_off_learner
+
+    set_offered_units(centre=centre_a, urns=[seed_unit.urn])
+    with centre_scope(centre_a):
+        assessor = member(centre_a, Role.ASSESSOR)
+        enrolment = signed_off_learner(
+            centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number="0001"
+        )
+        iqa = member(centre_a, Role.IQA)
+        plan = save_sampling_plan(
+            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
+        )
+        start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
+        assert suggested_sample(plan=plan) == []
+        reopen_sign_off(
+            sign_off=UnitSignOff.objects.get(enrolment=enrolment),
+            actor=member(centre_a, Role.CENTRE_ADMIN),
+            reason="Evidence to check again.",
+        )
+        sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
+        picks = [(p.enrolment.pk, p.stage) for p in suggested_sample(plan=plan)]
+        assert picks == [(enrolment.pk, "summative")]
