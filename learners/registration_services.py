@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from audit.services import audit_record, record_audits
 from centre.models import Centre, OfferedUnit
@@ -50,16 +51,21 @@ class RegistrationPlan:
         return hashlib.sha256(repr(state).encode()).hexdigest()
 
     def summary(self) -> list[str]:
-        lines = []
-        if self.new_learners:
-            lines.append(f"{len(self.new_learners)} new learners")
-        if self.changed_learners:
-            lines.append(f"{len(self.changed_learners)} learners' details changed")
-        if self.new_enrolments:
-            lines.append(f"{len(self.new_enrolments)} new enrolments")
-        if self.reallocations:
-            lines.append(f"{len(self.reallocations)} enrolments given another assessor")
-        return lines
+        counts = [
+            (len(self.new_learners), "%(n)d new learner", "%(n)d new learners"),
+            (
+                len(self.changed_learners),
+                "%(n)d learner’s details changed",
+                "%(n)d learners’ details changed",
+            ),
+            (len(self.new_enrolments), "%(n)d new enrolment", "%(n)d new enrolments"),
+            (
+                len(self.reallocations),
+                "%(n)d enrolment given another assessor",
+                "%(n)d enrolments given another assessor",
+            ),
+        ]
+        return [ngettext(singular, plural, n) % {"n": n} for n, singular, plural in counts if n]
 
 
 def plan_registration(*, centre: Centre, register: Register) -> RegistrationPlan:

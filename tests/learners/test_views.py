@@ -158,7 +158,7 @@ def test_confirming_a_preview_after_the_register_changed_shows_the_new_changes(a
     response = admin_client.post(reverse("learners:import"), {**fields, "confirm": "1"}).content.decode()
 
     assert "changed after you checked the file" in response
-    assert "learners&#x27; details changed" in response
+    assert "learner’s details changed" in response
     with scopes_disabled():
         assert Learner.objects.get().email == "old@example.org"
 
