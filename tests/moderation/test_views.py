@@ -263,11 +263,11 @@ def test_audit_trail_filters_by_learner_assessor_and_unit(
     client.force_login(member(centre_a, Role.IQA))
     with django_assert_max_num_queries(15):
         page = client.get(reverse("audit:trail"), {"learner": enrolment.learner_id}).content.decode()
-    assert "Decision recorded" in page and "Tom Hughes" in page and "Ada Lovelace" in page
+    assert "Assessment decision recorded" in page and "Tom Hughes" in page and "Ada Lovelace" in page
     page = client.get(reverse("audit:trail"), {"learner": other.learner_id}).content.decode()
-    assert "Decision recorded" not in page
+    assert "Assessment decision recorded" not in page
     page = client.get(reverse("audit:trail"), {"assessor": enrolment.assessor.pk, "unit": enrolment.unit_id})
-    assert "Decision recorded" in page.content.decode()
+    assert "Assessment decision recorded" in page.content.decode()
     client.force_login(enrolment.assessor)
     assert client.get(reverse("audit:trail")).status_code == 403
 
