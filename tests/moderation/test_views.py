@@ -326,3 +326,10 @@ def test_a_sign_off_made_again_after_reopening_is_suggested_for_sampling(centre_
         sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
         picks = [(p.enrolment.pk, p.stage) for p in suggested_sample(plan=plan)]
         assert picks == [(enrolment.pk, "summative")]
+
+
+def test_the_return_reason_comes_before_both_decision_buttons(client, enrolment, submission):
+    client.force_login(enrolment.assessor)
+    page = client.get(reverse("assessment:judge", kwargs={"item_id": submission.pk})).content.decode()
+    reason = page.index('id="reason"')
+    assert reason < page.index('value="accept"') and reason < page.index('value="return"')
