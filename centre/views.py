@@ -69,7 +69,7 @@ def staff(request):
     return render(
         request,
         "centre/staff.html",
-        {"form": form, "memberships": memberships.order_by("user__last_name", "user__first_name", "role")},
+        {"form": form, "memberships": memberships.order_by("user__sort_key", "user__email", "role")},
     )
 
 

@@ -17,8 +17,18 @@ class LearnersProvider(Provider):
     models = (
         PersonalData(
             "learners.Learner",
-            ("first_name", "last_name", "email", "uln", "candidate_number", "user"),
-            "Who the learner is, as their centre's MIS knows them, and the account they sign in with.",
+            (
+                "first_name",
+                "last_name",
+                "email",
+                "uln",
+                "candidate_number",
+                "user",
+                "sort_key",
+                "search_text",
+            ),
+            "Who the learner is, as their centre's MIS knows them, and the account they sign in with "
+            "(with their name and email folded, to sort and search by).",
         ),
         PersonalData(
             "learners.Enrolment",

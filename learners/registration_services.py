@@ -225,10 +225,12 @@ def import_register(
     if dry_run or not plan.has_changes:
         return plan
 
-    Learner.objects.bulk_create(plan.new_learners, batch_size=1000)
+    Learner.objects.bulk_create([learner.fill_keys() for learner in plan.new_learners], batch_size=1000)
     if plan.changed_learners:
         Learner.objects.bulk_update(
-            [learner for learner, _ in plan.changed_learners], LEARNER_FIELDS, batch_size=1000
+            [learner.fill_keys() for learner, _ in plan.changed_learners],
+            [*LEARNER_FIELDS, *Learner.KEY_FIELDS],
+            batch_size=1000,
         )
     enrolments = Enrolment.objects.bulk_create(
         [

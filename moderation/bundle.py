@@ -34,6 +34,7 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.names import folded
 from learners.evidence_kinds import describe_details
 from learners.models import EvidenceFile
 from learners.resources import neutralise
@@ -124,9 +125,10 @@ def render_bundle(
             "centre": sample.centre,
             "unit": sample.unit,
             "candidates": [_candidate_context(c, pdfs) for c in candidates],
-            "assessors": sorted({c.sampled.sign_off.assessor_name for c in candidates}),
+            "assessors": sorted({c.sampled.sign_off.assessor_name for c in candidates}, key=folded),
             "iqas": sorted(
-                {s.iqa.get_full_name() for c in candidates for s in c.iqa_samples if s.iqa is not None}
+                {s.iqa.get_full_name() for c in candidates for s in c.iqa_samples if s.iqa is not None},
+                key=folded,
             ),
             "produced_at": timezone.now(),
             "manifest": _manifest(candidates),

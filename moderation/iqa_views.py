@@ -56,7 +56,7 @@ def plan_page(request, unit_id: int):
     """The unit's sampling plan, and the sample it suggests."""
     unit = _offered_unit(request, unit_id)
     plan = SamplingPlan.objects.filter(centre=request.centre, unit=unit).first()
-    assessors = list(assessors_of_centre(centre=request.centre).order_by("last_name", "first_name"))
+    assessors = list(assessors_of_centre(centre=request.centre))
     levels = dict(AssessorRisk.objects.filter(plan=plan).values_list("assessor_id", "level")) if plan else {}
     problems = []
     if request.method == "POST":

@@ -142,8 +142,7 @@ def caseload(*, centre, assessor, unit_id: int | None = None, state: str = "") -
     enrolments = list(
         enrolments.order_by(
             F("oldest_waiting").asc(nulls_last=True),
-            "learner__last_name",
-            "learner__first_name",
+            "learner__sort_key",
         )
     )
     totals = dict(
@@ -190,7 +189,7 @@ def unit_grid(
         enrolments.filter(unit=unit)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .select_related("learner")
-        .order_by("learner__last_name", "learner__first_name")
+        .order_by("learner__sort_key", "learner__candidate_number")
     )
     keys = [e.pk for e in enrolments]
     outcomes = {}

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -88,3 +90,14 @@ def test_a_unit_with_enrolments_stays_offered_with_a_message(admin_client, centr
         EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
     response = admin_client.post(reverse("centre:units"), {})
     assert "Learners are enrolled on R/600/9587; it cannot stop being offered." in response.content.decode()
+
+
+def test_staff_are_listed_as_a_person_files_names(admin_client, centre_a):
+    names = [("Luiza", "de Souza"), ("Björk", "Ólafsdóttir"), ("Siobhán", "O'Neill"), ("Zoë", "Young")]
+    with scopes_disabled():
+        for first, last in reversed(names):
+            MembershipFactory(centre=centre_a, role=Role.IQA, user__first_name=first, user__last_name=last)
+    page = admin_client.get(reverse("centre:staff")).content.decode()
+    expected = [f"{first} {last}".replace("'", "&#x27;") for first, last in names]
+    shown = [name for name in re.findall(r'<th scope="row">([^<]+)</th>', page) if name in expected]
+    assert shown == expected

@@ -234,3 +234,36 @@ def test_centre_admin_downloads_only_their_centres_register(admin_client, centre
         "application/vnd.openxmlformats"
     )
     assert admin_client.get(reverse("learners:export"), {"format": "pdf"}).status_code == 404
+
+
+def test_search_matches_part_of_a_name_or_email_whatever_the_accents_or_case(
+    admin_client, centre, django_assert_max_num_queries
+):
+    with scopes_disabled():
+        LearnerFactory(
+            centre=centre, first_name="Seán", last_name="Ó Briain", email="s.obriain@Northgate.example"
+        )
+        LearnerFactory(centre=centre, first_name="Siobhán", last_name="O'Neill", email="siobhan@example.org")
+        LearnerFactory(centre=centre, first_name="Ben", last_name="Young", email="ben.young@example.org")
+    for query in ("Sean", "SEÁN", "o briain", "obriain@north", "northgate.EXAMPLE", "ó bri"):
+        with django_assert_max_num_queries(12):
+            page = admin_client.get(reverse("learners:list"), {"q": query}).content.decode()
+        assert "Seán Ó Briain" in page and "Ben Young" not in page, query
+    page = admin_client.get(reverse("learners:list"), {"q": "oneill"}).content.decode()
+    assert "Siobhán O&#x27;Neill" in page and "Seán" not in page
+
+
+def test_learners_are_listed_as_a_person_files_names(admin_client, centre):
+    names = [
+        ("Fatima", "Ahmed"),
+        ("Luiza", "de Souza"),
+        ("Björk", "Ólafsdóttir"),
+        ("Siobhán", "O'Neill"),
+        ("Wei", "张"),
+    ]
+    with scopes_disabled():
+        for first, last in reversed(names):
+            LearnerFactory(centre=centre, first_name=first, last_name=last)
+    page = admin_client.get(reverse("learners:list")).content.decode()
+    shown = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert shown == [f"{first} {last}".replace("'", "&#x27;") for first, last in names]
