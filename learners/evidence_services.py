@@ -17,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from audit.services import record_audit
+from config.dates import long_datetime
 from units.models import AssessmentCriterion
 
 from .evidence_kinds import clean_evidence_content, kind_spec
@@ -43,7 +44,7 @@ class EvidenceIsFrozen(Exception):
     """A change to an item that has been submitted and not returned."""
 
     def __init__(self, item: EvidenceItem):
-        when = timezone.localtime(item.submitted_at).strftime("%-d %B %Y at %H:%M")
+        when = long_datetime(item.submitted_at)
         super().__init__(
             f"“{item.title}” was submitted on {when} and cannot be changed unless your assessor "
             "returns it to you."

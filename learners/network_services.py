@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import record_audit
+from config.dates import long_date
 from moderation.bundle_services import discard_bundles_of
 
 from .evidence_services import create_evidence_item
@@ -285,7 +286,7 @@ def start_networking_evidence(
     title = RECORD_TITLES[details["record"]]
     if details["record"] == Record.REVIEW:
         review = NetworkReview.objects.get(pk=details["review"])
-        title = f"{title} of {review.reviewed_on:%-d %B %Y}"
+        title = f"{title} of {long_date(review.reviewed_on)}"
     return create_evidence_item(
         learner=learner,
         actor=actor,

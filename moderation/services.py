@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from centre.models import Membership, Role
+from config.dates import long_datetime
 from learners.evidence_services import return_evidence_item
 from learners.models import Enrolment, EvidenceItem
 from learners.permissions import can_assess_enrolment
@@ -53,7 +54,7 @@ class StaleDecision(Exception):
         if current is None:
             now = "has no decision now"
         else:
-            when = timezone.localtime(current.decided_at).strftime("%-d %B %Y at %H:%M")
+            when = long_datetime(current.decided_at)
             by = current.assessor.get_full_name() if current.assessor else "an assessor"
             now = f"is now “{current.get_outcome_display()}”, decided by {by} on {when}"
         super().__init__(

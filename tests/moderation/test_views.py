@@ -119,7 +119,7 @@ def test_caseload_shows_only_allocated_learners_oldest_submission_first(
     assert page.count('<th scope="row"><a href="/assessment/enrolments/') == 500
     first_row = page.index('<th scope="row">')
     assert page.index(f"{oldest.learner.first_name} {oldest.learner.last_name}") - first_row < 200
-    assert "1 submission, oldest 1 Jan 2020" in page
+    assert "1 submission, oldest 1 January 2020" in page
     signed = client.get(reverse("assessment:caseload"), {"state": "signed_off"}).content.decode()
     assert "No learners match." in signed
 
