@@ -418,7 +418,7 @@ class ContactInteraction(models.Model):
         ordering = ["-occurred_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.purpose} ({self.occurred_on})"
+        return f"{self.purpose} ({long_date(self.occurred_on)})"
 
 
 class Rating(models.TextChoices):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import record_audit
 from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
+from config.dates import long_date
 from learners.downloads import private_file_response
 
 from .bundle_services import bundle_storage, recover_stalled_renders, request_bundle
@@ -223,10 +224,10 @@ def manage_sample(request, sample_id: int):
         until = request.POST.get("expires_on", "")
         try:
             expires_at = timezone.make_aware(
-                datetime.datetime.combine(datetime.date.fromisoformat(until), datetime.time(23, 59))
+                datetime.datetime.combine(_typed_date(until), datetime.time(23, 59))
             )
         except ValueError:
-            problems = ["Give the date access ends, for example 2027-05-31."]
+            problems = ["Give the date access ends, for example 31/05/2027."]
         else:
             try:
                 grant_moderator_access(
@@ -242,7 +243,8 @@ def manage_sample(request, sample_id: int):
             else:
                 messages.success(
                     request,
-                    f"{request.POST.get('email')} can see the sample until {until}; they have been emailed.",
+                    f"{request.POST.get('email')} can see the sample until {long_date(expires_at)}; "
+                    "they have been emailed.",
                 )
                 return redirect("moderation:manage_sample", sample_id=sample.pk)
     return render(
@@ -274,3 +276,12 @@ def revoke_access(request, access_id: int):
     else:
         messages.success(request, f"{access.moderator.email} can no longer see the sample.")
     return redirect("moderation:manage_sample", sample_id=access.sample_id)
+
+
+def _typed_date(value: str) -> datetime.date:
+    """The date field's value: ISO from a date picker, or day first as typed where a browser
+    has no picker (31/05/2027). ValueError otherwise."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return datetime.datetime.strptime(value.strip(), "%d/%m/%Y").date()
