@@ -49,9 +49,10 @@ def test_every_roles_pages_fit_a_phone(page, live_server, centre_a, seed_unit):
             role=Role.CENTRE_ADMIN,
             user__email="asha.longname-administrator@northgate.example",
         ).user
-        tom = MembershipFactory(
+        toms_role = MembershipFactory(
             centre=centre_a, role=Role.ASSESSOR, user__email="tom.hughes-assessor@northgate.example"
-        ).user
+        )
+        tom = toms_role.user
         moderator = MembershipFactory(
             centre=centre_a, role=Role.MODERATOR, user__email="morag.moderator@ocr.example"
         ).user
@@ -81,6 +82,10 @@ def test_every_roles_pages_fit_a_phone(page, live_server, centre_a, seed_unit):
         ]:
             page.goto(url + path)
             fits(page, name, width)
+        page.goto(url + reverse("centre:staff"))
+        page.locator(f'a[href="{reverse("centre:end_role", args=[toms_role.pk])}"]').click()
+        heading(page, f"End {tom.email}’s role as assessor?")
+        fits(page, "end-role", width, buttons=("Sign out", "End the role"))
         page.goto(url + reverse("moderation:manage_sample", kwargs={"sample_id": sample.pk}))
         heading(page, "Moderation sample")
         fits(page, "manage-sample", width, buttons=("Sign out", "Give access and email them"))
