@@ -72,6 +72,9 @@ def test_every_roles_pages_fit_a_phone(page, live_server, centre_a, seed_unit):
 
     for width in PHONES:
         page.set_viewport_size({"width": width, "height": 740})
+        for name, path in [("home", "/"), ("unit", seed_unit.url), ("sign-in", reverse("login"))]:
+            page.goto(url + path)
+            fits(page, name, width, buttons=())
         sign_in(page, live_server, admin.email)
         fits(page, "centre-home", width)
         for name, path in [

@@ -23,3 +23,13 @@ def test_names_sort_as_a_person_would_file_them():
 def test_by_character_code_they_would_not():
     # What ORDER BY last_name did on SQLite: the reason for the stored key.
     assert sorted(last for _, last in PEOPLE) != [last for _, last in PEOPLE]
+
+
+def test_a_persons_sort_key_follows_their_name(db):
+    from accounts.models import User
+
+    user = User.objects.create_user("siobhan@example.org", first_name="Siobhán", last_name="O'Neill")
+    assert User.objects.get(pk=user.pk).sort_key == "oneill siobhan"
+    user.last_name = "de Souza"
+    user.save(update_fields=["last_name"])
+    assert User.objects.get(pk=user.pk).sort_key == "desouza siobhan"
