@@ -4,6 +4,7 @@ access export. The verb stays the machine's name (``iqa.verdict_recorded``); a r
 
 AUDIT_ACTIONS: dict[str, str] = {
     "account.authenticator_set_up": "Authenticator app set up",
+    "account.invited": "Invitation to Waymark sent",
     "account.recovery_codes_made": "Recovery codes made",
     "account.second_factor_reset": "Two-factor sign-in reset",
     "centre.created": "Centre created",
@@ -26,8 +27,6 @@ AUDIT_ACTIONS: dict[str, str] = {
     "iqa.verdict_recorded": "IQA verdict recorded",
     "learners.exported": "Register exported",
     "learners.registered": "Learners registered",
-    "learner.invited": "Learner invited",
-    "learners.invited": "Learners invited",
     "membership.ended": "Role ended",
     "membership.granted": "Role given",
     "moderation.access_granted": "Moderator given access",
