@@ -42,6 +42,9 @@ class User(AbstractUser):
     # Part of every session's check (see _get_session_auth_hash): raising it ends all of the
     # person's sessions at their next request, whichever device or worker holds them.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # When the person was last sent a link to choose their password; with ``last_login``
+    # it tells a centre who has been invited, whose link has expired and who has signed in.
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]

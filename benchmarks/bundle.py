@@ -141,16 +141,16 @@ def build(folder: Path):
     with centre_scope(centre):
         enrolments = []
         for n in range(CANDIDATES):
-            user = add_member(centre=centre, email=f"l{n}@example.org", role=Role.LEARNER)[0].user
             learner = Learner.objects.create(
                 centre=centre,
-                user=user,
                 first_name="Learner",
                 last_name=f"{n:04d}",
-                email=user.email,
+                email=f"l{n}@example.org",
                 uln=valid_uln(400000000 + 3 * n),
                 candidate_number=f"{n + 1:04d}",
             )
+            user = add_member(centre=centre, email=learner.email, role=Role.LEARNER)[0].user
+            learner.refresh_from_db()
             enrolment = Enrolment.objects.create(
                 centre=centre, learner=learner, unit=unit, start_date="2026-09-07"
             )

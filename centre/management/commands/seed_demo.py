@@ -149,11 +149,13 @@ class Command(BaseCommand):
             people = {}
             for email, first_name, last_name, role in DEMO_PEOPLE:
                 people[role] = self._person(email, first_name, last_name)
-                add_member(centre=centre, email=email, role=role)
+                if role != Role.LEARNER:  # a learner's role comes with their learner record
+                    add_member(centre=centre, email=email, role=role)
             assessor = people[Role.ASSESSOR]
             learner, enrolment = self._learner_on_the_seed_unit(
                 centre, people[Role.LEARNER], assessor, DEMO_LEARNER_ULN, "0001"
             )
+            add_member(centre=centre, email=learner.email, role=Role.LEARNER)
             with centre_scope(centre):
                 UnitGuidance.objects.get_or_create(
                     centre=centre, unit=enrolment.unit, defaults={"body": DEMO_GUIDANCE}
@@ -168,8 +170,8 @@ class Command(BaseCommand):
                     self._network(learner)
             email, first_name, last_name, uln, candidate = SIGNED_OFF_LEARNER
             mia = self._person(email, first_name, last_name)
-            add_member(centre=centre, email=email, role=Role.LEARNER)
             learner, enrolment = self._learner_on_the_seed_unit(centre, mia, assessor, uln, candidate)
+            add_member(centre=centre, email=email, role=Role.LEARNER)
             with centre_scope(centre):
                 if not enrolment.sign_offs.exists():
                     self._signed_off_and_sampled(enrolment, assessor, people[Role.IQA])
