@@ -14,7 +14,7 @@ from learners.evidence_kinds import KINDS
 
 from .access import access_sample
 from .models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
-from .selectors import recording_sheet, samples_for_plan, suggested_sample
+from .selectors import recording_sheet, reopened_sign_offs, samples_for_plan, suggested_sample
 from .services import close_action, record_sample_verdict, save_sampling_plan, start_samples
 
 iqa_required = centre_role_required(Role.IQA)
@@ -148,12 +148,17 @@ def sample_page(request, iqa_sample_id: int):
     sheet = (
         sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment)
     )
+    if sample.sign_off_id and not sample.sign_off.is_standing:
+        reopened = sample.sign_off
+    else:
+        reopened = reopened_sign_offs(enrolments=[sample.enrolment_id]).get(sample.enrolment_id)
     return render(
         request,
         "moderation/iqa/sample.html",
         {
             "sample": sample,
             "sheet": sheet,
+            "reopened": reopened,
             "actions": sample.actions.all(),
             "verdicts": IqaSample.Verdict.choices,
             "stages": dict(Stage.choices),
