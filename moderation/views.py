@@ -249,6 +249,7 @@ def sign_off_detail(request, sign_off_id: int):
             "sheet": sign_off.recording_sheet,
             "is_learner": sign_off.enrolment.learner.user_id == request.user.pk,
             "is_centre_admin": Role.CENTRE_ADMIN in roles_in_centre(request),
+            "is_iqa": Role.IQA in roles_in_centre(request),
         },
     )
 
