@@ -14,7 +14,7 @@ from centre.access import centre_role_required
 from centre.models import Role
 from centre.selectors import guidance_by_unit
 from moderation.models import UnitSignOff
-from moderation.selectors import latest_decisions, reopened_sign_offs, standing_sign_offs
+from moderation.selectors import latest_decisions, latest_sign_offs
 from moderation.services import LEARNER_DECLARATION, countersign_unit
 
 from .access import access_evidence_file, access_own_evidence, access_own_learner
@@ -51,12 +51,13 @@ def home(request):
     learner = access_own_learner(request)
     units = portfolio_progress(learner=learner)
     guidance = guidance_by_unit(centre=request.centre, unit_ids=[unit.enrolment.unit_id for unit in units])
-    sign_offs = standing_sign_offs(enrolments=[unit.enrolment for unit in units])
-    reopened = reopened_sign_offs(enrolments=[unit.enrolment for unit in units])
+    sign_offs = latest_sign_offs(enrolments=[unit.enrolment for unit in units])
     for unit in units:
         unit.guidance = guidance.get(unit.enrolment.unit_id)
-        unit.sign_off = sign_offs.get(unit.enrolment.pk)
-        unit.reopened = reopened.get(unit.enrolment.pk)
+        latest = sign_offs.get(unit.enrolment.pk)
+        # The sign-off standing, or the one reopened since which the unit is assessed again.
+        unit.sign_off = latest if latest and latest.is_standing else None
+        unit.reopened = latest if latest and not latest.is_standing else None
     return render(
         request,
         "learners/portfolio/home.html",

@@ -53,9 +53,10 @@ def standing_sign_offs(*, enrolments: Iterable[Enrolment]) -> dict[int, UnitSign
     }
 
 
-def reopened_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
-    """Each of ``enrolments`` whose latest sign-off was reopened (none stands since), with
-    that sign-off and who reopened it, by enrolment key: the units being assessed again."""
+def latest_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
+    """The latest sign-off of each of ``enrolments`` that has one, with who reopened it
+    if anyone did, by enrolment key. A sign-off standing is always the latest: another is
+    made only once the one before was reopened."""
     latest = {}
     for sign_off in (
         UnitSignOff.objects.filter(enrolment__in=[getattr(e, "pk", e) for e in enrolments])
@@ -63,7 +64,17 @@ def reopened_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, Un
         .order_by("signed_at", "pk")
     ):
         latest[sign_off.enrolment_id] = sign_off
-    return {key: sign_off for key, sign_off in latest.items() if not sign_off.is_standing}
+    return latest
+
+
+def reopened_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
+    """Each of ``enrolments`` whose latest sign-off was reopened (none stands since), with
+    that sign-off and who reopened it, by enrolment key: the units being assessed again."""
+    return {
+        key: sign_off
+        for key, sign_off in latest_sign_offs(enrolments=enrolments).items()
+        if not sign_off.is_standing
+    }
 
 
 @dataclass(frozen=True)
@@ -329,8 +340,9 @@ def unit_grid(
         .values_list("enrolment_id", "criterion_id", "item__title")
     ):
         evidence[(enrolment_id, criterion_id)].append(title)
-    signed_off = standing_sign_offs(enrolments=keys)
-    reopened = reopened_sign_offs(enrolments=keys)
+    sign_offs = latest_sign_offs(enrolments=keys)
+    signed_off = {key for key, sign_off in sign_offs.items() if sign_off.is_standing}
+    reopened = {key: sign_off for key, sign_off in sign_offs.items() if not sign_off.is_standing}
     rows = [
         GridRow(
             enrolment=e,
