@@ -353,15 +353,20 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
 
 
 @transaction.atomic
-def return_evidence_item(*, item: EvidenceItem, actor, reason: str) -> EvidenceItem:
+def return_evidence_item(
+    *, item: EvidenceItem, actor, reason: str, reassessing: bool = False
+) -> EvidenceItem:
     """Hand a submitted item back to the learner to revise. Only an assessor allocated to
-    an enrolment the item is mapped to may; the submitted version stays as it was."""
+    an enrolment the item is mapped to may; the submitted version stays as it was, with
+    the return and its reason recorded on it. ``reassessing``: an item already assessed
+    may be returned too (its unit was reopened and is being judged again)."""
     from .permissions import can_assess_item
 
     item = _locked(item, editable=False)
     if not can_assess_item(actor, item):
         raise ValidationError("Only the learner’s allocated assessor can return their evidence.")
-    if item.status != EvidenceItem.Status.SUBMITTED:
+    returnable = {EvidenceItem.Status.SUBMITTED} | ({EvidenceItem.Status.ASSESSED} if reassessing else set())
+    if item.status not in returnable:
         raise ValidationError(f"“{item.title}” is not waiting for assessment, so it cannot be returned.")
     if not reason.strip():
         raise ValidationError("Say what the learner needs to change.")
@@ -369,13 +374,20 @@ def return_evidence_item(*, item: EvidenceItem, actor, reason: str) -> EvidenceI
     item.returned_at = timezone.now()
     item.return_reason = reason.strip()
     item.save(update_fields=["status", "returned_at", "return_reason", "updated_at"])
+    version = item.versions.order_by("-number").first()
+    version.returned_at, version.returned_by, version.return_reason = (
+        item.returned_at,
+        actor,
+        item.return_reason,
+    )
+    version.save(update_fields=["returned_at", "returned_by", "return_reason"])
     record_audit(
         actor=actor,
         verb="evidence.returned",
         target=item,
         centre=item.centre,
         learner=item.learner_id,
-        details={"version": item.versions.count()},
+        details={"version": version.number},
     )
     return item
 

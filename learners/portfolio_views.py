@@ -14,11 +14,11 @@ from centre.access import centre_role_required
 from centre.models import Role
 from centre.selectors import guidance_by_unit
 from moderation.models import UnitSignOff
-from moderation.selectors import latest_decisions, standing_sign_offs
+from moderation.selectors import latest_decisions, latest_sign_offs
 from moderation.services import LEARNER_DECLARATION, countersign_unit
 
 from .access import access_evidence_file, access_own_evidence, access_own_learner
-from .downloads import private_file_response
+from .downloads import evidence_file_response
 from .evidence_kinds import KINDS, describe_details, evidence_form_class, kind_spec
 from .evidence_selectors import (
     enrolments_of_learner,
@@ -51,10 +51,13 @@ def home(request):
     learner = access_own_learner(request)
     units = portfolio_progress(learner=learner)
     guidance = guidance_by_unit(centre=request.centre, unit_ids=[unit.enrolment.unit_id for unit in units])
-    sign_offs = standing_sign_offs(enrolments=[unit.enrolment for unit in units])
+    sign_offs = latest_sign_offs(enrolments=[unit.enrolment for unit in units])
     for unit in units:
         unit.guidance = guidance.get(unit.enrolment.unit_id)
-        unit.sign_off = sign_offs.get(unit.enrolment.pk)
+        latest = sign_offs.get(unit.enrolment.pk)
+        # The sign-off standing, or the one reopened since which the unit is assessed again.
+        unit.sign_off = latest if latest and latest.is_standing else None
+        unit.reopened = latest if latest and not latest.is_standing else None
     return render(
         request,
         "learners/portfolio/home.html",
@@ -391,21 +394,7 @@ def download_file(request, file_id: int):
     """An evidence file, to those who may see it, as a download that no browser will run:
     an attachment, its type fixed, in a sandbox with nothing allowed."""
     evidence_file = access_evidence_file(request, file_id)
-    if request.GET.get("inline") == "1" and evidence_file.print_rendition:
-        # Shown in a page (an assessor judging a photo), an image is the rendition Waymark
-        # re-encoded at upload: the learner's own bytes, which could be a polyglot that is
-        # also an HTML page, are only ever downloaded.
-        return private_file_response(
-            evidence_file.print_rendition.open("rb"),
-            filename=f"{evidence_file.original_name}.jpg",
-            content_type="image/jpeg",
-            inline=True,
-        )
-    return private_file_response(
-        evidence_file.file.open("rb"),
-        filename=evidence_file.original_name,
-        content_type=evidence_file.content_type,
-    )
+    return evidence_file_response(evidence_file, inline=request.GET.get("inline") == "1")
 
 
 @learner_required

@@ -47,8 +47,9 @@ class LearnersProvider(Provider):
         ),
         PersonalData(
             "learners.EvidenceVersion",
-            ("submitted_by", "declared_name", "declaration", "snapshot"),
-            "What the learner submitted, frozen, with their declaration that it is their own work.",
+            ("submitted_by", "declared_name", "declaration", "snapshot", "return_reason"),
+            "What the learner submitted, frozen, with their declaration that it is their own work, "
+            "and why an assessor returned it.",
         ),
         PersonalData(
             "learners.NetworkContact",
@@ -184,6 +185,8 @@ def _evidence(item: EvidenceItem, files: list[tuple[str, EvidenceFile]]) -> dict
                 "declared_name": version.declared_name,
                 "declaration": version.declaration,
                 "as_submitted": version.snapshot,
+                "returned_at": version.returned_at,
+                "return_reason": version.return_reason,
             }
             for version in item.versions.all()
         ],

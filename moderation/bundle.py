@@ -333,6 +333,8 @@ def bundle_fingerprint(*, sample: ModerationSample, candidates: list[Candidate])
                     (s.pk, s.verdict, [(a.pk, str(a.closed_at)) for a in s.actions.all()])
                     for s in c.iqa_samples
                 ],
+                # A reopening, and any decision since, changes the assessment history printed.
+                "history": [(e.kind, str(e.at)) for e in c.history],
             }
             for c in candidates
         ],

@@ -10,6 +10,7 @@ from guardian.shortcuts import get_objects_for_user
 from learners.models import EvidenceFile, EvidenceVersion
 
 from .models import IqaSample, ModerationSample, SampledLearner
+from .selectors import HistoryEntry, assessment_history
 
 MODERATE = "moderation.moderate_sample"
 
@@ -31,9 +32,9 @@ def samples_for_moderator(*, centre, moderator) -> QuerySet[ModerationSample]:
 
 
 def sampled_learners(*, sample: ModerationSample) -> QuerySet[SampledLearner]:
-    return sample.learners.select_related("enrolment__learner", "enrolment__assessor", "sign_off").order_by(
-        "enrolment__learner__candidate_number"
-    )
+    return sample.learners.select_related(
+        "enrolment__learner", "enrolment__assessor", "sign_off__reopened_by"
+    ).order_by("enrolment__learner__candidate_number")
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Candidate:
     sampled: SampledLearner
     versions: list[EvidenceVersion]
     iqa_samples: list[IqaSample] = field(default_factory=list)
+    # The assessment as it happened: decisions with feedback, returns, sign-offs, reopenings.
+    history: list[HistoryEntry] = field(default_factory=list)
 
     @property
     def learner(self):
@@ -59,7 +62,8 @@ class Candidate:
 
 def candidates_of(*, sample: ModerationSample, candidate_numbers: list[str] | None = None) -> list[Candidate]:
     """The sampled learners with the evidence their sign-off was made on (the versions
-    its recording sheet names) and the IQA's samples of them: a fixed number of queries."""
+    its recording sheet names), the IQA's samples of them and the history of their
+    assessment: a fixed number of queries."""
     sampled = list(sampled_learners(sample=sample))
     if candidate_numbers:
         sampled = [s for s in sampled if s.enrolment.learner.candidate_number in candidate_numbers]
@@ -86,11 +90,13 @@ def candidates_of(*, sample: ModerationSample, candidate_numbers: list[str] | No
         .order_by("started_at")
     ):
         iqa.setdefault(iqa_sample.enrolment_id, []).append(iqa_sample)
+    history = assessment_history(enrolments=[s.enrolment_id for s in sampled])
     return [
         Candidate(
             sampled=s,
             versions=[v for v in versions if (v.item_id, v.number) in wanted[s.pk]],
             iqa_samples=iqa.get(s.enrolment_id, []),
+            history=history[s.enrolment_id],
         )
         for s in sampled
     ]

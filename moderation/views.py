@@ -29,6 +29,7 @@ from .selectors import (
     caseload,
     latest_decisions,
     recording_sheet,
+    reopened_sign_offs,
     standing_sign_off,
     unit_criteria,
     unit_grid,
@@ -98,7 +99,10 @@ def enrolment_assessment(request, enrolment_id: int):
             "submissions": submissions,
             "is_assessor": is_assessor,
             "sign_off": sign_off,
-            "past_sign_offs": enrolment.sign_offs.exclude(pk=getattr(sign_off, "pk", None)),
+            "past_sign_offs": enrolment.sign_offs.exclude(pk=getattr(sign_off, "pk", None)).select_related(
+                "reopened_by"
+            ),
+            "reopened": reopened_sign_offs(enrolments=[enrolment]).get(enrolment.pk),
             "can_sign_off": is_assessor and sign_off is None and all_met,
             "samples": samples,
         },
@@ -120,8 +124,16 @@ def judge_submission(request, item_id: int):
         if can_assess_enrolment(request.user, mapping.enrolment)
     ]
     standing = latest_decisions(enrolments={m.enrolment for m in mappings})
+    # Evidence already assessed is judged again only on a unit reopened after sign-off.
+    reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
+    if item.status == item.Status.SUBMITTED:
+        judgeable = {m.criterion_id for m in mappings}
+    elif item.status == item.Status.ASSESSED:
+        judgeable = {m.criterion_id for m in mappings if m.enrolment_id in reopened}
+    else:
+        judgeable = set()
     problems, status = [], 200
-    if request.method == "POST" and item.status == item.Status.SUBMITTED:
+    if request.method == "POST" and judgeable:
         judgements = {
             m.criterion_id: Judgement(
                 outcome=request.POST.get(f"outcome-{m.criterion_id}", ""),
@@ -129,6 +141,7 @@ def judge_submission(request, item_id: int):
                 seen_sequence=_int(request.POST.get(f"seen-{m.criterion_id}")),
             )
             for m in mappings
+            if m.criterion_id in judgeable
         }
         returning = request.POST.get("action") == "return"
         reason = request.POST.get("reason", "")
@@ -158,6 +171,8 @@ def judge_submission(request, item_id: int):
             "standing": standing.get((m.enrolment_id, m.criterion_id)),
             "outcome": request.POST.get(f"outcome-{m.criterion_id}", ""),
             "feedback": request.POST.get(f"feedback-{m.criterion_id}", ""),
+            "judgeable": m.criterion_id in judgeable,
+            "reopened": reopened.get(m.enrolment_id),
         }
         for m in mappings
     ]
@@ -172,6 +187,9 @@ def judge_submission(request, item_id: int):
             if version
             else [],
             "rows": rows,
+            "can_judge": bool(judgeable),
+            "reassessing": bool(judgeable) and item.status == item.Status.ASSESSED,
+            "reopenings": list({s.pk: s for s in reopened.values()}.values()),
             "problems": problems,
             "reason": request.POST.get("reason", ""),
             "outcomes": Outcome.choices,
@@ -231,6 +249,7 @@ def sign_off_detail(request, sign_off_id: int):
             "sheet": sign_off.recording_sheet,
             "is_learner": sign_off.enrolment.learner.user_id == request.user.pk,
             "is_centre_admin": Role.CENTRE_ADMIN in roles_in_centre(request),
+            "is_iqa": Role.IQA in roles_in_centre(request),
         },
     )
 

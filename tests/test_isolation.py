@@ -65,6 +65,7 @@ WAYMARK_URLS = {
     "iqa:plan": "own-centre",
     "iqa:start_sampling": "own-centre",
     "iqa:sample": "centre-object",
+    "iqa:evidence_version": "centre-object",
     "iqa:close_action": "centre-object",
     "audit:trail": "own-centre",
     "moderation:home": "own-centre",
