@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
@@ -197,6 +198,8 @@ def _candidate_context(candidate: Candidate, pdfs: dict[str, AppendedPdf]) -> di
     rows = [
         {
             **row,
+            # Frozen in the sheet as ISO text; printed as a date, in the same form as the rest.
+            "decided_on": parse_datetime(row["decided_at"]) if row.get("decided_at") else None,
             "links": [
                 {**e, "anchor": page_of_item.get((e["item"], e["version"]), "")} for e in row["evidence"]
             ],
