@@ -394,7 +394,6 @@ class _PartSizer:
     its content stream uses, so a part is written with its own pages' objects only."""
 
     def __init__(self, reader: PdfReader):
-        self.reader = reader
         self.sizes: dict[int, int] = {}
         self.pruned: set[int] = set()
         self.needs = [self._prune_and_measure(page) for page in reader.pages]

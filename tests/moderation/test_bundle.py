@@ -223,3 +223,32 @@ def test_nothing_of_the_bundle_is_drawn_on_a_page_that_holds_a_learners_pdf_page
             allowed = set(header.split()) | set(source.extract_text().split())
             allowed |= {"Page", str(index + 1), "of", str(len(pages))}
             assert set(pages[index].split()) - allowed == set(), f"page {index + 1} has more drawn on it"
+
+
+def test_the_running_header_is_one_line_and_dates_fit_the_recording_sheet(photographed):
+    from django.utils import dateformat, timezone
+
+    _, rendered = photographed
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    for page in [reader.pages[0], reader.pages[1]]:  # the cover (no candidate) and a candidate's
+        baselines = set()
+
+        def header(text, cm, tm, font, size, baselines=baselines):
+            y = (tm[5] * cm[3]) + cm[5] if cm[3] else tm[5]
+            if text.strip() and y > 841.89 - 25 * 72 / 25.4:  # in the top margin
+                baselines.add(round(y))
+
+        page.extract_text(visitor_text=header)
+        assert len(baselines) == 1
+    sheet = page_texts(rendered.pdf)[1]
+    assert "Unit recording sheet" in sheet
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", sheet)  # no ISO dates, which ran past the border
+    assert sheet.count(dateformat.format(timezone.localtime(), "j M Y")) == 7  # one per criterion
+
+
+def test_the_first_item_follows_the_declarations_on_their_page(photographed):
+    _, rendered = photographed
+    pages = page_texts(rendered.pdf)
+    for number, first, last in rendered.candidate_pages:
+        (declarations,) = [t for t in pages[first : last + 1] if "Declarations Assessor:" in t]
+        assert f"{number}: Item 1 of {number} (version 1)" in declarations
