@@ -359,10 +359,11 @@ class Command(BaseCommand):
             last_name = CANDIDATE_LAST_NAMES[n % len(CANDIDATE_LAST_NAMES)]
             email = f"candidate{number}@demo.waymark.test"
             user = self._person(email, first_name, last_name)
-            add_member(centre=centre, email=email, role=Role.LEARNER)
+            # The learner record first, so that the role given next finds it by email.
             _, enrolment = self._learner_on_the_seed_unit(
                 centre, user, assessor, _demo_uln(700_000_000 + 3 * n), number
             )
+            add_member(centre=centre, email=email, role=Role.LEARNER)
             with centre_scope(centre):
                 if not enrolment.sign_offs.exists():
                     self._candidate_portfolio(enrolment, assessor, seed=n)
