@@ -18,7 +18,7 @@ from moderation.selectors import latest_decisions, standing_sign_offs
 from moderation.services import LEARNER_DECLARATION, countersign_unit
 
 from .access import access_evidence_file, access_own_evidence, access_own_learner
-from .downloads import private_file_response
+from .downloads import private_file_response, safe_download_name
 from .evidence_kinds import KINDS, describe_details, evidence_form_class, kind_spec
 from .evidence_selectors import (
     enrolments_of_learner,
@@ -397,13 +397,13 @@ def download_file(request, file_id: int):
         # also an HTML page, are only ever downloaded.
         return private_file_response(
             evidence_file.print_rendition.open("rb"),
-            filename=f"{evidence_file.original_name}.jpg",
+            filename=safe_download_name(evidence_file.original_name, "image/jpeg"),
             content_type="image/jpeg",
             inline=True,
         )
     return private_file_response(
         evidence_file.file.open("rb"),
-        filename=evidence_file.original_name,
+        filename=safe_download_name(evidence_file.original_name, evidence_file.content_type),
         content_type=evidence_file.content_type,
     )
 

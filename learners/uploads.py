@@ -7,6 +7,7 @@ is decoded, and photos lose their location before they are stored.
 """
 
 import hashlib
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -70,6 +71,37 @@ OFFICE_MARKERS = {
     "ppt/presentation.xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 IMAGE_FORMATS_WITH_LOCATION = {"JPEG", "MPO", "PNG", "WEBP"}
+# Names that run, install or open something that runs when double-clicked, on Windows,
+# macOS or Linux: refused whatever the content is, because libmagic calls a script
+# without a tell-tale first line (a .vbs, a .bat without "@echo") plain text, and a file
+# saved under such a name runs however it was checked. Based on the attachments Outlook
+# blocks, with the Unix and web counterparts.
+EXECUTABLE_EXTENSIONS = frozenset(
+    " ".join(
+        [
+            # Windows programs, installers, libraries and control-panel items
+            "exe com scr pif cpl dll ocx sys drv msi msp mst msix msixbundle appx appxbundle",
+            "application appref-ms gadget xbap vsto diagcab msc",
+            # Windows scripts and script hosts
+            "bat cmd vb vbs vbe vbscript js jse wsf wsh ws wsc sct ps1 ps1xml ps2 ps2xml psc1",
+            "psc2 psd1 psm1 msh msh1 msh2 mshxml msh1xml msh2xml",
+            # What opens something that runs: the registry, shortcuts, help, HTML applications,
+            # Access databases, Excel add-ins
+            "reg lnk url website scf shb shs inf ins isp hta chm hlp job library-ms",
+            "searchconnector-ms settingcontent-ms mde ade adp accde mda mdz xll",
+            # Disk images and packages that mount or install
+            "iso img vhd vhdx cab dmg pkg mpkg deb rpm apk appimage run snap flatpakref",
+            # Java and macOS
+            "jar jnlp class app command tool workflow action applescript scpt scptd",
+            # Unix shells and interpreters, server pages; certificates, which install
+            "sh bash zsh csh tcsh ksh fish desktop py pyc pyo pyw pyz pyzw pl pm cgi rb php",
+            "php3 php4 php5 php7 phtml phar lua tcl awk jsp jspx asp aspx asa asax cer crt der",
+            # Web pages and drawings, which a browser runs scripts in
+            "htm html xhtml xht shtml mht mhtml svg svgz xml xsl xslt",
+        ]
+    ).split()
+)
+TRAILING_DOTS_AND_SPACES = re.compile(r"[\s.]+$")
 
 
 class UploadRefused(Exception):
@@ -105,6 +137,26 @@ def clean_file_name(name: str) -> str:
     if len(printable) > 200:
         printable = f"{stem[: 190 - len(suffix)]}{dot}{suffix}" if dot else printable[:200]
     return printable
+
+
+def final_extension(name: str) -> str:
+    """The extension a desktop would go by, lower case and without its dot: Windows ignores
+    trailing dots and spaces, so "x.bat. " is a .bat file."""
+    _, dot, suffix = TRAILING_DOTS_AND_SPACES.sub("", name).rpartition(".")
+    return suffix.lower() if dot else ""
+
+
+def refuse_executable_name(name: str) -> None:
+    """``UploadRefused`` if ``name`` would run when opened, whatever the file holds. Only
+    the last extension counts, as it does for the desktop: "report.pdf.exe" is a
+    program, "notes.js.txt" is text."""
+    extension = final_extension(name)
+    if extension in EXECUTABLE_EXTENSIONS:
+        raise UploadRefused(
+            f"“{name}” has a name ending in .{extension}, which is a program or script that runs "
+            "when it is opened, so Waymark does not accept it whatever it contains. If it is a "
+            "document, save it as a PDF or plain text (.txt) and upload that."
+        )
 
 
 def inspect_upload(upload: UploadedFile, *, max_bytes: int, max_pixels: int) -> InspectedUpload:
@@ -145,6 +197,8 @@ def _content_type(name: str, content: bytes) -> str:
             f"“{name}” is a program, not a document, whatever its name says. Waymark does not "
             "accept programs."
         )
+    # After the content's own refusals, which say more about a web page or a program.
+    refuse_executable_name(name)
     if detected not in ACCEPTED_TYPES:
         raise UploadRefused(
             f"“{name}” is not a type of file Waymark accepts (its content is {detected}, whatever "

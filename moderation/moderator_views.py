@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import record_audit
 from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
-from learners.downloads import private_file_response
+from learners.downloads import private_file_response, safe_download_name
 
 from .bundle_services import bundle_storage, recover_stalled_renders, request_bundle
 from .models import BundleRender, ModerationSample, ModeratorAccess
@@ -97,7 +97,7 @@ def moderator_file(request, sample_id: int, file_id: int):
     _seen(request, "moderation.file_downloaded", evidence_file, sha256=evidence_file.sha256)
     return private_file_response(
         evidence_file.file.open("rb"),
-        filename=evidence_file.original_name,
+        filename=safe_download_name(evidence_file.original_name, evidence_file.content_type),
         content_type=evidence_file.content_type,
     )
 

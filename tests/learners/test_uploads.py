@@ -2,6 +2,7 @@
 with a message that names the file and says why."""
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -10,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
+from learners.downloads import safe_download_name
 from learners.uploads import UploadRefused, clean_file_name, inspect_upload
 from tests.factories import PDF_BYTES
 
@@ -162,3 +164,63 @@ def test_file_names_lose_folders_and_control_characters(sent, kept):
 
 def test_a_name_with_folders_is_kept_without_them():
     assert inspect_upload(upload("../../etc/passwd.pdf", PDF_BYTES), **LIMITS).original_name == "passwd.pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("hello.vbs", b'MsgBox "Hello"\r\nCreateObject("WScript.Shell").Run "calc"\r\n'),
+        ("tool.js", b'var shell = new ActiveXObject("WScript.Shell");\nshell.Run("calc");\n'),
+        ("setup.ps1", b"Write-Host 'hello'\nRemove-Item -Recurse C:\\Users\n"),
+        ("settings.reg", b"REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\Software\\Waymark]\r\n"),
+        ("tidy.bat", b"del /q C:\\Users\\Public\\*\r\n"),
+        ("TIDY.CMD", b"del /q C:\\Users\\Public\\*\r\n"),
+        ("run.sh", b"rm -rf ~/\n"),
+        ("tool.py", b"import os\nos.remove('x')\n"),
+        ("page.php", b"echo 1;\n"),
+        ("report.pdf.exe", PDF_BYTES),
+        ("x.bat.", b"del /q C:\\Users\\Public\\*\r\n"),
+        ("x.bat . .", b"del /q C:\\Users\\Public\\*\r\n"),
+        ("shortcut.LNK", b"L\x00\x00\x00 plain enough"),
+        ("notes.txt.hta", b"just words\n"),
+    ],
+)
+def test_script_and_program_names_are_refused_whatever_the_content_sniffer_says(name, content):
+    with pytest.raises(UploadRefused, match=rf"“{re.escape(name)}” .*runs? .*when (it is )?opened"):
+        inspect_upload(upload(name, content, "text/plain"), **LIMITS)
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "account.js.txt", "v1.2.txt", "Account", "README"])
+def test_plain_text_with_a_harmless_last_extension_is_accepted(name):
+    assert (
+        inspect_upload(upload(name, b"What I did on placement.\n", "text/plain"), **LIMITS).extension
+        == ".txt"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored_as", "content_type", "offered_as"),
+    [
+        ("plan.pdf", "application/pdf", "plan.pdf"),
+        ("team-board.jpg", "image/jpeg", "team-board.jpg"),
+        ("team-board.JPEG", "image/jpeg", "team-board.jpg"),
+        ("team-board.png", "image/jpeg", "team-board.jpg"),
+        ("hello.vbs", "text/plain", "hello.txt"),
+        ("tool.js", "text/plain", "tool.txt"),
+        ("x.bat.", "text/plain", "x.txt"),
+        ("x.bat . ", "text/plain", "x.txt"),
+        ("report.pdf.exe", "application/pdf", "report.pdf"),
+        ("notes.txt.vbs", "text/plain", "notes.txt"),
+        ("v1.2", "text/plain", "v1.2.txt"),
+        (
+            "Account",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "Account.docx",
+        ),
+        (".bashrc", "text/plain", "bashrc.txt"),
+        ("...", "text/plain", "file.txt"),
+        ("odd.bin", "application/x-unknown", "odd.bin"),
+    ],
+)
+def test_a_file_is_only_ever_offered_under_its_checked_types_extension(stored_as, content_type, offered_as):
+    assert safe_download_name(stored_as, content_type) == offered_as
