@@ -20,6 +20,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from .image_metadata import Unreadable, without_metadata
+
 # Content type → (extension stored, what people call it).
 ACCEPTED_TYPES: dict[str, tuple[str, str]] = {
     "application/pdf": (".pdf", "PDF"),
@@ -70,7 +72,6 @@ OFFICE_MARKERS = {
     "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/presentation.xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-IMAGE_FORMATS_WITH_LOCATION = {"JPEG", "MPO", "PNG", "WEBP"}
 # Names that run, install or open something that runs when double-clicked, on Windows,
 # macOS or Linux: refused whatever the content is, because libmagic calls a script
 # without a tell-tale first line (a .vbs, a .bat without "@echo") plain text, and a file
@@ -237,37 +238,31 @@ def _checked_image(name: str, content: bytes, *, max_pixels: int) -> bytes:
                         f"{max_pixels:,} pixels. Resize it and upload it again."
                     )
                 image.verify()
+            return without_location(content)
     except Image.DecompressionBombError:
         raise too_large from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise UploadRefused(f"“{name}” could not be read as an image: it may be damaged.") from error
-    return without_location(content)
 
 
 def without_location(content: bytes) -> bytes:
-    """The image with its GPS position and XMP packet (which can hold one too) removed;
-    the image itself is re-encoded as little as its format allows."""
+    """The image without any metadata that can hold where it was taken (every Exif, XMP,
+    IPTC and comment segment, text chunks, a second picture), its pixels as they were;
+    see ``learners.image_metadata``."""
     with Image.open(BytesIO(content)) as image:
-        if image.format not in IMAGE_FORMATS_WITH_LOCATION:
-            return content
-        exif = image.getexif()
-        xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
-        if ExifTags.IFD.GPSInfo not in exif and not xmp:
-            return content
-        exif.pop(ExifTags.IFD.GPSInfo, None)
-        options = {"exif": exif.tobytes()}
-        if icc_profile := image.info.get("icc_profile"):
-            options["icc_profile"] = icc_profile
-        image_format = "JPEG" if image.format == "MPO" else image.format
-        if image.format == "JPEG":
-            options.update(quality="keep", subsampling="keep")
-        elif image.format == "MPO":
-            options.update(quality=95)
-        elif image_format == "WEBP":
-            options.update(lossless=bool(image.info.get("lossless")), quality=95)
-        stripped = BytesIO()
-        image.save(stripped, format=image_format, **options)
-        return stripped.getvalue()
+        image_format, size = image.format, image.size
+        orientation = image.getexif().get(ExifTags.Base.Orientation)
+    stripped = without_metadata(content, image_format, orientation)
+    if stripped is not content:
+        # What is stored must still be the same picture, whole.
+        with Image.open(BytesIO(stripped)) as image:
+            if image.size != size or (image.format == "JPEG" and not image.tile):
+                raise Unreadable("the picture did not survive")
+            if image.format == "WEBP":
+                image.load()  # WebP has no check short of decoding
+            else:
+                image.verify()
+    return stripped
 
 
 PRINT_SIZE = (1600, 1600)
