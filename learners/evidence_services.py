@@ -176,9 +176,10 @@ def add_evidence_files(
                 sha256=upload.sha256,
             )
             stored.append(evidence_file)
-            _store(evidence_file, "file", f"upload{upload.extension}", upload.content)
-            if upload.content_type.startswith("image/"):
-                _store(evidence_file, "print_rendition", "print.jpg", print_rendition(upload.content))
+            rendition = print_rendition(upload.content) if upload.content_type.startswith("image/") else None
+            _store(evidence_file, "file", f"upload{upload.extension}", upload.content, upload.original_name)
+            if rendition is not None:
+                _store(evidence_file, "print_rendition", "print.jpg", rendition, upload.original_name)
             evidence_file.save()
             record_audit(
                 actor=actor,
@@ -188,12 +189,10 @@ def add_evidence_files(
                 learner=item.learner_id,
                 details={"item": item.pk, "sha256": upload.sha256, "size": upload.size},
             )
-    except BaseException as error:
+    except BaseException:
         for evidence_file in stored:
-            _delete_from_storage(_stored_files(evidence_file))
-        if isinstance(error, OSError):
-            logger.error("Evidence for item %s could not be stored: %s", item.pk, error)
-            raise FilesNotStored(upload.original_name) from error
+            for file in _stored_files(evidence_file):
+                _delete_quietly(file.storage, file.name)
         raise
     item.save(update_fields=["updated_at"])
     return inspected
@@ -419,10 +418,11 @@ def _match_item_to(item: EvidenceItem, snapshot: dict, mappings: list[EvidenceMa
             mapping.save(update_fields=["note"])
 
 
-def _store(evidence_file: EvidenceFile, field: str, filename: str, content: bytes) -> None:
-    """Save ``content`` into the file ``field`` under a generated name, and if the storage
-    fails partway (a full disk leaves the bytes it managed to write), delete what it
-    wrote: the name is chosen here, not by the storage, so it is known when that happens."""
+def _store(evidence_file: EvidenceFile, field: str, filename: str, content: bytes, shown_as: str) -> None:
+    """Save ``content`` into the file ``field`` under a generated name, or raise
+    ``FilesNotStored`` if the storage fails (a full disk, an unreachable bucket). What it
+    wrote before failing is deleted: the name is chosen here, not by the storage, so it is
+    known when that happens."""
     file_field = EvidenceFile._meta.get_field(field)
     storage = file_field.storage
     name = file_field.generate_filename(evidence_file, filename)
@@ -430,18 +430,21 @@ def _store(evidence_file: EvidenceFile, field: str, filename: str, content: byte
         name = file_field.generate_filename(evidence_file, filename)
     try:
         saved = storage.save(name, ContentFile(content), max_length=file_field.max_length)
-    except BaseException:
-        _delete_from_storage_quietly(storage, name)
+    except BaseException as error:
+        _delete_quietly(storage, name)
+        if isinstance(error, OSError):
+            logger.error("Evidence file %s could not be stored: %s", name, error)
+            raise FilesNotStored(shown_as) from error
         raise
     setattr(evidence_file, field, saved)
 
 
-def _delete_from_storage_quietly(storage, name: str) -> None:
+def _delete_quietly(storage, name: str) -> None:
     try:
         storage.delete(name)
     except Exception:
         # Left for `manage.py verify_storage`, which reports files no record knows.
-        logger.exception("A partly stored evidence file, %s, could not be deleted", name)
+        logger.exception("A stored evidence file, %s, could not be deleted", name)
 
 
 def _stored_files(evidence_file: EvidenceFile) -> list:
