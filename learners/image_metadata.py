@@ -3,7 +3,8 @@
 A location can sit in many places besides the GPS block of the first Exif segment, the
 only one Pillow reads: a second Exif segment, XMP, Photoshop/IPTC, a maker's own
 segment, a comment, a second picture after the first (a multi-picture JPEG's, with its
-own Exif), PNG text chunks, WebP's EXIF and XMP chunks. So the file is walked segment by
+own Exif), PNG text chunks, WebP's EXIF and XMP chunks, a GIF's comments and XMP
+extension. So the file is walked segment by
 segment (chunk by chunk) and only what is needed to show the picture is copied, from an
 allow-list: the pixels are never re-encoded. Two things are put back, because without
 them the photo is shown wrongly: the orientation (alone, in an Exif block of its own) and
@@ -37,6 +38,12 @@ PNG_KEPT = {
 WEBP_KEPT = {b"VP8X", b"VP8 ", b"VP8L", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
 VP8X_EXIF, VP8X_XMP = 0x08, 0x04
 
+# GIF: images, their timing, and the looping of an animation; never comments, plain text
+# or any other application's extension (XMP sits in one).
+GIF_EXTENSION, GIF_IMAGE, GIF_TRAILER = 0x21, 0x2C, 0x3B
+GIF_GRAPHIC_CONTROL = 0xF9
+GIF_APPLICATIONS_KEPT = {b"NETSCAPE2.0", b"ANIMEXTS1.0"}
+
 
 class Unreadable(ValueError):
     """The file's structure is not what its format says it must be."""
@@ -52,6 +59,8 @@ def without_metadata(content: bytes, image_format: str, orientation: int | None)
         stripped = _png(content, orientation)
     elif image_format == "WEBP":
         stripped = _webp(content, orientation)
+    elif image_format == "GIF":
+        stripped = _gif(content)
     else:
         return content
     return content if stripped == content else stripped
@@ -190,3 +199,45 @@ def _webp(content: bytes, orientation: int | None) -> bytes:
         for kind, data in chunks
     )
     return b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WEBP" + body
+
+
+def _gif(content: bytes) -> bytes:
+    if content[:6] not in {b"GIF87a", b"GIF89a"} or len(content) < 13:
+        raise Unreadable("no GIF header")
+    flags = content[10]
+    position = 13 + (3 << ((flags & 0x07) + 1) if flags & 0x80 else 0)  # the global colour table
+    kept = [content[:position]]
+    while True:
+        if position >= len(content):
+            raise Unreadable("no GIF trailer")
+        introducer = content[position]
+        if introducer == GIF_TRAILER:
+            kept.append(b"\x3b")
+            return b"".join(kept)  # anything after the end is not kept
+        if introducer == GIF_EXTENSION:
+            label = content[position + 1]
+            end = _end_of_sub_blocks(content, position + 2)
+            application = content[position + 3 : position + 14] if content[position + 2] == 11 else b""
+            if label == GIF_GRAPHIC_CONTROL or (label == 0xFF and application in GIF_APPLICATIONS_KEPT):
+                kept.append(content[position:end])
+        elif introducer == GIF_IMAGE:
+            descriptor_flags = content[position + 9] if position + 9 < len(content) else 0
+            table = 3 << ((descriptor_flags & 0x07) + 1) if descriptor_flags & 0x80 else 0
+            # The descriptor, its local colour table, the LZW code size, then the data.
+            end = _end_of_sub_blocks(content, position + 10 + table + 1)
+            kept.append(content[position:end])
+        else:
+            raise Unreadable("an unknown GIF block")
+        position = end
+
+
+def _end_of_sub_blocks(content: bytes, position: int) -> int:
+    """Where a run of GIF data sub-blocks (each a length byte, then that many bytes)
+    ends, after its terminating empty block."""
+    while True:
+        if position >= len(content):
+            raise Unreadable("the GIF data is cut off")
+        size = content[position]
+        position += 1 + size
+        if size == 0:
+            return position

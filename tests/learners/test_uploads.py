@@ -364,3 +364,26 @@ def test_webp_exif_and_xmp_chunks_are_removed():
     assert b"EXIF" not in stored and b"XMP " not in stored
     assert int.from_bytes(stored[4:8], "little") == len(stored) - 8
     assert pixels(stored) == pixels(original)
+
+
+def test_gif_comments_and_xmp_are_removed_and_the_animation_kept():
+    frames = [Image.new("RGB", (12, 8), colour) for colour in ("red", "blue")]
+    image = io.BytesIO()
+    frames[0].save(image, "GIF", save_all=True, append_images=frames[1:], loop=0, comment=f"Taken at {PLACE}")
+    content = image.getvalue()
+    # An XMP packet in an application extension, as Photoshop writes it, before the trailer.
+    xmp = b"".join(
+        bytes([len(piece)]) + piece for piece in (XMP[i : i + 255] for i in range(0, len(XMP), 255))
+    )
+    original = content[:-1] + b"\x21\xff\x0bXMP DataXMP" + xmp + b"\x00" + content[-1:]
+    assert PLACE.encode() in original
+
+    stored = inspect_upload(upload("site.gif", original, "image/gif"), **LIMITS).content
+
+    assert PLACE.encode() not in stored and b"XMP DataXMP" not in stored
+    with Image.open(io.BytesIO(stored)) as shown, Image.open(io.BytesIO(original)) as before:
+        assert shown.n_frames == before.n_frames == 2
+        assert shown.info.get("loop") == 0
+        for frame in range(2):
+            shown.seek(frame), before.seek(frame)
+            assert shown.convert("RGBA").tobytes() == before.convert("RGBA").tobytes()
