@@ -344,3 +344,14 @@ def test_an_upload_cut_off_by_a_full_disk_leaves_no_orphan(
         os.utime(path, (two_hours_ago, two_hours_ago))
 
     assert verify() == ("Checked 1 file: all present and unchanged.\n", None)
+
+
+def test_problems_and_orphans_are_counted_apart(empty_storage, evidence_file, centre_a):
+    stored_path(evidence_file.file.name).unlink()
+    orphan = stray(f"centre-{centre_a.pk}/{uuid.uuid4().hex}.pdf")
+
+    output, error = verify()
+    assert error == "Checked 1 file: 1 problem and 1 orphan."
+    output, error = verify("--delete-orphans")
+    assert output.splitlines()[-1] == f"orphan: {orphan}: deleted"
+    assert error == "Checked 1 file: 1 problem and 1 orphan deleted."

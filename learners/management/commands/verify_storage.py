@@ -88,10 +88,11 @@ class Command(BaseCommand):
                 else:
                     self.stdout.write(f"orphan: {name}")
         summary = f"Checked {counted(checked, 'file')}"
-        found = [counted(n, noun) for n, noun in [(problems, "problem"), (orphans, "orphan")] if n]
+        orphans_found = f"{counted(orphans, 'orphan')}{' deleted' if delete_orphans else ''}"
         if problems or (orphans and not delete_orphans):
-            raise CommandError(f"{summary}: {' and '.join(found)}.")
-        deleted = f"; {counted(orphans, 'orphan')} deleted" if orphans else ""
+            counts = [counted(problems, "problem")] if problems else []
+            raise CommandError(f"{summary}: {' and '.join(counts + ([orphans_found] if orphans else []))}.")
+        deleted = f"; {orphans_found}" if orphans else ""
         self.stdout.write(self.style.SUCCESS(f"{summary}: all present and unchanged{deleted}."))
 
     def _orphans(self, centre_ids: list[int] | None):
