@@ -5,6 +5,7 @@ Every change locks the item first, so two tabs or a double click cannot interlea
 refuses to touch an item that is frozen by its submission.
 """
 
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 
@@ -37,6 +38,20 @@ DECLARATION = (
     "work or words, I have said so."
 )
 NOTE_MAX_LENGTH = 5_000
+
+logger = logging.getLogger(__name__)
+
+
+class FilesNotStored(Exception):
+    """The storage failed while taking the files (a full disk, a storage service that is
+    down): none of them is kept, and nothing the learner saved before is touched."""
+
+    def __init__(self, name: str):
+        super().__init__(
+            f"“{name}” could not be stored: Waymark’s file storage is full or unavailable just now. "
+            "None of the files you chose has been added, and everything already saved is kept. "
+            "Please try again later, and tell your centre if it keeps happening."
+        )
 
 
 class EvidenceIsFrozen(Exception):
@@ -160,11 +175,11 @@ def add_evidence_files(
                 size=upload.size,
                 sha256=upload.sha256,
             )
-            evidence_file.file.save(f"upload{upload.extension}", ContentFile(upload.content), save=False)
             stored.append(evidence_file)
-            if upload.content_type.startswith("image/"):
-                rendition = ContentFile(print_rendition(upload.content))
-                evidence_file.print_rendition.save("print.jpg", rendition, save=False)
+            rendition = print_rendition(upload.content) if upload.content_type.startswith("image/") else None
+            _store(evidence_file, "file", f"upload{upload.extension}", upload.content, upload.original_name)
+            if rendition is not None:
+                _store(evidence_file, "print_rendition", "print.jpg", rendition, upload.original_name)
             evidence_file.save()
             record_audit(
                 actor=actor,
@@ -176,9 +191,8 @@ def add_evidence_files(
             )
     except BaseException:
         for evidence_file in stored:
-            evidence_file.file.delete(save=False)
-            if evidence_file.print_rendition:
-                evidence_file.print_rendition.delete(save=False)
+            for file in _stored_files(evidence_file):
+                _delete_quietly(file.storage, file.name)
         raise
     item.save(update_fields=["updated_at"])
     return inspected
@@ -414,6 +428,35 @@ def _match_item_to(item: EvidenceItem, snapshot: dict, mappings: list[EvidenceMa
         if mapping.note != notes[mapping.criterion_id]:
             mapping.note = notes[mapping.criterion_id]
             mapping.save(update_fields=["note"])
+
+
+def _store(evidence_file: EvidenceFile, field: str, filename: str, content: bytes, shown_as: str) -> None:
+    """Save ``content`` into the file ``field`` under a generated name, or raise
+    ``FilesNotStored`` if the storage fails (a full disk, an unreachable bucket). What it
+    wrote before failing is deleted: the name is chosen here, not by the storage, so it is
+    known when that happens."""
+    file_field = EvidenceFile._meta.get_field(field)
+    storage = file_field.storage
+    name = file_field.generate_filename(evidence_file, filename)
+    while storage.exists(name):  # a second random name: never write over another file
+        name = file_field.generate_filename(evidence_file, filename)
+    try:
+        saved = storage.save(name, ContentFile(content), max_length=file_field.max_length)
+    except BaseException as error:
+        _delete_quietly(storage, name)
+        if isinstance(error, OSError):
+            logger.error("Evidence file %s could not be stored: %s", name, error)
+            raise FilesNotStored(shown_as) from error
+        raise
+    setattr(evidence_file, field, saved)
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:
+        # Left for `manage.py verify_storage`, which reports files no record knows.
+        logger.exception("A stored evidence file, %s, could not be deleted", name)
 
 
 def _stored_files(evidence_file: EvidenceFile) -> list:

@@ -31,6 +31,7 @@ from .evidence_selectors import (
 from .evidence_services import (
     DECLARATION,
     EvidenceIsFrozen,
+    FilesNotStored,
     add_evidence_files,
     create_evidence_item,
     delete_evidence_item,
@@ -216,6 +217,10 @@ def upload_files(request, item_id: int):
             added = add_evidence_files(item=item, actor=request.user, uploads=form.cleaned_data["files"])
         except (ValidationError, EvidenceIsFrozen) as error:
             form.add_error("files", error.messages if isinstance(error, ValidationError) else str(error))
+        except FilesNotStored as error:
+            form.add_error("files", str(error))
+            # Not the learner's mistake: the storage failed, and may recover.
+            return _render_detail(request, item, upload_form=form, status=503)
         else:
             names = ", ".join(f"“{upload.original_name}”" for upload in added)
             messages.success(request, f"Uploaded {names}.")

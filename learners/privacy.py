@@ -7,6 +7,7 @@ from django.db import transaction
 
 from privacy.providers import Export, PersonalData, Provider, register
 
+from .downloads import safe_download_name
 from .evidence_services import _delete_from_storage, _stored_files
 from .models import EvidenceFile, EvidenceItem, Learner, NetworkReview
 from .network_selectors import Record, guidelines_of, network_record, pseudonymised
@@ -96,7 +97,7 @@ class LearnersProvider(Provider):
             folder = f"evidence/item-{item.pk}"
             taken = set()
             files = [
-                (f"{folder}/files/{_unique_name(evidence_file.original_name, taken)}", evidence_file)
+                (f"{folder}/files/{_unique_name(_file_name(evidence_file), taken)}", evidence_file)
                 for evidence_file in item.files.all()
             ]
             export.files += [(path, evidence_file.file) for path, evidence_file in files]
@@ -214,6 +215,11 @@ def _networking(learner: Learner) -> dict:
         },
         learner=learner,
     )
+
+
+def _file_name(evidence_file: EvidenceFile) -> str:
+    # Under its checked type's extension, as every download is: never a name that runs.
+    return safe_download_name(evidence_file.original_name, evidence_file.content_type)
 
 
 def _unique_name(original: str, taken: set[str]) -> str:

@@ -42,6 +42,7 @@ from pypdf.generic import (
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from learners.downloads import safe_download_name
 from learners.evidence_kinds import describe_details
 from learners.models import EvidenceFile
 from learners.resources import neutralise
@@ -234,7 +235,8 @@ def _candidate_context(candidate: Candidate, pdfs: dict[str, AppendedPdf]) -> di
 
 
 def _zip_path(candidate: Candidate, evidence_file: EvidenceFile) -> str:
-    return f"candidate-{candidate.learner.candidate_number}/{evidence_file.pk}-{evidence_file.original_name}"
+    name = safe_download_name(evidence_file.original_name, evidence_file.content_type)
+    return f"candidate-{candidate.learner.candidate_number}/{evidence_file.pk}-{name}"
 
 
 def _manifest(candidates: list[Candidate]) -> list[dict]:

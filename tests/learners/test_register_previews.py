@@ -102,3 +102,11 @@ def test_backups_leave_waiting_previews_out(admin_client, tmp_path):
     (archive,) = tmp_path.glob("waymark-*/files.tar.gz")
     with tarfile.open(archive) as files:
         assert not [name for name in files.getnames() if f"/{PREVIEW_FOLDER}/" in name + "/"]
+
+
+def test_verify_storage_does_not_call_a_waiting_preview_an_orphan(admin_client):
+    preview(admin_client)
+    out = io.StringIO()
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        call_command("verify_storage", stdout=out)
+    assert PREVIEW_FOLDER not in out.getvalue()
