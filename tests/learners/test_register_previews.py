@@ -2,6 +2,7 @@
 swept away when abandoned."""
 
 import io
+from contextlib import suppress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ import time_machine
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,6 +108,8 @@ def test_backups_leave_waiting_previews_out(admin_client, tmp_path):
 def test_verify_storage_does_not_call_a_waiting_preview_an_orphan(admin_client):
     preview(admin_client)
     out = io.StringIO()
-    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+    with time_machine.travel(timezone.now() + timedelta(hours=2)), suppress(CommandError):
+        # Files other tests left in the shared test storage may count as orphans; only
+        # what is said of the preview matters here.
         call_command("verify_storage", stdout=out)
-    assert PREVIEW_FOLDER not in out.getvalue()
+    assert out.getvalue() and PREVIEW_FOLDER not in out.getvalue()
