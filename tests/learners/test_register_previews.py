@@ -2,8 +2,8 @@
 swept away when abandoned."""
 
 import io
-from contextlib import suppress
 import re
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 
