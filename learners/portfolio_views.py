@@ -42,6 +42,7 @@ from .evidence_services import (
 from .forms import EvidenceUploadForm, SubmitEvidenceForm
 from .models import EvidenceItem
 from .network_selectors import network_record, networking_enabled
+from .pseudonyms import redactor_for
 
 learner_required = centre_role_required(Role.LEARNER)
 
@@ -391,19 +392,23 @@ def download_file(request, file_id: int):
     """An evidence file, to those who may see it, as a download that no browser will run:
     an attachment, its type fixed, in a sandbox with nothing allowed."""
     evidence_file = access_evidence_file(request, file_id)
+    name = evidence_file.original_name
+    if evidence_file.item.learner.user_id != request.user.pk:
+        # Staff download it under the name they see it by.
+        name = redactor_for(learner=evidence_file.item.learner_id).file_name(name)
     if request.GET.get("inline") == "1" and evidence_file.print_rendition:
         # Shown in a page (an assessor judging a photo), an image is the rendition Waymark
         # re-encoded at upload: the learner's own bytes, which could be a polyglot that is
         # also an HTML page, are only ever downloaded.
         return private_file_response(
             evidence_file.print_rendition.open("rb"),
-            filename=f"{evidence_file.original_name}.jpg",
+            filename=f"{name}.jpg",
             content_type="image/jpeg",
             inline=True,
         )
     return private_file_response(
         evidence_file.file.open("rb"),
-        filename=evidence_file.original_name,
+        filename=name,
         content_type=evidence_file.content_type,
     )
 

@@ -10,6 +10,7 @@ from privacy.providers import Export, PersonalData, Provider, register
 from .evidence_services import _delete_from_storage, _stored_files
 from .models import EvidenceFile, EvidenceItem, Learner, NetworkReview
 from .network_selectors import Record, guidelines_of, network_record, pseudonymised
+from .pseudonyms import redactor_for
 
 
 @register
@@ -91,11 +92,17 @@ class LearnersProvider(Provider):
         items = EvidenceItem.objects.filter(learner=learner).prefetch_related(
             "files", "mappings__criterion__outcome__page", "versions"
         )
+        # Even in the learner's own archive a contact who did not consent appears by
+        # stand-in, in the files' names too: it holds nothing about anyone else.
+        redactor = redactor_for(learner=learner)
         for item in items.order_by("created_at", "pk"):
             folder = f"evidence/item-{item.pk}"
             taken = set()
             files = [
-                (f"{folder}/files/{_unique_name(evidence_file.original_name, taken)}", evidence_file)
+                (
+                    f"{folder}/files/{_unique_name(redactor.file_name(evidence_file.original_name), taken)}",
+                    evidence_file,
+                )
                 for evidence_file in item.files.all()
             ]
             export.files += [(path, evidence_file.file) for path, evidence_file in files]

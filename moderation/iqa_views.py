@@ -11,10 +11,11 @@ from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
 from centre.selectors import assessors_of_centre
 from learners.evidence_kinds import KINDS
+from learners.pseudonyms import redactor_for
 
 from .access import access_sample
 from .models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
-from .selectors import recording_sheet, samples_for_plan, suggested_sample
+from .selectors import recording_sheet, samples_for_plan, sheet_for_staff, suggested_sample
 from .services import close_action, record_sample_verdict, save_sampling_plan, start_samples
 
 iqa_required = centre_role_required(Role.IQA)
@@ -145,8 +146,9 @@ def sample_page(request, iqa_sample_id: int):
         else:
             messages.success(request, "Your verdict is recorded.")
             return redirect("iqa:sample", iqa_sample_id=sample.pk)
-    sheet = (
-        sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment)
+    sheet = sheet_for_staff(
+        sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment),
+        redactor=redactor_for(learner=sample.enrolment.learner_id),
     )
     return render(
         request,

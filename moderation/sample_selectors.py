@@ -8,8 +8,10 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from learners.models import EvidenceFile, EvidenceVersion
+from learners.pseudonyms import redactors_for
 
 from .models import IqaSample, ModerationSample, SampledLearner
+from .selectors import sheet_for_staff
 
 MODERATE = "moderation.moderate_sample"
 
@@ -59,7 +61,12 @@ class Candidate:
 
 def candidates_of(*, sample: ModerationSample, candidate_numbers: list[str] | None = None) -> list[Candidate]:
     """The sampled learners with the evidence their sign-off was made on (the versions
-    its recording sheet names) and the IQA's samples of them: a fixed number of queries."""
+    its recording sheet names) and the IQA's samples of them: a fixed number of queries.
+
+    As the moderator may see them: what each learner wrote (snapshots, file names, the
+    titles on the recording sheet) is redacted in these copies, read for showing only,
+    so the moderator's pages, the bundle, its ZIP and manifest all show contacts who have
+    not consented by stand-in alone."""
     sampled = list(sampled_learners(sample=sample))
     if candidate_numbers:
         sampled = [s for s in sampled if s.enrolment.learner.candidate_number in candidate_numbers]
@@ -86,6 +93,15 @@ def candidates_of(*, sample: ModerationSample, candidate_numbers: list[str] | No
         .order_by("started_at")
     ):
         iqa.setdefault(iqa_sample.enrolment_id, []).append(iqa_sample)
+    redactors = redactors_for(learner_ids={s.enrolment.learner_id for s in sampled})
+    for s in sampled:
+        redactor = redactors[s.enrolment.learner_id]
+        s.sign_off.recording_sheet = sheet_for_staff(s.sign_off.recording_sheet, redactor=redactor)
+    for version in versions:
+        redactor = redactors[version.item.learner_id]
+        version.snapshot = redactor.snapshot(version.snapshot)
+        for evidence_file in version.files.all():
+            evidence_file.original_name = redactor.file_name(evidence_file.original_name)
     return [
         Candidate(
             sampled=s,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Min, Q, QuerySet
 
 from learners.models import Enrolment, EvidenceItem, EvidenceMapping
+from learners.pseudonyms import Redactor, redactors_for
 from learners.selectors import enrolments_for_assessor
 from units.models import AssessmentCriterion, UnitPage
 
@@ -102,6 +103,18 @@ def recording_sheet(*, enrolment: Enrolment) -> dict:
             "candidate_number": learner.candidate_number,
         },
         "criteria": rows,
+    }
+
+
+def sheet_for_staff(sheet: dict, *, redactor: Redactor) -> dict:
+    """A recording sheet (as it stands, or frozen at sign-off) as anyone but the learner
+    sees it: the titles of the evidence, which the learner wrote, redacted."""
+    return {
+        **sheet,
+        "criteria": [
+            {**row, "evidence": [{**e, "title": redactor.text(e["title"])} for e in row["evidence"]]}
+            for row in sheet["criteria"]
+        ],
     }
 
 
@@ -201,13 +214,16 @@ def unit_grid(
     ):
         outcomes[(enrolment_id, criterion_id)] = outcome
     evidence = defaultdict(list)
+    # The titles are the learners' words: each learner's redactor, made once for the grid.
+    redactors = redactors_for(learner_ids={e.learner_id for e in enrolments})
+    learner_of = {e.pk: e.learner_id for e in enrolments}
     for enrolment_id, criterion_id, title in (
         EvidenceMapping.objects.filter(enrolment__in=keys)
         .exclude(item__status=EvidenceItem.Status.DRAFT)
         .order_by("item__title")
         .values_list("enrolment_id", "criterion_id", "item__title")
     ):
-        evidence[(enrolment_id, criterion_id)].append(title)
+        evidence[(enrolment_id, criterion_id)].append(redactors[learner_of[enrolment_id]].text(title))
     signed_off = standing_sign_offs(enrolments=keys)
     rows = [
         GridRow(
