@@ -146,10 +146,10 @@ def sample_page(request, iqa_sample_id: int):
         else:
             messages.success(request, "Your verdict is recorded.")
             return redirect("iqa:sample", iqa_sample_id=sample.pk)
-    sheet = sheet_for_staff(
-        sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment),
-        redactor=redactor_for(learner=sample.enrolment.learner_id),
+    sheet = (
+        sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment)
     )
+    sheet = sheet_for_staff(sheet, redactor=redactor_for(learner=sample.enrolment.learner_id))
     return render(
         request,
         "moderation/iqa/sample.html",
