@@ -81,11 +81,11 @@ def _fold_char(char: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def fold(text: str) -> tuple[str, list[int]]:
+def fold(text: str) -> tuple[str, list[int] | None]:
     """``text`` as it is matched, and for each of its characters the index of the
-    character of ``text`` it came from."""
+    character of ``text`` it came from (None when each came from its own: plain ASCII)."""
     if text.isascii():
-        return text.lower().translate(FOLDED), list(range(len(text)))
+        return text.lower().translate(FOLDED), None
     out, origin = [], []
     for index, char in enumerate(text):
         folded = _fold_char(char)
@@ -213,7 +213,9 @@ class Redactor:
         matched, origin = fold(value)
         pieces, kept_from = [], 0
         for match in self.pattern.finditer(matched):
-            start, end = origin[match.start()], origin[match.end() - 1] + 1
+            start, end = match.span()
+            if origin is not None:
+                start, end = origin[start], origin[end - 1] + 1
             # Accents typed as combining marks belong to the letter before them.
             while end < len(value) and unicodedata.combining(value[end]):
                 end += 1

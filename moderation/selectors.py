@@ -113,7 +113,7 @@ def sheet_for_staff(sheet: dict, *, redactor: Redactor) -> dict:
         **sheet,
         "criteria": [
             {**row, "evidence": [{**e, "title": redactor.text(e["title"])} for e in row["evidence"]]}
-            for row in sheet["criteria"]
+            for row in sheet.get("criteria", [])
         ],
     }
 

@@ -23,7 +23,7 @@ from audit.services import record_audit
 from centre.models import Centre, Membership, Role
 from centre.scoping import centre_scope, scopes_disabled
 from learners.models import Learner
-from learners.pseudonyms import Identity, Redactor, redactor_for
+from learners.pseudonyms import Identity, Redactor
 
 from .models import RetentionHold
 from .providers import providers
@@ -58,9 +58,6 @@ def export_learner(learner: Learner, *, actor=None) -> bytes:
                     raise ValueError(f"Two providers write {sorted(clash)} to {path}.")
                 merged.update(content)
             files += part.files
-        # Every provider's part, whatever it copied of the learner's words (the titles on
-        # a frozen recording sheet, say), with contacts who did not consent by stand-in.
-        data = redactor_for(learner=learner).record(data)
         data = _staff_redactor(learner).everywhere(data)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

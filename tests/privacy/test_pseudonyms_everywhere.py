@@ -380,3 +380,56 @@ def test_the_learner_still_sees_what_they_wrote(client, world):
     page = html.unescape(_page(client, reverse("portfolio:evidence", kwargs={"item_id": written.pk})))
     assert "Meeting Zéphyrine Oyelaran–Whitcombe" in page
     assert "Zephyrine_Oyelaran-Whitcombe reference.pdf" in page
+
+
+def test_a_deleted_contact_leaves_every_kind_of_evidence_and_its_file_names(
+    client, centre_a, seed_unit, django_capture_on_commit_callbacks
+):
+    """Once deleted, a contact can no longer be looked up when a page is shown: their
+    name is taken out of what was stored, in every kind of item, not only networking."""
+    set_offered_units(centre=centre_a, urns=["R/600/9587"])
+    enable_networking(seed_unit)
+    with scopes_disabled():
+        assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
+        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
+        learner = LearnerFactory(centre=centre_a, user=user, first_name="Ada", last_name="Lovelace")
+        enrolment = EnrolmentFactory(learner=learner, unit=seed_unit)
+    with centre_scope(centre_a):
+        allocate_assessor(enrolment=enrolment, assessor=assessor)
+        zephyrine = contact(learner, NAME, consented=True, email=EMAIL, phone="07912 900987")
+        witnessed = item(
+            learner,
+            "witness_testimony",
+            title="Statement by Zephyrine Oyelaran Whitcombe",
+            body=f"Witnessed by {ALL_OF_THEM}.",
+            details={
+                "witness_name": NAME,
+                "witness_role": "Mentor",
+                "relationship": f"Mentor ({EMAIL})",
+                "witnessed_on": "2026-02-01",
+            },
+            files=[upload("Zephyrine_Oyelaran-Whitcombe statement.pdf", PDF_BYTES, "application/pdf")],
+        )
+        (criterion, *_) = [c for o in seed_unit.learning_outcomes.all() for c in o.criteria.all()]
+        set_evidence_mappings(item=witnessed, actor=user, claims={criterion.pk: f"As {NAME} saw."})
+        version = submit_evidence_item(item=witnessed, actor=user, declared=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            from learners.network_services import delete_contact
+
+            delete_contact(contact=zephyrine, actor=user)
+        version.refresh_from_db()
+        witnessed.refresh_from_db()
+        stored = json.dumps(
+            {
+                "snapshot": version.snapshot,
+                "item": [witnessed.title, witnessed.body, witnessed.details],
+                "notes": list(witnessed.mappings.values_list("note", flat=True)),
+                "files": list(witnessed.files.values_list("original_name", flat=True)),
+            },
+            ensure_ascii=False,
+        )
+    assert leaks(stored) == [], stored
+    assert "Contact C1" in stored
+    client.force_login(assessor)
+    page = _page(client, reverse("assessment:judge", kwargs={"item_id": witnessed.pk}))
+    assert leaks(page) == []
