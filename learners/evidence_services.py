@@ -30,6 +30,7 @@ from .models import (
     Learner,
 )
 from .network_selectors import network_record, pseudonymised, record_gaps, record_source
+from .pseudonyms import redactor_for
 from .uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 
 DECLARATION = (
@@ -362,7 +363,8 @@ def return_evidence_item(*, item: EvidenceItem, actor, reason: str) -> EvidenceI
     if not can_assess_item(actor, item):
         raise ValidationError("Only the learner’s allocated assessor can return their evidence.")
     if item.status != EvidenceItem.Status.SUBMITTED:
-        raise ValidationError(f"“{item.title}” is not waiting for assessment, so it cannot be returned.")
+        title = redactor_for(learner=item.learner_id).text(item.title)  # told to the assessor
+        raise ValidationError(f"“{title}” is not waiting for assessment, so it cannot be returned.")
     if not reason.strip():
         raise ValidationError("Say what the learner needs to change.")
     item.status = EvidenceItem.Status.RETURNED

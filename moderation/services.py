@@ -22,6 +22,7 @@ from centre.models import Membership, Role
 from learners.evidence_services import return_evidence_item
 from learners.models import Enrolment, EvidenceItem
 from learners.permissions import can_assess_enrolment
+from learners.pseudonyms import redactor_for
 
 from .models import (
     AssessorRisk,
@@ -164,7 +165,9 @@ def assess_submission(
     a reason) return it to the learner to revise. All of it, or nothing."""
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
     if item.status != EvidenceItem.Status.SUBMITTED:
-        raise ValidationError(f"“{item.title}” is not waiting for assessment.")
+        # Told to the assessor: in the learner's words as staff see them.
+        title = redactor_for(learner=item.learner_id).text(item.title)
+        raise ValidationError(f"“{title}” is not waiting for assessment.")
     every_mapping = list(item.mappings.select_related("criterion__outcome", "enrolment"))
     # An item can serve units with different assessors: each judges their own criteria.
     mappings = [m for m in every_mapping if can_assess_enrolment(assessor, m.enrolment)]
