@@ -260,7 +260,8 @@ class Redactor:
 NOBODY = Redactor(())
 
 
-@functools.lru_cache(maxsize=512)
+# Kept for as many learners as a large grid shows, so its next showing compiles nothing.
+@functools.lru_cache(maxsize=2048)
 def _redactor(identities: tuple[Identity, ...], keep: tuple[str, ...]) -> Redactor:
     return Redactor(identities, keep=keep)
 

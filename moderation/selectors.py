@@ -217,13 +217,16 @@ def unit_grid(
     # The titles are the learners' words: each learner's redactor, made once for the grid.
     redactors = redactors_for(learner_ids={e.learner_id for e in enrolments})
     learner_of = {e.pk: e.learner_id for e in enrolments}
+    shown: dict[tuple[int, str], str] = {}  # an item is in many cells: redacted once
     for enrolment_id, criterion_id, title in (
         EvidenceMapping.objects.filter(enrolment__in=keys)
         .exclude(item__status=EvidenceItem.Status.DRAFT)
         .order_by("item__title")
         .values_list("enrolment_id", "criterion_id", "item__title")
     ):
-        evidence[(enrolment_id, criterion_id)].append(redactors[learner_of[enrolment_id]].text(title))
+        if (enrolment_id, title) not in shown:
+            shown[(enrolment_id, title)] = redactors[learner_of[enrolment_id]].text(title)
+        evidence[(enrolment_id, criterion_id)].append(shown[(enrolment_id, title)])
     signed_off = standing_sign_offs(enrolments=keys)
     rows = [
         GridRow(

@@ -433,3 +433,42 @@ def test_a_deleted_contact_leaves_every_kind_of_evidence_and_its_file_names(
     client.force_login(assessor)
     page = _page(client, reverse("assessment:judge", kwargs={"item_id": witnessed.pk}))
     assert leaks(page) == []
+
+
+def test_the_grid_of_a_cohort_pseudonymises_each_learners_contacts_in_a_bounded_number_of_queries(
+    client, centre_a, django_assert_max_num_queries
+):
+    from learners.models import NetworkContact
+    from tests.factories import UserFactory
+    from tests.factories.cohort import build_cohort, wide_unit
+    from tests.moderation.conftest import member
+
+    with centre_scope(centre_a):
+        unit = wide_unit()
+        set_offered_units(centre=centre_a, urns=[unit.urn])
+        enrolments = build_cohort(centre=centre_a, unit=unit, learners=350, assessors=[UserFactory()])
+        # Each learner has a contact of their own who did not consent, named in their title.
+        NetworkContact.objects.bulk_create(
+            NetworkContact(
+                centre=centre_a,
+                learner=e.learner,
+                number=1,
+                name=f"Zéphyrine Oyelaran-Whitcombe{n}",
+                sector="finance",
+                how_met="",
+                they_offer="",
+                you_offer="",
+                strength=1,
+            )
+            for n, e in enumerate(enrolments)
+        )
+        for n, e in enumerate(enrolments):
+            EvidenceItem.objects.filter(learner=e.learner).update(
+                title=f"With zephyrine oyelaran–whitcombe{n}"
+            )
+    client.force_login(member(centre_a, Role.IQA))
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("assessment:unit_grid", kwargs={"unit_id": unit.pk})).content.decode()
+    assert "350 learners by criterion" in page
+    assert page.count("With Contact C1") == 350 * 20
+    assert leaks(page) == []
