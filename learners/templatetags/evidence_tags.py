@@ -18,8 +18,11 @@ def learner_text(text: str) -> str:
 @register.filter
 def redacted(text: str, redactor) -> str:
     """The learner's ``text`` (a title, a note, a file name) as the staff see it, through
-    the learner's redactor (``learners.pseudonyms.redactor_for``)."""
-    return redactor.text(text) if redactor is not None else text
+    the learner's redactor (``learners.pseudonyms.redactor_for``). A page that forgot to
+    give it fails rather than show the text as typed."""
+    if redactor is None or redactor == "":
+        raise ValueError("The page has no redactor for the learner's words.")
+    return redactor.text(text)
 
 
 @register.filter
