@@ -70,6 +70,7 @@ FOLDED = {
     ord("_"): " ",  # file names: "Jo_Bloggs.pdf" names Jo Bloggs
 }
 NAME_PART = re.compile(r"[\w']+")
+TITLES = r"(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+"
 
 
 def _fold_char(char: str) -> str:
@@ -175,7 +176,12 @@ def _alternatives(identity: Identity, kept_words: set[str]) -> list[str]:
         for length in range(len(parts), 0, -1):
             for start in range(len(parts) - length + 1):
                 run = parts[start : start + length]
-                if length == 1 and (len(run[0].strip("'")) < 3 or run[0] in kept_words):
+                if length == 1 and run[0] in kept_words:
+                    continue
+                if length == 1 and len(run[0].strip("'")) < 3:
+                    # A short part ("Ng", "Li") alone is too often another word: only
+                    # after a title.
+                    found.append(TITLES + _parts_pattern(run))
                     continue
                 found.append(_parts_pattern(run))
     return found

@@ -58,6 +58,12 @@ def test_a_name_typed_without_its_accent_is_replaced_whole_not_half():
     )
 
 
+def test_a_short_surname_alone_is_replaced_after_a_title():
+    redactor = Redactor([identity("Mei Ng")])
+    assert redactor.text("Ms Ng and Dr. ng met Mei Ng") == "Contact C2 and Contact C2 met Contact C2"
+    assert redactor.text("Ng is also a syllable") == "Ng is also a syllable"
+
+
 def test_words_someone_who_may_be_named_shares_stay():
     redactor = Redactor([ZEPHYRINE], keep=["Priya Whitcombe"])
     assert (
