@@ -44,19 +44,21 @@ def private_file_response(content, *, filename: str, content_type: str, inline: 
     return response
 
 
-def evidence_file_response(evidence_file, *, inline: bool = False) -> FileResponse:
+def evidence_file_response(evidence_file, *, inline: bool = False, name: str | None = None) -> FileResponse:
     """An evidence file for someone allowed to see it. Shown in a page (``inline``), an
     image is the rendition Waymark re-encoded at upload: the learner's own bytes, which
-    could be a polyglot that is also an HTML page, are only ever downloaded."""
+    could be a polyglot that is also an HTML page, are only ever downloaded. ``name`` is the
+    file's name as the person asking sees it (staff: redacted), if not its own."""
+    name = name or evidence_file.original_name
     if inline and evidence_file.print_rendition:
         return private_file_response(
             evidence_file.print_rendition.open("rb"),
-            filename=safe_download_name(evidence_file.original_name, "image/jpeg"),
+            filename=safe_download_name(name, "image/jpeg"),
             content_type="image/jpeg",
             inline=True,
         )
     return private_file_response(
         evidence_file.file.open("rb"),
-        filename=safe_download_name(evidence_file.original_name, evidence_file.content_type),
+        filename=safe_download_name(name, evidence_file.content_type),
         content_type=evidence_file.content_type,
     )

@@ -31,6 +31,7 @@ from .models import (
     Learner,
 )
 from .network_selectors import network_record, pseudonymised, record_gaps, record_source
+from .pseudonyms import redactor_for
 from .uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 
 DECLARATION = (
@@ -381,7 +382,8 @@ def return_evidence_item(
         raise ValidationError("Only the learner’s allocated assessor can return their evidence.")
     returnable = {EvidenceItem.Status.SUBMITTED} | ({EvidenceItem.Status.ASSESSED} if reassessing else set())
     if item.status not in returnable:
-        raise ValidationError(f"“{item.title}” is not waiting for assessment, so it cannot be returned.")
+        title = redactor_for(learner=item.learner_id).text(item.title)  # told to the assessor
+        raise ValidationError(f"“{title}” is not waiting for assessment, so it cannot be returned.")
     if not reason.strip():
         raise ValidationError("Say what the learner needs to change.")
     item.status = EvidenceItem.Status.RETURNED

@@ -43,6 +43,7 @@ from .evidence_services import (
 from .forms import EvidenceUploadForm, SubmitEvidenceForm
 from .models import EvidenceItem
 from .network_selectors import network_record, networking_enabled
+from .pseudonyms import redactor_for
 
 learner_required = centre_role_required(Role.LEARNER)
 
@@ -399,7 +400,11 @@ def download_file(request, file_id: int):
     """An evidence file, to those who may see it, as a download that no browser will run:
     an attachment, its type fixed, in a sandbox with nothing allowed."""
     evidence_file = access_evidence_file(request, file_id)
-    return evidence_file_response(evidence_file, inline=request.GET.get("inline") == "1")
+    name = None
+    if evidence_file.item.learner.user_id != request.user.pk:
+        # Staff download it under the name they see it by.
+        name = redactor_for(learner=evidence_file.item.learner_id).file_name(evidence_file.original_name)
+    return evidence_file_response(evidence_file, inline=request.GET.get("inline") == "1", name=name)
 
 
 @learner_required

@@ -11,6 +11,7 @@ from .downloads import safe_download_name
 from .evidence_services import _delete_from_storage, _stored_files
 from .models import EvidenceFile, EvidenceItem, Learner, NetworkReview
 from .network_selectors import Record, guidelines_of, network_record, pseudonymised
+from .pseudonyms import redactor_for
 
 
 @register
@@ -93,11 +94,14 @@ class LearnersProvider(Provider):
         items = EvidenceItem.objects.filter(learner=learner).prefetch_related(
             "files", "mappings__criterion__outcome__page", "versions"
         )
+        # Even in the learner's own archive a contact who did not consent appears by
+        # stand-in, in the files' names too: it holds nothing about anyone else.
+        redactor = redactor_for(learner=learner)
         for item in items.order_by("created_at", "pk"):
             folder = f"evidence/item-{item.pk}"
             taken = set()
             files = [
-                (f"{folder}/files/{_unique_name(_file_name(evidence_file), taken)}", evidence_file)
+                (f"{folder}/files/{_unique_name(_file_name(evidence_file, redactor), taken)}", evidence_file)
                 for evidence_file in item.files.all()
             ]
             export.files += [(path, evidence_file.file) for path, evidence_file in files]
@@ -217,9 +221,10 @@ def _networking(learner: Learner) -> dict:
     )
 
 
-def _file_name(evidence_file: EvidenceFile) -> str:
-    # Under its checked type's extension, as every download is: never a name that runs.
-    return safe_download_name(evidence_file.original_name, evidence_file.content_type)
+def _file_name(evidence_file: EvidenceFile, redactor) -> str:
+    # Under its checked type's extension, as every download is: never a name that runs; and
+    # with contacts who have not consented by stand-in, as everywhere outside the portfolio.
+    return safe_download_name(redactor.file_name(evidence_file.original_name), evidence_file.content_type)
 
 
 def _unique_name(original: str, taken: set[str]) -> str:

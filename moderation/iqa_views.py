@@ -11,10 +11,17 @@ from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
 from centre.selectors import assessors_of_centre
 from learners.evidence_kinds import KINDS, describe_details
+from learners.pseudonyms import redactor_for
 
 from .access import access_sample, access_version_for_iqa
 from .models import AssessorRisk, CriterionDecision, IqaAction, IqaSample, SamplingPlan, Stage
-from .selectors import recording_sheet, reopened_sign_offs, samples_for_plan, suggested_sample
+from .selectors import (
+    recording_sheet,
+    reopened_sign_offs,
+    samples_for_plan,
+    sheet_for_staff,
+    suggested_sample,
+)
 from .services import close_action, record_sample_verdict, save_sampling_plan, start_samples
 
 iqa_required = centre_role_required(Role.IQA)
@@ -152,6 +159,7 @@ def sample_page(request, iqa_sample_id: int):
         reopened = sample.sign_off
     else:
         reopened = reopened_sign_offs(enrolments=[sample.enrolment_id]).get(sample.enrolment_id)
+    sheet = sheet_for_staff(sheet, redactor=redactor_for(learner=sample.enrolment.learner_id))
     return render(
         request,
         "moderation/iqa/sample.html",
@@ -189,6 +197,11 @@ def evidence_version(request, item_id: int, number: int):
     """One submitted version of evidence as the assessor judged it, for an IQA following a
     recording sheet's reference: its details, text, files and the decisions made on it."""
     version = access_version_for_iqa(request, item_id, number)
+    # The learner's words, as staff see them: contacts who have not consented by stand-in.
+    redactor = redactor_for(learner=version.item.learner_id)
+    version.snapshot = redactor.snapshot(version.snapshot)
+    for evidence_file in version.files.all():
+        evidence_file.original_name = redactor.file_name(evidence_file.original_name)
     decisions = (
         CriterionDecision.objects.filter(evidence=version)
         .select_related("criterion", "assessor")

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Count, F, Min, Q, QuerySet
 
 from learners.models import Enrolment, EvidenceItem, EvidenceMapping, EvidenceVersion
+from learners.pseudonyms import Redactor, redactors_for
 from learners.selectors import enrolments_for_assessor
 from units.models import AssessmentCriterion, UnitPage
 
@@ -41,16 +42,6 @@ def latest_decisions(*, enrolments: Iterable[Enrolment | int]) -> dict[tuple[int
 
 def standing_sign_off(*, enrolment: Enrolment) -> UnitSignOff | None:
     return UnitSignOff.objects.filter(enrolment=enrolment, reopened_at__isnull=True).first()
-
-
-def standing_sign_offs(*, enrolments: Iterable[Enrolment]) -> dict[int, UnitSignOff]:
-    """The standing sign-off of each of ``enrolments`` that has one, by enrolment key."""
-    return {
-        sign_off.enrolment_id: sign_off
-        for sign_off in UnitSignOff.objects.filter(
-            enrolment__in=[getattr(e, "pk", e) for e in enrolments], reopened_at__isnull=True
-        )
-    }
 
 
 def latest_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
@@ -236,6 +227,18 @@ def recording_sheet(*, enrolment: Enrolment) -> dict:
     }
 
 
+def sheet_for_staff(sheet: dict, *, redactor: Redactor) -> dict:
+    """A recording sheet (as it stands, or frozen at sign-off) as anyone but the learner
+    sees it: the titles of the evidence, which the learner wrote, redacted."""
+    return {
+        **sheet,
+        "criteria": [
+            {**row, "evidence": [{**e, "title": redactor.text(e["title"])} for e in row["evidence"]]}
+            for row in sheet.get("criteria", [])
+        ],
+    }
+
+
 @dataclass
 class CaseloadRow:
     enrolment: Enrolment
@@ -333,13 +336,19 @@ def unit_grid(
     ):
         outcomes[(enrolment_id, criterion_id)] = outcome
     evidence = defaultdict(list)
+    # The titles are the learners' words: each learner's redactor, made once for the grid.
+    redactors = redactors_for(learner_ids={e.learner_id for e in enrolments})
+    learner_of = {e.pk: e.learner_id for e in enrolments}
+    shown: dict[tuple[int, str], str] = {}  # an item is in many cells: redacted once
     for enrolment_id, criterion_id, title in (
         EvidenceMapping.objects.filter(enrolment__in=keys)
         .exclude(item__status=EvidenceItem.Status.DRAFT)
         .order_by("item__title")
         .values_list("enrolment_id", "criterion_id", "item__title")
     ):
-        evidence[(enrolment_id, criterion_id)].append(title)
+        if (enrolment_id, title) not in shown:
+            shown[(enrolment_id, title)] = redactors[learner_of[enrolment_id]].text(title)
+        evidence[(enrolment_id, criterion_id)].append(shown[(enrolment_id, title)])
     sign_offs = latest_sign_offs(enrolments=keys)
     signed_off = {key for key, sign_off in sign_offs.items() if sign_off.is_standing}
     reopened = {key: sign_off for key, sign_off in sign_offs.items() if not sign_off.is_standing}

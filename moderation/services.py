@@ -22,6 +22,7 @@ from centre.models import Membership, Role
 from learners.evidence_services import return_evidence_item
 from learners.models import Enrolment, EvidenceItem
 from learners.permissions import can_assess_enrolment
+from learners.pseudonyms import redactor_for
 
 from .models import (
     AssessorRisk,
@@ -171,7 +172,9 @@ def assess_submission(
     # An item can serve units with different assessors: each judges their own criteria.
     mappings = [m for m in every_mapping if can_assess_enrolment(assessor, m.enrolment)]
     if item.status not in {EvidenceItem.Status.SUBMITTED, EvidenceItem.Status.ASSESSED}:
-        raise ValidationError(f"“{item.title}” is not waiting for assessment.")
+        # Told to the assessor: in the learner's words as staff see them.
+        title = redactor_for(learner=item.learner_id).text(item.title)
+        raise ValidationError(f"“{title}” is not waiting for assessment.")
     if not mappings:
         raise PermissionDenied("Only the learner's allocated assessor can assess this evidence.")
     reassessing = item.status == EvidenceItem.Status.ASSESSED
@@ -179,8 +182,9 @@ def assess_submission(
         reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
         mappings = [m for m in mappings if m.enrolment_id in reopened]
         if not mappings:
+            title = redactor_for(learner=item.learner_id).text(item.title)
             raise ValidationError(
-                f"“{item.title}” is not waiting for assessment: it is assessed, and a centre admin "
+                f"“{title}” is not waiting for assessment: it is assessed, and a centre admin "
                 "can reopen its unit for it to be judged again."
             )
         mappings = [m for m in mappings if getattr(judgements.get(m.criterion_id), "outcome", "")]
