@@ -49,6 +49,9 @@ class User(AbstractUser):
     # The name as a person files it (accounts.names), kept in step by save(): lists of
     # staff order by it in SQL, the same on SQLite and PostgreSQL.
     sort_key = models.CharField(max_length=310, blank=True, editable=False, db_index=True)
+    # When the person was last sent a link to choose their password; with ``last_login``
+    # it tells a centre who has been invited, whose link has expired and who has signed in.
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]

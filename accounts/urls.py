@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import PasswordLinkForm
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordLinkForm,
             template_name="accounts/password_reset.html",
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
@@ -27,15 +29,7 @@ urlpatterns = [
     ),
     path(
         "password/set/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_set.html",
-            success_url=reverse_lazy("password_reset_complete"),
-        ),
+        views.SetPasswordView.as_view(),
         name="password_reset_confirm",
-    ),
-    path(
-        "password/set/done/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_set_done.html"),
-        name="password_reset_complete",
     ),
 ]

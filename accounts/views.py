@@ -58,6 +58,26 @@ class SignInView(auth_views.LoginView):
         return self.render_to_response(self.get_context_data(form=form, refused=TRY_LATER), status=429)
 
 
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """Choosing a password from an invitation or a reset link, and then signed in: a learner
+    lands on their portfolio; staff go on to their authenticator (the two-factor
+    middleware asks for it) and then their centre's home page."""
+
+    template_name = "accounts/password_set.html"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+    def get_success_url(self):
+        if second_factor_required(self.request.user):
+            return reverse("centre:home")
+        return reverse("portfolio:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is saved, and you are signed in.")
+        return response
+
+
 class SignOutView(auth_views.LogoutView):
     """Signing out here signs the person out everywhere: a session left open on a shared
     computer ends too."""

@@ -257,7 +257,8 @@ class EvidenceMapping(models.Model):
 
 class EvidenceVersion(models.Model):
     """What the learner submitted, frozen: a snapshot of the item with its mappings and
-    files, and their declaration that the work is their own, by name and time."""
+    files, and their declaration that the work is their own, by name and time; and, if
+    the assessor returned it, when, by whom and why."""
 
     centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="versions")
@@ -270,6 +271,14 @@ class EvidenceVersion(models.Model):
     declaration = models.TextField()
     snapshot = models.JSONField()
     files = models.ManyToManyField(EvidenceFile, related_name="versions", blank=True)
+    # Set when the assessor hands this version back to be revised: a version is returned
+    # at most once (the learner's revision is the next version), so every return, with
+    # its reason, stays in the assessment history after the next one.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(blank=True)
 
     objects = centre_scoped_manager()
 

@@ -16,7 +16,8 @@ from audit.services import record_audit
 from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
 from config.dates import long_date
-from learners.downloads import private_file_response
+from learners.downloads import evidence_file_response, private_file_response
+from learners.evidence_kinds import describe_details
 
 from .bundle_services import bundle_storage, recover_stalled_renders, request_bundle
 from .models import BundleRender, ModerationSample, ModeratorAccess
@@ -84,6 +85,10 @@ def moderator_candidate(request, sample_id: int, enrolment_id: int):
             "candidate": candidate,
             "sheet": candidate.sheet,
             "sign_off": candidate.sampled.sign_off,
+            "evidence": [
+                (version, describe_details(version.snapshot["kind"], version.snapshot["details"]))
+                for version in candidate.versions
+            ],
         },
     )
 
@@ -95,12 +100,15 @@ def moderator_file(request, sample_id: int, file_id: int):
     evidence_file = files.get(file_id)
     if evidence_file is None:
         raise Http404("No such file in this sample.")
-    _seen(request, "moderation.file_downloaded", evidence_file, sha256=evidence_file.sha256)
-    return private_file_response(
-        evidence_file.file.open("rb"),
-        filename=evidence_file.original_name,
-        content_type=evidence_file.content_type,
+    inline = request.GET.get("inline") == "1" and bool(evidence_file.print_rendition)
+    # Every file the moderator opens is audited, a photo shown in the page as much as a download.
+    _seen(
+        request,
+        "moderation.file_shown" if inline else "moderation.file_downloaded",
+        evidence_file,
+        sha256=evidence_file.sha256,
     )
+    return evidence_file_response(evidence_file, inline=inline)
 
 
 @moderator_required

@@ -7,10 +7,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, F, Min, Q, QuerySet
 
-from learners.models import Enrolment, EvidenceItem, EvidenceMapping
+from learners.models import Enrolment, EvidenceItem, EvidenceMapping, EvidenceVersion
+from learners.pseudonyms import Redactor, redactors_for
 from learners.selectors import enrolments_for_assessor
 from units.models import AssessmentCriterion, UnitPage
 
@@ -42,14 +44,134 @@ def standing_sign_off(*, enrolment: Enrolment) -> UnitSignOff | None:
     return UnitSignOff.objects.filter(enrolment=enrolment, reopened_at__isnull=True).first()
 
 
-def standing_sign_offs(*, enrolments: Iterable[Enrolment]) -> dict[int, UnitSignOff]:
-    """The standing sign-off of each of ``enrolments`` that has one, by enrolment key."""
+def latest_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
+    """The latest sign-off of each of ``enrolments`` that has one, with who reopened it
+    if anyone did, by enrolment key. A sign-off standing is always the latest: another is
+    made only once the one before was reopened."""
+    latest = {}
+    for sign_off in (
+        UnitSignOff.objects.filter(enrolment__in=[getattr(e, "pk", e) for e in enrolments])
+        .select_related("reopened_by")
+        .order_by("signed_at", "pk")
+    ):
+        latest[sign_off.enrolment_id] = sign_off
+    return latest
+
+
+def reopened_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
+    """Each of ``enrolments`` whose latest sign-off was reopened (none stands since), with
+    that sign-off and who reopened it, by enrolment key: the units being assessed again."""
     return {
-        sign_off.enrolment_id: sign_off
-        for sign_off in UnitSignOff.objects.filter(
-            enrolment__in=[getattr(e, "pk", e) for e in enrolments], reopened_at__isnull=True
-        )
+        key: sign_off
+        for key, sign_off in latest_sign_offs(enrolments=enrolments).items()
+        if not sign_off.is_standing
     }
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event of a learner's assessment on a unit, as a moderator reads it."""
+
+    DECISION = "decision"
+    RETURNED = "returned"
+    SIGNED_OFF = "signed_off"
+    COUNTERSIGNED = "countersigned"
+    REOPENED = "reopened"
+
+    kind: str
+    at: datetime
+    by: str
+    # The assessor's feedback on a decision, or their reason for a return or reopening.
+    text: str = ""
+    criterion: AssessmentCriterion | None = None
+    outcome: str = ""
+    # The version returned, or the versions a decision was made on.
+    versions: tuple[EvidenceVersion, ...] = ()
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label if self.outcome else ""
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.email) if user is not None else "someone no longer at the centre"
+
+
+def assessment_history(*, enrolments: Iterable[Enrolment | int]) -> dict[int, list[HistoryEntry]]:
+    """Everything that happened to each of ``enrolments``' assessment, oldest first: every
+    decision with its feedback (those since replaced too), every return of evidence
+    mapped to it with the reason, every sign-off, countersignature and reopening. Five
+    queries however many learners, decisions and returns."""
+    keys = [getattr(e, "pk", e) for e in enrolments]
+    history: dict[int, list[HistoryEntry]] = {key: [] for key in keys}
+    decisions = list(
+        CriterionDecision.objects.filter(enrolment__in=keys)
+        .select_related("assessor", "criterion__outcome")
+        .prefetch_related("evidence")
+    )
+    for decision in decisions:
+        history[decision.enrolment_id].append(
+            HistoryEntry(
+                kind=HistoryEntry.DECISION,
+                at=decision.decided_at,
+                by=_name(decision.assessor),
+                text=decision.feedback,
+                criterion=decision.criterion,
+                outcome=decision.outcome,
+                versions=tuple(sorted(decision.evidence.all(), key=lambda v: (v.item_id, v.number))),
+            )
+        )
+    enrolments_of_item = defaultdict(set)
+    for enrolment_id, item_id in EvidenceMapping.objects.filter(enrolment__in=keys).values_list(
+        "enrolment_id", "item_id"
+    ):
+        enrolments_of_item[item_id].add(enrolment_id)
+    for version in EvidenceVersion.objects.filter(
+        item__in=list(enrolments_of_item), returned_at__isnull=False
+    ).select_related("returned_by"):
+        for enrolment_id in enrolments_of_item[version.item_id]:
+            history[enrolment_id].append(
+                HistoryEntry(
+                    kind=HistoryEntry.RETURNED,
+                    at=version.returned_at,
+                    by=_name(version.returned_by),
+                    text=version.return_reason,
+                    versions=(version,),
+                )
+            )
+    for sign_off in UnitSignOff.objects.filter(enrolment__in=keys).select_related("reopened_by"):
+        entries = history[sign_off.enrolment_id]
+        entries.append(
+            HistoryEntry(kind=HistoryEntry.SIGNED_OFF, at=sign_off.signed_at, by=sign_off.assessor_name)
+        )
+        if sign_off.countersigned_at:
+            entries.append(
+                HistoryEntry(
+                    kind=HistoryEntry.COUNTERSIGNED, at=sign_off.countersigned_at, by=sign_off.learner_name
+                )
+            )
+        if sign_off.reopened_at:
+            entries.append(
+                HistoryEntry(
+                    kind=HistoryEntry.REOPENED,
+                    at=sign_off.reopened_at,
+                    by=_name(sign_off.reopened_by),
+                    text=sign_off.reopen_reason,
+                )
+            )
+    order = {
+        kind: n for n, kind in enumerate(["decision", "returned", "signed_off", "countersigned", "reopened"])
+    }
+    for entries in history.values():
+        # Decisions made with a return share its moment: the decisions come first, as made.
+        entries.sort(
+            key=lambda e: (
+                e.at,
+                order[e.kind],
+                (e.criterion.outcome.sort_order, e.criterion.sort_order) if e.criterion else (0, 0),
+            )
+        )
+    return history
 
 
 def unit_criteria(unit: UnitPage) -> list[AssessmentCriterion]:
@@ -102,6 +224,18 @@ def recording_sheet(*, enrolment: Enrolment) -> dict:
             "candidate_number": learner.candidate_number,
         },
         "criteria": rows,
+    }
+
+
+def sheet_for_staff(sheet: dict, *, redactor: Redactor) -> dict:
+    """A recording sheet (as it stands, or frozen at sign-off) as anyone but the learner
+    sees it: the titles of the evidence, which the learner wrote, redacted."""
+    return {
+        **sheet,
+        "criteria": [
+            {**row, "evidence": [{**e, "title": redactor.text(e["title"])} for e in row["evidence"]]}
+            for row in sheet.get("criteria", [])
+        ],
     }
 
 
@@ -176,6 +310,7 @@ class GridRow:
     enrolment: Enrolment
     cells: list[GridCell]
     signed_off: bool
+    reopened: UnitSignOff | None = None
 
 
 def unit_grid(
@@ -200,14 +335,22 @@ def unit_grid(
     ):
         outcomes[(enrolment_id, criterion_id)] = outcome
     evidence = defaultdict(list)
+    # The titles are the learners' words: each learner's redactor, made once for the grid.
+    redactors = redactors_for(learner_ids={e.learner_id for e in enrolments})
+    learner_of = {e.pk: e.learner_id for e in enrolments}
+    shown: dict[tuple[int, str], str] = {}  # an item is in many cells: redacted once
     for enrolment_id, criterion_id, title in (
         EvidenceMapping.objects.filter(enrolment__in=keys)
         .exclude(item__status=EvidenceItem.Status.DRAFT)
         .order_by("item__title")
         .values_list("enrolment_id", "criterion_id", "item__title")
     ):
-        evidence[(enrolment_id, criterion_id)].append(title)
-    signed_off = standing_sign_offs(enrolments=keys)
+        if (enrolment_id, title) not in shown:
+            shown[(enrolment_id, title)] = redactors[learner_of[enrolment_id]].text(title)
+        evidence[(enrolment_id, criterion_id)].append(shown[(enrolment_id, title)])
+    sign_offs = latest_sign_offs(enrolments=keys)
+    signed_off = {key for key, sign_off in sign_offs.items() if sign_off.is_standing}
+    reopened = {key: sign_off for key, sign_off in sign_offs.items() if not sign_off.is_standing}
     rows = [
         GridRow(
             enrolment=e,
@@ -216,6 +359,7 @@ def unit_grid(
                 for c in criteria
             ],
             signed_off=e.pk in signed_off,
+            reopened=reopened.get(e.pk),
         )
         for e in enrolments
     ]

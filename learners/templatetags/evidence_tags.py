@@ -15,6 +15,16 @@ def learner_text(text: str) -> str:
 
 
 @register.filter
+def redacted(text: str, redactor) -> str:
+    """The learner's ``text`` (a title, a note, a file name) as the staff see it, through
+    the learner's redactor (``learners.pseudonyms.redactor_for``). A page that forgot to
+    give it fails rather than show the text as typed."""
+    if redactor is None or redactor == "":
+        raise ValueError("The page has no redactor for the learner's words.")
+    return redactor.text(text)
+
+
+@register.filter
 def iso_date(value: str) -> str:
     """A date (or a time, read as its day) kept as ISO text in a snapshot, as people read
     it: 14 March 2026."""

@@ -117,7 +117,9 @@ def test_assessor_sees_exactly_the_learners_allocated_to_them(client, centre, se
 
 
 def test_admin_uploads_a_file_with_two_bad_rows_then_the_fixed_file(admin_client, centre):
-    assessor = member(centre, Role.ASSESSOR, email="tom@northgate.example")
+    assessor = member(
+        centre, Role.ASSESSOR, email="tom@northgate.example", first_name="Tom", last_name="Hughes"
+    )
     good = [
         f"Liam,Evans,liam@example.org,{valid_uln(500000000)},0001,R/600/9587,tom@northgate.example",
         f"Mia,Jones,mia@example.org,{valid_uln(500000100)},0002,R/600/9587,",

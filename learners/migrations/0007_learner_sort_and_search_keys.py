@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('centre', '0005_centre_retention_years'),
-        ('learners', '0005_networking_records'),
+        ('learners', '0006_evidence_version_returns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

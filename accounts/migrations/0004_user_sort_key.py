@@ -17,7 +17,7 @@ def fill_sort_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_sessions_and_sign_in_throttling'),
+        ('accounts', '0003_user_invited_at'),
     ]
 
     operations = [
