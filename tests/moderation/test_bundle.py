@@ -226,7 +226,8 @@ def test_nothing_of_the_bundle_is_drawn_on_a_page_that_holds_a_learners_pdf_page
 
 
 def test_the_running_header_is_one_line_and_dates_fit_the_recording_sheet(photographed):
-    from django.utils import dateformat, timezone
+    from django.utils import timezone
+    from django.utils.formats import date_format
 
     _, rendered = photographed
     reader = PdfReader(io.BytesIO(rendered.pdf))
@@ -243,7 +244,7 @@ def test_the_running_header_is_one_line_and_dates_fit_the_recording_sheet(photog
     sheet = page_texts(rendered.pdf)[1]
     assert "Unit recording sheet" in sheet
     assert not re.search(r"\d{4}-\d{2}-\d{2}", sheet)  # no ISO dates, which ran past the border
-    assert sheet.count(dateformat.format(timezone.localtime(), "j M Y")) == 7  # one per criterion
+    assert sheet.count(date_format(timezone.localtime())) >= 7  # one per criterion at least, British
 
 
 def test_the_first_item_follows_the_declarations_on_their_page(photographed):
