@@ -5,6 +5,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
 
+from config.dates import long_datetime
+
+from .names import person_sort_key
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -42,6 +46,12 @@ class User(AbstractUser):
     # Part of every session's check (see _get_session_auth_hash): raising it ends all of the
     # person's sessions at their next request, whichever device or worker holds them.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The name as a person files it (accounts.names), kept in step by save(): lists of
+    # staff order by it in SQL, the same on SQLite and PostgreSQL.
+    sort_key = models.CharField(max_length=310, blank=True, editable=False, db_index=True)
+    # When the person was last sent a link to choose their password; with ``last_login``
+    # it tells a centre who has been invited, whose link has expired and who has signed in.
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -49,10 +59,17 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        ordering = ["last_name", "first_name", "email"]
+        ordering = ["sort_key", "email"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.sort_key = person_sort_key(last_name=self.last_name, first_name=self.first_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "sort_key"}
+        super().save(*args, **kwargs)
 
     def _get_session_auth_hash(self, secret=None):
         return salted_hmac(
@@ -80,4 +97,4 @@ class SignInFailure(models.Model):
     failed_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
-        return f"Failed sign-in at {self.failed_at:%Y-%m-%d %H:%M}"
+        return f"Failed sign-in at {long_datetime(self.failed_at)}"

@@ -16,7 +16,16 @@ class AccountsProvider(Provider):
     models = (
         PersonalData(
             "accounts.User",
-            ("email", "first_name", "last_name", "password", "last_login", "date_joined", "audit_key"),
+            (
+                "email",
+                "first_name",
+                "last_name",
+                "password",
+                "last_login",
+                "date_joined",
+                "audit_key",
+                "sort_key",
+            ),
             "Signing in, and the opaque key by which the audit trail refers to the person.",
         ),
         PersonalData(

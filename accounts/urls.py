@@ -16,10 +16,5 @@ urlpatterns = [
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
         name="password_reset_done",
     ),
-    path("password/set/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_reset_confirm"),
-    path(
-        "password/set/done/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_set_done.html"),
-        name="password_reset_complete",
-    ),
+    path("password/set/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="password_reset_confirm"),
 ]

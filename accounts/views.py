@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from .forms import EmailAuthenticationForm
+from .forms import EmailAuthenticationForm, PasswordLinkForm
 from .selectors import has_second_factor, second_factor_required
 from .services import confirm_authenticator, end_sessions, new_recovery_codes, unconfirmed_authenticator
 from .throttling import (
@@ -79,6 +79,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     link built on ``WAYMARK_BASE_URL``: the request's Host header is the sender's to choose,
     so a link built from it could point a victim's reset token at another site."""
 
+    form_class = PasswordLinkForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
@@ -98,13 +99,16 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-class PasswordSetView(auth_views.PasswordResetConfirmView):
-    """Choosing a password from an emailed link (a reset, or accepting an invitation).
-    Opening a link that does not work counts against the address and the account it
-    names, so guessing links is throttled like guessing passwords."""
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """Choosing a password from an emailed link (a reset, or accepting an invitation), and
+    then signed in: a learner lands on their portfolio; staff go on to their authenticator
+    (the two-factor middleware asks for it) and then their centre's home page. Opening a
+    link that does not work counts against the address and the account it names, so
+    guessing links is throttled like guessing passwords."""
 
     template_name = "accounts/password_set.html"
-    success_url = reverse_lazy("password_reset_complete")
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
 
     def dispatch(self, request, *args, **kwargs):
         account, address = f"link:{kwargs.get('uidb64', '')}", client_address(request)
@@ -115,6 +119,16 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         response = super().dispatch(request, *args, **kwargs)
         if not self.validlink and response.status_code == 200:
             record_attempt(action=Action.PASSWORD_LINK, account=account, address=address)
+        return response
+
+    def get_success_url(self):
+        if second_factor_required(self.request.user):
+            return reverse("centre:home")
+        return reverse("portfolio:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is saved, and you are signed in.")
         return response
 
 

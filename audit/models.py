@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from centre.scoping import centre_scoped_manager
 
+from .labels import describe_verb
+
 
 class AuditRecordIsAppendOnly(Exception):
     """Raised on any attempt to change or remove an audit record."""
@@ -128,5 +130,5 @@ class AuditRecord(models.Model):
 
     @property
     def description(self) -> str:
-        """The verb for a reader: "decision.recorded" as "Decision recorded"."""
-        return self.verb.replace(".", " ").replace("_", " ").capitalize()
+        """The verb for a reader: "iqa.verdict_recorded" as "IQA verdict recorded"."""
+        return describe_verb(self.verb)

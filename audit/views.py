@@ -11,7 +11,7 @@ from .selectors import audit_trail
 @centre_role_required(Role.CENTRE_ADMIN, Role.IQA)
 def audit_trail_page(request):
     """The centre's audit trail, for its admins and IQAs, by learner, assessor or unit."""
-    learners = Learner.objects.filter(centre=request.centre).order_by("last_name", "first_name")
+    learners = Learner.objects.filter(centre=request.centre).order_by("sort_key")
     assessors = assessors_of_centre(centre=request.centre)
     units = OfferedUnit.objects.filter(centre=request.centre).select_related("unit").order_by("unit__title")
     learner_id = _int(request.GET.get("learner"))

@@ -2,14 +2,18 @@
 carrying an 800×600 photograph uploaded as PNG, on a throwaway copy of the database
 DATABASE_URL names, beside two references on the same content: WeasyPrint alone on a
 plain HTML page embedding the original PNGs, and Chromium's print-to-PDF of that page.
-Not a test: it prints seconds, pages, size and peak memory of each.
+Then it times splitting that bundle into parts for email (at BUNDLE_PART_MAX_BYTES, or
+BENCHMARK_PART_MAX_BYTES when set). Not a test: it prints seconds, pages, size and peak
+memory of each.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/waymark .venv/bin/python benchmarks/bundle.py
 """
 
+import dataclasses
 import io
 import multiprocessing
 import os
+import pickle
 import resource
 import subprocess
 import sys
@@ -81,6 +85,26 @@ def waymark_bundle(sample_id: int, centre_id: int, output: str):
         else:
             rendered = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
     Path(output).write_bytes(rendered.pdf)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # For the parts' timing, which starts from the rendered bundle as the worker has it
+    # (without the ZIP, which the parts do not need), kept out of this peak.
+    without_archive = dataclasses.replace(rendered, archive=b"")
+    Path(output).with_suffix(".pickle").write_bytes(pickle.dumps(without_archive))
+    return peak
+
+
+def waymark_parts(rendered_path: str, max_bytes: int):
+    """The bundle's parts, as the worker makes them after the render: split and written."""
+    from moderation.bundle import split_into_parts
+
+    rendered = pickle.loads(Path(rendered_path).read_bytes())  # noqa: S301 (written just before)
+    parts = split_into_parts(rendered, max_bytes=max_bytes)
+    for n, part in enumerate(parts, start=1):
+        Path(rendered_path).with_name(f"part-{n}-of-{len(parts)}.pdf").write_bytes(part)
+    print(
+        f"  {len(parts)} parts at most {max_bytes / 1024 / 1024:.1f} MB: biggest "
+        f"{max(map(len, parts)) / 1024 / 1024:.1f} MB, together {sum(map(len, parts)) / 1024 / 1024:.1f} MB"
+    )
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -141,16 +165,16 @@ def build(folder: Path):
     with centre_scope(centre):
         enrolments = []
         for n in range(CANDIDATES):
-            user = add_member(centre=centre, email=f"l{n}@example.org", role=Role.LEARNER)[0].user
             learner = Learner.objects.create(
                 centre=centre,
-                user=user,
                 first_name="Learner",
                 last_name=f"{n:04d}",
-                email=user.email,
+                email=f"l{n}@example.org",
                 uln=valid_uln(400000000 + 3 * n),
                 candidate_number=f"{n + 1:04d}",
             )
+            user = add_member(centre=centre, email=learner.email, role=Role.LEARNER)[0].user
+            learner.refresh_from_db()
             enrolment = Enrolment.objects.create(
                 centre=centre, learner=learner, unit=unit, start_date="2026-09-07"
             )
@@ -216,6 +240,12 @@ def main() -> None:
             report("WeasyPrint alone, plain page", seconds, outputs["weasyprint"], memory)
             seconds, memory = measured(chromium, str(page), str(outputs["chromium"]))
             report("Chromium print-to-PDF, plain page", seconds, outputs["chromium"], memory)
+            from django.conf import settings
+
+            limit = int(os.environ.get("BENCHMARK_PART_MAX_BYTES", settings.BUNDLE_PART_MAX_BYTES))
+            pickled = str(outputs["waymark"].with_suffix(".pickle"))
+            seconds, memory = measured(waymark_parts, pickled, limit)
+            print(f"{'Waymark parts of that bundle':<34} {seconds:6.1f} s{'':31} peak {memory:6.0f} MB")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -85,7 +85,7 @@ def main() -> None:
             with transaction.atomic():
                 created = Learner.objects.bulk_create(
                     [
-                        Learner(centre=centre, candidate_number=f"{n:04d}", **values)
+                        Learner(centre=centre, candidate_number=f"{n:04d}", **values).fill_keys()
                         for n, values in enumerate(learners)
                     ],
                     batch_size=1000,

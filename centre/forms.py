@@ -12,6 +12,16 @@ class AddMemberForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+class EndRoleForm(forms.Form):
+    """Ending a role takes access away at once (an assessor's learners, an IQA's samples):
+    the centre admin confirms on a page of its own, with no script needed."""
+
+    confirm = forms.BooleanField(
+        label="Yes, end this role",
+        error_messages={"required": "Tick the box to confirm that this role should end."},
+    )
+
+
 class OfferedUnitsForm(forms.Form):
     units = forms.ModelMultipleChoiceField(
         queryset=UnitPage.objects.live().order_by("title"),

@@ -49,7 +49,7 @@ def assessors_of_centre(*, centre: Centre) -> QuerySet:
         .objects.filter(
             pk__in=Membership.objects.filter(centre=centre, role=Role.ASSESSOR, is_active=True).values("user")
         )
-        .order_by("last_name", "first_name", "email")
+        .order_by("sort_key", "email")
     )
 
 

@@ -1,12 +1,13 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.services import end_sessions, send_invitation
+from accounts.services import end_sessions, invite_people
 from audit.services import record_audit
 from units.models import UnitPage
 
 from .models import Centre, Membership, OfferedUnit, Role
 from .scoping import centre_scope, scopes_disabled
+from .signals import role_granting
 
 
 class CentreServiceError(Exception):
@@ -81,7 +82,9 @@ def add_member(
     """Give a person a role in a centre, creating their account if they are new.
 
     Someone who has never set a password is sent an invitation with a single-use link to
-    set one. Returns the membership and whether it grants something new.
+    set one. Other domains may refuse a role (``role_granting``): the learner role needs the
+    centre's learner record with the same email. Returns the membership and whether it
+    grants something new.
     """
     if role not in Role.values:
         raise CentreServiceError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.")
@@ -94,6 +97,7 @@ def add_member(
         user.full_clean()
         user.save()
     with centre_scope(centre):
+        role_granting.send(sender=Membership, centre=centre, user=user, role=role, actor=actor)
         membership, created = Membership.objects.get_or_create(centre=centre, user=user, role=role)
         granted = created or not membership.is_active
         if not membership.is_active:
@@ -107,8 +111,8 @@ def add_member(
                 centre=centre,
                 details={"role": role, "person": str(user.audit_key)},
             )
-    if granted and not user.has_usable_password():
-        transaction.on_commit(lambda: send_invitation(user=user, centre=centre, role=role))
+        if granted:
+            invite_people(users=[user], centre=centre, role=role, actor=actor)
     return membership, granted
 
 

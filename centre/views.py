@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .access import centre_role_required, roles_in_centre
-from .forms import AddMemberForm, OfferedUnitsForm
+from .forms import AddMemberForm, EndRoleForm, OfferedUnitsForm
 from .models import Membership, OfferedUnit, Role
 from .selectors import CURRENT_CENTRE_SESSION_KEY, centres_for_user
 from .services import CentreServiceError, add_member, end_membership, set_offered_units
@@ -69,21 +69,32 @@ def staff(request):
     return render(
         request,
         "centre/staff.html",
-        {"form": form, "memberships": memberships.order_by("user__last_name", "user__first_name", "role")},
+        {"form": form, "memberships": memberships.order_by("user__sort_key", "user__email", "role")},
     )
 
 
 @centre_role_required(Role.CENTRE_ADMIN)
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def end_role(request, pk: int):
-    membership = Membership.objects.filter(centre=request.centre, pk=pk, is_active=True).first()
+    """Confirm, then end one person's role here."""
+    membership = (
+        Membership.objects.filter(centre=request.centre, pk=pk, is_active=True).select_related("user").first()
+    )
     if membership is None:
         raise Http404("No such role in this centre.")
-    end_membership(membership=membership, actor=request.user)
-    messages.success(
-        request, f"{membership.user.email} is no longer {membership.get_role_display().lower()} here."
+    form = EndRoleForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        end_membership(membership=membership, actor=request.user)
+        messages.success(
+            request, f"{membership.user.email} is no longer {membership.get_role_display().lower()} here."
+        )
+        return redirect("centre:staff")
+    return render(
+        request,
+        "centre/end_role.html",
+        {"membership": membership, "form": form},
+        status=400 if form.is_bound else 200,
     )
-    return redirect("centre:staff")
 
 
 @centre_role_required(Role.CENTRE_ADMIN)

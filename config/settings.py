@@ -183,6 +183,18 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# --- Dates and times (issue 13, "ui"): one British format everywhere. ---
+# config/formats/en_GB/formats.py overrides Django's en-GB "1 Dec 2026" with "1 December
+# 2026" and "1 December 2026, 14:05"; the settings below say the same for any other
+# locale. Templates use |date and |date:"DATETIME_FORMAT", Python messages config.dates.
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+TIME_FORMAT = "H:i"
+# --- end of dates and times ---
+
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]

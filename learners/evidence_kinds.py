@@ -14,6 +14,8 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
+from config.dates import long_date
+
 from .models import EvidenceKind
 from .network_selectors import describe_source
 from .validators import not_in_the_future
@@ -195,6 +197,6 @@ def describe_details(kind: str, details: dict) -> list[tuple[str, str]]:
         if (value := details.get(name)) in (None, ""):
             continue
         if isinstance(make(), forms.DateField):
-            value = date.fromisoformat(value).strftime("%-d %B %Y")
+            value = long_date(value)
         rows.append((make().label, str(value)))
     return rows

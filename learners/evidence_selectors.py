@@ -16,6 +16,7 @@ from units.models import AssessmentCriterion, LearningOutcome
 from .evidence_kinds import describe_details
 from .models import Enrolment, EvidenceFile, EvidenceItem, EvidenceMapping, Learner
 from .network_selectors import record_as_text
+from .text import learner_text_lines
 
 
 class CriterionState(models.TextChoices):
@@ -193,13 +194,18 @@ class Change:
 
     @property
     def lines(self) -> list[tuple[str, str]]:
-        """The change line by line: ("removed" | "added" | "same", text)."""
+        """The change line by line: ("removed" | "added" | "same", text). Blank lines are
+        layout, not words, and are left out."""
         marks = {"- ": "removed", "+ ": "added", "  ": "same"}
         return [
             (marks[line[:2]], line[2:])
-            for line in difflib.ndiff(self.before.splitlines(), self.after.splitlines())
+            for line in difflib.ndiff(_words(self.before), _words(self.after))
             if line[:2] in marks
         ]
+
+
+def _words(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
 
 
 def version_changes(before: dict, after: dict) -> list[Change]:
@@ -209,7 +215,8 @@ def version_changes(before: dict, after: dict) -> list[Change]:
         return {
             "Title": snapshot["title"],
             **dict(describe_details(snapshot["kind"], snapshot["details"])),
-            "Text": snapshot["body"],
+            # As the reader sees it, not the Markdown the learner typed.
+            "Text": "\n".join(learner_text_lines(snapshot["body"])),
             "Criteria": "\n".join(f"{m['code']} ({m['unit']}): {m['note']}" for m in snapshot["mappings"]),
             "Files": "\n".join(f"{f['name']} (SHA-256 {f['sha256']})" for f in snapshot["files"]),
             "Networking record": record_as_text(snapshot["network"]) if "network" in snapshot else "",
@@ -219,5 +226,5 @@ def version_changes(before: dict, after: dict) -> list[Change]:
     return [
         Change(label, old.get(label, ""), new.get(label, ""))
         for label in dict.fromkeys([*old, *new])
-        if old.get(label, "") != new.get(label, "")
+        if _words(old.get(label, "")) != _words(new.get(label, ""))
     ]

@@ -5,6 +5,7 @@ Every change locks the item first, so two tabs or a double click cannot interlea
 refuses to touch an item that is frozen by its submission.
 """
 
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 
@@ -17,6 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from audit.services import record_audit
+from config.dates import long_datetime
 from units.models import AssessmentCriterion
 
 from .evidence_kinds import clean_evidence_content, kind_spec
@@ -30,6 +32,7 @@ from .models import (
     Learner,
 )
 from .network_selectors import network_record, pseudonymised, record_gaps, record_source
+from .pseudonyms import redactor_for
 from .uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 
 DECLARATION = (
@@ -38,12 +41,26 @@ DECLARATION = (
 )
 NOTE_MAX_LENGTH = 5_000
 
+logger = logging.getLogger(__name__)
+
+
+class FilesNotStored(Exception):
+    """The storage failed while taking the files (a full disk, a storage service that is
+    down): none of them is kept, and nothing the learner saved before is touched."""
+
+    def __init__(self, name: str):
+        super().__init__(
+            f"“{name}” could not be stored: Waymark’s file storage is full or unavailable just now. "
+            "None of the files you chose has been added, and everything already saved is kept. "
+            "Please try again later, and tell your centre if it keeps happening."
+        )
+
 
 class EvidenceIsFrozen(Exception):
     """A change to an item that has been submitted and not returned."""
 
     def __init__(self, item: EvidenceItem):
-        when = timezone.localtime(item.submitted_at).strftime("%-d %B %Y at %H:%M")
+        when = long_datetime(item.submitted_at)
         super().__init__(
             f"“{item.title}” was submitted on {when} and cannot be changed unless your assessor "
             "returns it to you."
@@ -177,11 +194,16 @@ def _attach_files(
                 size=upload.size,
                 sha256=upload.sha256,
             )
-            evidence_file.file.save(f"upload{upload.extension}", ContentFile(upload.content), save=False)
             stored.append(evidence_file)
+            _store(evidence_file, "file", f"upload{upload.extension}", upload.content, upload.original_name)
             if upload.sha256 in renditions:
-                rendition = ContentFile(renditions[upload.sha256])
-                evidence_file.print_rendition.save("print.jpg", rendition, save=False)
+                _store(
+                    evidence_file,
+                    "print_rendition",
+                    "print.jpg",
+                    renditions[upload.sha256],
+                    upload.original_name,
+                )
             evidence_file.save()
             record_audit(
                 actor=actor,
@@ -193,9 +215,8 @@ def _attach_files(
             )
     except BaseException:
         for evidence_file in stored:
-            evidence_file.file.delete(save=False)
-            if evidence_file.print_rendition:
-                evidence_file.print_rendition.delete(save=False)
+            for file in _stored_files(evidence_file):
+                _delete_quietly(file.storage, file.name)
         raise
     item.save(update_fields=["updated_at"])
     return inspected
@@ -370,29 +391,42 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
 
 
 @transaction.atomic
-def return_evidence_item(*, item: EvidenceItem, actor, reason: str) -> EvidenceItem:
+def return_evidence_item(
+    *, item: EvidenceItem, actor, reason: str, reassessing: bool = False
+) -> EvidenceItem:
     """Hand a submitted item back to the learner to revise. Only an assessor allocated to
-    an enrolment the item is mapped to may; the submitted version stays as it was."""
+    an enrolment the item is mapped to may; the submitted version stays as it was, with
+    the return and its reason recorded on it. ``reassessing``: an item already assessed
+    may be returned too (its unit was reopened and is being judged again)."""
     from .permissions import can_assess_item
 
     item = _locked(item, editable=False)
     if not can_assess_item(actor, item):
         raise ValidationError("Only the learner’s allocated assessor can return their evidence.")
-    if item.status != EvidenceItem.Status.SUBMITTED:
-        raise ValidationError(f"“{item.title}” is not waiting for assessment, so it cannot be returned.")
+    returnable = {EvidenceItem.Status.SUBMITTED} | ({EvidenceItem.Status.ASSESSED} if reassessing else set())
+    if item.status not in returnable:
+        title = redactor_for(learner=item.learner_id).text(item.title)  # told to the assessor
+        raise ValidationError(f"“{title}” is not waiting for assessment, so it cannot be returned.")
     if not reason.strip():
         raise ValidationError("Say what the learner needs to change.")
     item.status = EvidenceItem.Status.RETURNED
     item.returned_at = timezone.now()
     item.return_reason = reason.strip()
     item.save(update_fields=["status", "returned_at", "return_reason", "updated_at"])
+    version = item.versions.order_by("-number").first()
+    version.returned_at, version.returned_by, version.return_reason = (
+        item.returned_at,
+        actor,
+        item.return_reason,
+    )
+    version.save(update_fields=["returned_at", "returned_by", "return_reason"])
     record_audit(
         actor=actor,
         verb="evidence.returned",
         target=item,
         centre=item.centre,
         learner=item.learner_id,
-        details={"version": item.versions.count()},
+        details={"version": version.number},
     )
     return item
 
@@ -419,6 +453,35 @@ def _match_item_to(item: EvidenceItem, snapshot: dict, mappings: list[EvidenceMa
         if mapping.note != notes[mapping.criterion_id]:
             mapping.note = notes[mapping.criterion_id]
             mapping.save(update_fields=["note"])
+
+
+def _store(evidence_file: EvidenceFile, field: str, filename: str, content: bytes, shown_as: str) -> None:
+    """Save ``content`` into the file ``field`` under a generated name, or raise
+    ``FilesNotStored`` if the storage fails (a full disk, an unreachable bucket). What it
+    wrote before failing is deleted: the name is chosen here, not by the storage, so it is
+    known when that happens."""
+    file_field = EvidenceFile._meta.get_field(field)
+    storage = file_field.storage
+    name = file_field.generate_filename(evidence_file, filename)
+    while storage.exists(name):  # a second random name: never write over another file
+        name = file_field.generate_filename(evidence_file, filename)
+    try:
+        saved = storage.save(name, ContentFile(content), max_length=file_field.max_length)
+    except BaseException as error:
+        _delete_quietly(storage, name)
+        if isinstance(error, OSError):
+            logger.error("Evidence file %s could not be stored: %s", name, error)
+            raise FilesNotStored(shown_as) from error
+        raise
+    setattr(evidence_file, field, saved)
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:
+        # Left for `manage.py verify_storage`, which reports files no record knows.
+        logger.exception("A stored evidence file, %s, could not be deleted", name)
 
 
 def _stored_files(evidence_file: EvidenceFile) -> list:

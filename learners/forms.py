@@ -24,6 +24,25 @@ class RegisterUploadForm(forms.Form):
 class RegisterConfirmForm(forms.Form):
     upload = forms.CharField(widget=forms.HiddenInput)
     plan_fingerprint = forms.CharField(widget=forms.HiddenInput)
+    invite = forms.BooleanField(
+        label="Email each new learner an invitation to choose a password and sign in",
+        required=False,
+        initial=True,
+        help_text="Untick to invite them later, from the learners list.",
+    )
+
+
+class InviteLearnersForm(forms.Form):
+    """Invite one learner (``learner``), or every learner not invited yet (``everyone``)."""
+
+    learner = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    everyone = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("learner") and not cleaned.get("everyone"):
+            raise forms.ValidationError("Choose a learner to invite.")
+        return cleaned
 
 
 class AllocationForm(forms.Form):

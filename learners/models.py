@@ -6,7 +6,9 @@ from django.core.files.storage import storages
 from django.db import models
 from guardian.models import UserObjectPermissionBase
 
+from accounts.names import person_search_text, person_sort_key
 from centre.scoping import centre_scoped_manager
+from config.dates import long_date
 
 from .validators import (
     not_in_the_future,
@@ -42,11 +44,20 @@ class Learner(models.Model):
     # The last contact reference (C1, C2, …) given out: a deleted contact's reference is never
     # reused, so "Contact C7" in submitted evidence always means the same person.
     contacts_numbered = models.PositiveIntegerField(default=0, editable=False)
+    # Kept in step by save() and fill_keys() (accounts.names): the name as a person files
+    # it, to order by in SQL, and the folded name and email a search looks in, so that
+    # "Sean" finds "Seán" and part of an address finds its learner, in one query on
+    # SQLite and PostgreSQL alike.
+    sort_key = models.CharField(max_length=310, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = centre_scoped_manager()
 
+    KEY_FIELDS = ("sort_key", "search_text")
+
     class Meta:
-        ordering = ["last_name", "first_name", "candidate_number"]
+        ordering = ["sort_key", "candidate_number"]
+        indexes = [models.Index(fields=["centre", "sort_key"], name="learner_centre_sort_key")]
         constraints = [
             models.UniqueConstraint(fields=["centre", "uln"], name="one_learner_per_uln_per_centre"),
             models.UniqueConstraint(
@@ -56,6 +67,22 @@ class Learner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.candidate_number})"
+
+    def save(self, *args, **kwargs):
+        self.fill_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name", "email"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *self.KEY_FIELDS}
+        super().save(*args, **kwargs)
+
+    def fill_keys(self) -> "Learner":
+        """Set the sort and search keys from the name and email; bulk_create and
+        bulk_update do not call save(), so their callers call this."""
+        self.sort_key = person_sort_key(last_name=self.last_name, first_name=self.first_name)
+        self.search_text = person_search_text(
+            first_name=self.first_name, last_name=self.last_name, email=self.email
+        )
+        return self
 
 
 class Enrolment(models.Model):
@@ -86,7 +113,7 @@ class Enrolment(models.Model):
     objects = centre_scoped_manager()
 
     class Meta:
-        ordering = ["learner__last_name", "learner__first_name", "unit__title"]
+        ordering = ["learner__sort_key", "unit__title"]
         constraints = [
             models.UniqueConstraint(fields=["learner", "unit"], name="one_enrolment_per_learner_and_unit")
         ]
@@ -230,7 +257,8 @@ class EvidenceMapping(models.Model):
 
 class EvidenceVersion(models.Model):
     """What the learner submitted, frozen: a snapshot of the item with its mappings and
-    files, and their declaration that the work is their own, by name and time."""
+    files, and their declaration that the work is their own, by name and time; and, if
+    the assessor returned it, when, by whom and why."""
 
     centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="versions")
@@ -243,6 +271,14 @@ class EvidenceVersion(models.Model):
     declaration = models.TextField()
     snapshot = models.JSONField()
     files = models.ManyToManyField(EvidenceFile, related_name="versions", blank=True)
+    # Set when the assessor hands this version back to be revised: a version is returned
+    # at most once (the learner's revision is the next version), so every return, with
+    # its reason, stays in the assessment history after the next one.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(blank=True)
 
     objects = centre_scoped_manager()
 
@@ -391,7 +427,7 @@ class ContactInteraction(models.Model):
         ordering = ["-occurred_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.purpose} ({self.occurred_on})"
+        return f"{self.purpose} ({long_date(self.occurred_on)})"
 
 
 class Rating(models.TextChoices):
@@ -427,7 +463,7 @@ class NetworkReview(models.Model):
         ordering = ["-reviewed_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"Network review of {self.reviewed_on:%-d %B %Y}"
+        return f"Network review of {long_date(self.reviewed_on)}"
 
 
 class NetworkReviewEntry(models.Model):

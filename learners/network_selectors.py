@@ -27,7 +27,7 @@ from .models import (
     pseudonym,
 )
 from .network_map import MapContact, network_map_svg
-from .pseudonyms import Identity, Redactor, hide_identities
+from .pseudonyms import redactor_for
 
 
 class Record:
@@ -261,12 +261,7 @@ def record_as_text(record: dict) -> str:
 def pseudonymised(record: dict, *, learner: Learner) -> dict:
     """``record`` (or a version's whole snapshot) as anyone but the learner may see it:
     every contact of theirs who has not consented shown only by pseudonym, everywhere."""
-    contacts = list(NetworkContact.objects.filter(learner=learner))
-    hidden = [Identity.of(contact) for contact in contacts if not contact.consented]
-    if not hidden:
-        return record
-    redactor = Redactor(hidden, keep=[contact.name for contact in contacts if contact.consented])
-    return redactor.record(hide_identities(record, hidden))
+    return redactor_for(learner=learner).snapshot(record)
 
 
 # Showing records ------------------------------------------------------------------------------

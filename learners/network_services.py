@@ -18,11 +18,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import record_audit
+from config.dates import long_date
 from moderation.bundle_services import discard_bundles_of
 
 from .evidence_services import create_evidence_item
 from .models import (
     ContactInteraction,
+    EvidenceFile,
     EvidenceItem,
     EvidenceKind,
     EvidenceMapping,
@@ -34,7 +36,7 @@ from .models import (
     NetworkReviewEntry,
 )
 from .network_selectors import RECORD_TITLES, Record, record_source
-from .pseudonyms import FREE_TEXT, Identity, Redactor, hide_identities, recorded_identities
+from .pseudonyms import FREE_TEXT, Identity, Redactor, recorded_identities
 from .resources import neutralise
 from .validators import normalised_phone_number
 
@@ -129,23 +131,25 @@ def delete_contact(*, contact: NetworkContact, actor) -> int:
 
 
 def _kept_names(contact: NetworkContact) -> list[str]:
-    """Names of the learner's other contacts who consented: words in them stay."""
+    """Names of the learner's other contacts who consented, and the learner's own: words
+    in them stay."""
     others = NetworkContact.objects.filter(learner_id=contact.learner_id, consented=True)
-    return list(others.exclude(pk=contact.pk).values_list("name", flat=True))
+    learner = Learner.objects.filter(pk=contact.learner_id).values_list("first_name", "last_name").first()
+    names = list(others.exclude(pk=contact.pk).values_list("name", flat=True))
+    return [*names, " ".join(learner)] if learner else names
 
 
 def _forget_in_evidence(contact: NetworkContact) -> int:
     """Show ``contact`` only by pseudonym in every submitted version of the learner's
-    networking evidence, however they were named when it was submitted; any moderation
-    bundle made from the old versions is discarded."""
-    versions = EvidenceVersion.objects.select_for_update().filter(
-        item__learner_id=contact.learner_id, item__kind=EvidenceKind.NETWORKING_RECORD
-    )
+    evidence, of every kind (title, text, notes, a witness's details, file names), however
+    they were named when it was submitted; any moderation bundle made from the old
+    versions is discarded. Once the contact is deleted nothing could find them there."""
+    versions = EvidenceVersion.objects.select_for_update().filter(item__learner_id=contact.learner_id)
     keep = _kept_names(contact)
     changed = 0
     for version in versions:
         identity = Identity.of(contact, recorded=recorded_identities(version.snapshot, contact.pk))
-        snapshot = Redactor([identity], keep=keep).record(hide_identities(version.snapshot, [identity]))
+        snapshot = Redactor([identity], keep=keep).snapshot(version.snapshot)
         if snapshot != version.snapshot:
             version.snapshot = snapshot
             version.save(update_fields=["snapshot"])
@@ -171,7 +175,13 @@ def _forget_in_own_records(contact: NetworkContact) -> None:
         (NetworkingGuidelines.objects.filter(learner_id=learner_id), FREE_TEXT),
         (EvidenceItem.objects.filter(learner_id=learner_id), FREE_TEXT),
         (EvidenceMapping.objects.filter(item__learner_id=learner_id), FREE_TEXT),
+        (EvidenceFile.objects.filter(item__learner_id=learner_id), {"original_name"}),
     ]
+    for item in EvidenceItem.objects.filter(learner_id=learner_id).select_for_update():
+        # What a kind records beyond the title and text: a witness's name, a setting.
+        if (details := redactor.record(item.details)) != item.details:
+            item.details = details
+            item.save(update_fields=["details"])
     for queryset, fields in rows:
         text_fields = [
             field.name
@@ -285,7 +295,7 @@ def start_networking_evidence(
     title = RECORD_TITLES[details["record"]]
     if details["record"] == Record.REVIEW:
         review = NetworkReview.objects.get(pk=details["review"])
-        title = f"{title} of {review.reviewed_on:%-d %B %Y}"
+        title = f"{title} of {long_date(review.reviewed_on)}"
     return create_evidence_item(
         learner=learner,
         actor=actor,

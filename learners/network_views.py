@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.dates import long_date
+
 from .access import access_networking, access_own_contact, access_own_review
 from .downloads import private_file_response
 from .evidence_selectors import evidence_items_for_learner
@@ -222,7 +224,7 @@ def new_review(request):
                 else:
                     problems = error.messages
             else:
-                messages.success(request, f"Your review of {review.reviewed_on:%-d %B %Y} is saved.")
+                messages.success(request, f"Your review of {long_date(review.reviewed_on)} is saved.")
                 return redirect("portfolio:review", review_id=review.pk)
         line_errors = [
             error

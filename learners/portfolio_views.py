@@ -14,11 +14,11 @@ from centre.access import centre_role_required
 from centre.models import Role
 from centre.selectors import guidance_by_unit
 from moderation.models import UnitSignOff
-from moderation.selectors import latest_decisions, standing_sign_offs
+from moderation.selectors import latest_decisions, latest_sign_offs
 from moderation.services import LEARNER_DECLARATION, countersign_unit
 
 from .access import access_evidence_file, access_own_evidence, access_own_learner
-from .downloads import private_file_response
+from .downloads import evidence_file_response
 from .evidence_kinds import KINDS, describe_details, evidence_form_class, kind_spec
 from .evidence_selectors import (
     enrolments_of_learner,
@@ -31,6 +31,7 @@ from .evidence_selectors import (
 from .evidence_services import (
     DECLARATION,
     EvidenceIsFrozen,
+    FilesNotStored,
     add_evidence_files,
     create_evidence_item,
     delete_evidence_item,
@@ -42,6 +43,7 @@ from .evidence_services import (
 from .forms import EvidenceUploadForm, SubmitEvidenceForm
 from .models import EvidenceItem
 from .network_selectors import network_record, networking_enabled
+from .pseudonyms import redactor_for
 
 learner_required = centre_role_required(Role.LEARNER)
 
@@ -51,10 +53,13 @@ def home(request):
     learner = access_own_learner(request)
     units = portfolio_progress(learner=learner)
     guidance = guidance_by_unit(centre=request.centre, unit_ids=[unit.enrolment.unit_id for unit in units])
-    sign_offs = standing_sign_offs(enrolments=[unit.enrolment for unit in units])
+    sign_offs = latest_sign_offs(enrolments=[unit.enrolment for unit in units])
     for unit in units:
         unit.guidance = guidance.get(unit.enrolment.unit_id)
-        unit.sign_off = sign_offs.get(unit.enrolment.pk)
+        latest = sign_offs.get(unit.enrolment.pk)
+        # The sign-off standing, or the one reopened since which the unit is assessed again.
+        unit.sign_off = latest if latest and latest.is_standing else None
+        unit.reopened = latest if latest and not latest.is_standing else None
     return render(
         request,
         "learners/portfolio/home.html",
@@ -213,6 +218,10 @@ def upload_files(request, item_id: int):
             added = add_evidence_files(item=item, actor=request.user, uploads=form.cleaned_data["files"])
         except (ValidationError, EvidenceIsFrozen) as error:
             form.add_error("files", error.messages if isinstance(error, ValidationError) else str(error))
+        except FilesNotStored as error:
+            form.add_error("files", str(error))
+            # Not the learner's mistake: the storage failed, and may recover.
+            return _render_detail(request, item, upload_form=form, status=503)
         else:
             names = ", ".join(f"“{upload.original_name}”" for upload in added)
             messages.success(request, f"Uploaded {names}.")
@@ -391,21 +400,11 @@ def download_file(request, file_id: int):
     """An evidence file, to those who may see it, as a download that no browser will run:
     an attachment, its type fixed, in a sandbox with nothing allowed."""
     evidence_file = access_evidence_file(request, file_id)
-    if request.GET.get("inline") == "1" and evidence_file.print_rendition:
-        # Shown in a page (an assessor judging a photo), an image is the rendition Waymark
-        # re-encoded at upload: the learner's own bytes, which could be a polyglot that is
-        # also an HTML page, are only ever downloaded.
-        return private_file_response(
-            evidence_file.print_rendition.open("rb"),
-            filename=f"{evidence_file.original_name}.jpg",
-            content_type="image/jpeg",
-            inline=True,
-        )
-    return private_file_response(
-        evidence_file.file.open("rb"),
-        filename=evidence_file.original_name,
-        content_type=evidence_file.content_type,
-    )
+    name = None
+    if evidence_file.item.learner.user_id != request.user.pk:
+        # Staff download it under the name they see it by.
+        name = redactor_for(learner=evidence_file.item.learner_id).file_name(evidence_file.original_name)
+    return evidence_file_response(evidence_file, inline=request.GET.get("inline") == "1", name=name)
 
 
 @learner_required

@@ -7,9 +7,11 @@ from django.db import transaction
 
 from privacy.providers import Export, PersonalData, Provider, register
 
+from .downloads import safe_download_name
 from .evidence_services import _delete_from_storage, _stored_files
 from .models import EvidenceFile, EvidenceItem, Learner, NetworkReview
 from .network_selectors import Record, guidelines_of, network_record, pseudonymised
+from .pseudonyms import redactor_for
 
 
 @register
@@ -17,8 +19,18 @@ class LearnersProvider(Provider):
     models = (
         PersonalData(
             "learners.Learner",
-            ("first_name", "last_name", "email", "uln", "candidate_number", "user"),
-            "Who the learner is, as their centre's MIS knows them, and the account they sign in with.",
+            (
+                "first_name",
+                "last_name",
+                "email",
+                "uln",
+                "candidate_number",
+                "user",
+                "sort_key",
+                "search_text",
+            ),
+            "Who the learner is, as their centre's MIS knows them, and the account they sign in with "
+            "(with their name and email folded, to sort and search by).",
         ),
         PersonalData(
             "learners.Enrolment",
@@ -47,8 +59,9 @@ class LearnersProvider(Provider):
         ),
         PersonalData(
             "learners.EvidenceVersion",
-            ("submitted_by", "declared_name", "declaration", "snapshot"),
-            "What the learner submitted, frozen, with their declaration that it is their own work.",
+            ("submitted_by", "declared_name", "declaration", "snapshot", "return_reason"),
+            "What the learner submitted, frozen, with their declaration that it is their own work, "
+            "and why an assessor returned it.",
         ),
         PersonalData(
             "learners.NetworkContact",
@@ -91,11 +104,14 @@ class LearnersProvider(Provider):
         items = EvidenceItem.objects.filter(learner=learner).prefetch_related(
             "files", "mappings__criterion__outcome__page", "versions"
         )
+        # Even in the learner's own archive a contact who did not consent appears by
+        # stand-in, in the files' names too: it holds nothing about anyone else.
+        redactor = redactor_for(learner=learner)
         for item in items.order_by("created_at", "pk"):
             folder = f"evidence/item-{item.pk}"
             taken = set()
             files = [
-                (f"{folder}/files/{_unique_name(evidence_file.original_name, taken)}", evidence_file)
+                (f"{folder}/files/{_unique_name(_file_name(evidence_file, redactor), taken)}", evidence_file)
                 for evidence_file in item.files.all()
             ]
             export.files += [(path, evidence_file.file) for path, evidence_file in files]
@@ -184,6 +200,8 @@ def _evidence(item: EvidenceItem, files: list[tuple[str, EvidenceFile]]) -> dict
                 "declared_name": version.declared_name,
                 "declaration": version.declaration,
                 "as_submitted": version.snapshot,
+                "returned_at": version.returned_at,
+                "return_reason": version.return_reason,
             }
             for version in item.versions.all()
         ],
@@ -211,6 +229,12 @@ def _networking(learner: Learner) -> dict:
         },
         learner=learner,
     )
+
+
+def _file_name(evidence_file: EvidenceFile, redactor) -> str:
+    # Under its checked type's extension, as every download is: never a name that runs; and
+    # with contacts who have not consented by stand-in, as everywhere outside the portfolio.
+    return safe_download_name(redactor.file_name(evidence_file.original_name), evidence_file.content_type)
 
 
 def _unique_name(original: str, taken: set[str]) -> str:

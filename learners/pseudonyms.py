@@ -3,27 +3,42 @@ a subject access export) a member of staff's.
 
 A contact who has not consented to sharing appears to everyone but the learner as their
 pseudonym ("Contact C7, finance sector"). Their identifying fields are emptied, and in the
-learner's free text (never in labels, dates or codes) their name, email address and
-telephone number are replaced by "Contact C7": the full name however it is spaced or
-whichever apostrophe it uses, an individual's first name or surname on its own (unless
-a consented contact shares it), and the number however it is written.
+learner's free text and file names (never in labels, dates or codes) their name, email
+address and telephone number are replaced by "Contact C7": the full name however it is
+spaced, hyphenated (a space, a hyphen, a non-breaking hyphen, an en dash), accented or
+cased, whichever apostrophe it uses; each part of an individual's name on its own (unless
+a consented contact, or the learner, shares it); the email address or its local part; the
+number however it is written.
 
-One regular expression covers every identity, so a record is read once whatever the
-number of contacts.
+``redactor_for`` is the one way anything the staff see is made from what a learner wrote:
+every page, export, bundle and archive asks it for the learner's ``Redactor``. One
+regular expression covers every identity of a learner, built once for a set of identities
+(and kept), so a page of many rows or a record of many contacts is read once.
+
+Matching runs on a folded copy of the text (accents stripped after NFKD, case folded,
+dashes, apostrophes and spaces made one of each), and each match is mapped back to its
+span of the original text, which is replaced and otherwise kept exactly as written.
 """
 
+import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
 
-# Keys, anywhere in a record or snapshot, whose values are the learner's own words.
+# Keys, anywhere in a record or snapshot, whose values are the learner's own words: the
+# item's title, text and criterion notes, what a kind records beyond them (a witness's or
+# observer's name, role and setting, a discussion's participants), file names, and the
+# networking records' free text.
 FREE_TEXT = frozenset(
     {
         "title",
         "body",
         "note",
+        "name",
+        "in_this_archive",
         "how_met",
         "they_offer",
         "you_offer",
@@ -36,10 +51,52 @@ FREE_TEXT = frozenset(
         "future_actions",
         "comment",
         "subject",
+        "group",
+        "witness_name",
+        "witness_role",
+        "relationship",
+        "observer_name",
+        "observer_role",
+        "setting",
+        "participants",
     }
 )
-APOSTROPHES = "'’‘`"
-NAME_WORD = re.compile(rf"[\w{APOSTROPHES}-]+")
+APOSTROPHES = "'’‘`ʼ′"
+# Hyphens and dashes people put between the parts of a name.
+DASHES = "-‐‑‒–—―−﹣－"
+FOLDED = {
+    **{ord(c): "'" for c in APOSTROPHES},
+    **{ord(c): "-" for c in DASHES},
+    ord("_"): " ",  # file names: "Jo_Bloggs.pdf" names Jo Bloggs
+}
+NAME_PART = re.compile(r"[\w']+")
+TITLES = r"(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+"
+
+
+def _fold_char(char: str) -> str:
+    if (replaced := FOLDED.get(ord(char))) is not None:
+        return replaced
+    if char.isspace():
+        return " "
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """``text`` as it is matched, and for each of its characters the index of the
+    character of ``text`` it came from (None when each came from its own: plain ASCII)."""
+    if text.isascii():
+        return text.lower().translate(FOLDED), None
+    out, origin = [], []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        out.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(out), origin
+
+
+def folded(text: str) -> str:
+    return fold(text)[0]
 
 
 @dataclass(frozen=True)
@@ -72,9 +129,14 @@ class Identity:
         )
 
 
-def _name_pattern(name: str) -> str:
-    words = NAME_WORD.findall(name)
-    return r"\s+".join(re.sub(rf"[{APOSTROPHES}]", f"[{APOSTROPHES}]", re.escape(word)) for word in words)
+def _part_pattern(part: str) -> str:
+    # An apostrophe may be left out: "O'Neill", "ONeill".
+    return "'?".join(re.escape(piece) for piece in part.split("'"))
+
+
+def _parts_pattern(parts: list[str]) -> str:
+    # Between the parts: spaces or hyphens of any kind (folded to one), or nothing.
+    return r"[\s\-]*".join(_part_pattern(part) for part in parts)
 
 
 def _phone_pattern(phone: str) -> str | None:
@@ -89,49 +151,89 @@ def _phone_pattern(phone: str) -> str | None:
     country = str(number.country_code)
     prefix = rf"(?:\+|00){between}{between.join(country)}{between}(?:\(0\){between})?"
     if number.country_code == 44:
-        prefix += r"|0"
+        prefix += r"|\(?0\)?"
     return rf"(?:{prefix}){between}{national}"
 
 
+def _alternatives(identity: Identity, kept_words: set[str]) -> list[str]:
+    found = []
+    for email in identity.emails:
+        email = folded(email)
+        found.append(re.escape(email))
+        local = email.partition("@")[0]
+        if not identity.is_organisation and len(local) >= 3 and local not in kept_words:
+            found.append(re.escape(local))
+    for phone in identity.phones:
+        if pattern := _phone_pattern(phone):
+            found.append(pattern)
+    for name in identity.names:
+        parts = NAME_PART.findall(folded(name))
+        if identity.is_organisation:
+            found.append(_parts_pattern(parts))
+            continue
+        # Every run of the name's parts: the whole name, a double-barrelled surname, one
+        # part alone (but a short one, or one someone who may be named shares).
+        for length in range(len(parts), 0, -1):
+            for start in range(len(parts) - length + 1):
+                run = parts[start : start + length]
+                if length == 1 and run[0] in kept_words:
+                    continue
+                if length == 1 and len(run[0].strip("'")) < 3:
+                    # A short part ("Ng", "Li") alone is too often another word: only
+                    # after a title.
+                    found.append(TITLES + _parts_pattern(run))
+                    continue
+                found.append(_parts_pattern(run))
+    return found
+
+
 class Redactor:
-    """Replaces every one of ``identities`` in text by its stand-in. Single words of an
+    """Replaces every one of ``identities`` in text by its stand-in. Single parts of an
     individual's name are left alone where they are also in a name in ``keep``."""
 
     def __init__(self, identities: Iterable[Identity], *, keep: Iterable[str] = ()):
-        kept_words = {word.casefold() for name in keep for word in NAME_WORD.findall(name)}
-        alternatives: list[tuple[str, str]] = []
-        for identity in identities:
-            for email in identity.emails:
-                alternatives.append((re.escape(email), identity.stand_in))
-            for phone in identity.phones:
-                if pattern := _phone_pattern(phone):
-                    alternatives.append((pattern, identity.stand_in))
-            for name in identity.names:
-                alternatives.append((_name_pattern(name), identity.stand_in))
-                if not identity.is_organisation:
-                    alternatives.extend(
-                        (_name_pattern(word), identity.stand_in)
-                        for word in NAME_WORD.findall(name)
-                        if len(word) >= 3 and word.casefold() not in kept_words
-                    )
-        # Longest first, so a full name or an address goes whole before any word of it.
+        self.identities = tuple(identities)
+        kept_words = {part for name in keep for part in NAME_PART.findall(folded(name))}
+        alternatives = [
+            (source, identity.stand_in)
+            for identity in self.identities
+            for source in _alternatives(identity, kept_words)
+        ]
+        # Longest first, so a full name or an address goes whole before any part of it.
         alternatives.sort(key=lambda alternative: len(alternative[0]), reverse=True)
         self.stand_ins = {f"i{index}": stand_in for index, (_, stand_in) in enumerate(alternatives)}
         self.pattern = (
             re.compile(
                 r"(?<!\w)(?:"
                 + "|".join(f"(?P<i{index}>{source})" for index, (source, _) in enumerate(alternatives))
-                + r")(?!\w)",
-                re.IGNORECASE,
+                + r")(?!\w)"
             )
             if alternatives
             else None
         )
 
     def text(self, value: str) -> str:
-        if self.pattern is None:
+        """``value`` (the learner's words) with every identity replaced."""
+        if self.pattern is None or not value:
             return value
-        return self.pattern.sub(lambda match: self.stand_ins[match.lastgroup], value)
+        matched, origin = fold(value)
+        pieces, kept_from = [], 0
+        for match in self.pattern.finditer(matched):
+            start, end = match.span()
+            if origin is not None:
+                start, end = origin[start], origin[end - 1] + 1
+            # Accents typed as combining marks belong to the letter before them.
+            while end < len(value) and unicodedata.combining(value[end]):
+                end += 1
+            if start < kept_from:
+                continue
+            pieces += [value[kept_from:start], self.stand_ins[match.lastgroup]]
+            kept_from = end
+        return "".join(pieces) + value[kept_from:] if pieces else value
+
+    def file_name(self, value: str) -> str:
+        """A file's name as the staff see it. Underscores and dots part words, as spaces do."""
+        return self.text(value)
 
     def everywhere(self, value):
         """``value`` with every string in it redacted, whatever its key."""
@@ -152,6 +254,61 @@ class Redactor:
         if isinstance(value, list):
             return [self.record(item, key) for item in value]
         return value
+
+    def snapshot(self, snapshot: dict) -> dict:
+        """A version's snapshot (or a networking record) as the staff see it: each hidden
+        contact's entry by pseudonym only, and the learner's words redacted."""
+        if not self.identities:
+            return snapshot
+        return self.record(hide_identities(snapshot, self.identities))
+
+
+NOBODY = Redactor(())
+
+
+# Kept for as many learners as a large grid shows, so its next showing compiles nothing.
+@functools.lru_cache(maxsize=2048)
+def _redactor(identities: tuple[Identity, ...], keep: tuple[str, ...]) -> Redactor:
+    return Redactor(identities, keep=keep)
+
+
+def redactors_for(*, learner_ids: Iterable[int]) -> dict[int, Redactor]:
+    """The ``Redactor`` of each of the learners: one query whatever their number, and one
+    pattern per set of identities, compiled once and kept."""
+    from .models import Learner, NetworkContact
+
+    learner_ids = set(learner_ids)
+    contacts: dict[int, list] = {}
+    for contact in NetworkContact.objects.filter(learner_id__in=learner_ids).order_by("number"):
+        contacts.setdefault(contact.learner_id, []).append(contact)
+    names = (
+        dict(
+            (pk, f"{first} {last}")
+            for pk, first, last in Learner.objects.filter(pk__in=list(contacts)).values_list(
+                "pk", "first_name", "last_name"
+            )
+        )
+        if contacts
+        else {}
+    )
+    redactors = {}
+    for learner_id in learner_ids:
+        theirs = contacts.get(learner_id, [])
+        hidden = tuple(Identity.of(contact) for contact in theirs if not contact.consented)
+        if not hidden:
+            redactors[learner_id] = NOBODY
+            continue
+        keep = tuple(sorted({contact.name for contact in theirs if contact.consented} | {names[learner_id]}))
+        redactors[learner_id] = _redactor(hidden, keep)
+    return redactors
+
+
+def redactor_for(*, learner) -> Redactor:
+    """How anyone but ``learner`` sees what they wrote: every contact of theirs who has not
+    consented replaced by their stand-in. Every staff page, export, bundle and archive
+    takes the learner's words and file names through it."""
+    learner_id = getattr(learner, "pk", learner)
+    return redactors_for(learner_ids=[learner_id])[learner_id]
 
 
 def hide_identities(record: dict, identities: Iterable[Identity]) -> dict:

@@ -1,24 +1,31 @@
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from guardian.shortcuts import get_objects_for_user
 
+from accounts.names import search_term
 from centre.models import Centre
 
 from .models import Enrolment, Learner
 
 
 def learners_of_centre(*, centre: Centre, search: str = "") -> QuerySet[Learner]:
-    """The centre's learners with their enrolments, units and assessors: three queries
-    however many there are."""
-    learners = Learner.objects.filter(centre=centre)
+    """The centre's learners with their enrolments, units and assessors, in the order a
+    person files names: three queries however many there are."""
+    learners = Learner.objects.filter(centre=centre).select_related("user")
     if search := search.strip():
+        # search_text is folded as the term is (accounts.names): part of a name or an
+        # email, any case, with or without accents, in one query on either database.
         learners = learners.filter(
-            Q(first_name__icontains=search)
-            | Q(last_name__icontains=search)
-            | Q(uln=search)
-            | Q(candidate_number=search)
-            | Q(email__iexact=search)
+            Q(search_text__contains=search_term(search)) | Q(uln=search) | Q(candidate_number=search)
         )
-    return learners.prefetch_related(
+    return learners.order_by("sort_key", "candidate_number").prefetch_related(
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.select_related("unit", "assessor").order_by("unit__title"),
@@ -35,7 +42,7 @@ def enrolments_for_assessor(*, centre: Centre, assessor) -> QuerySet[Enrolment]:
         klass=Enrolment.objects.filter(centre=centre).select_related("learner", "unit"),
         accept_global_perms=False,
         with_superuser=False,
-    ).order_by("learner__last_name", "learner__first_name", "unit__title")
+    ).order_by("learner__sort_key", "unit__title")
 
 
 def register_rows(*, centre: Centre) -> list[dict[str, str]]:
@@ -56,3 +63,46 @@ def register_rows(*, centre: Centre) -> list[dict[str, str]]:
             assessor = enrolment.assessor.email if enrolment.assessor else ""
             rows.append({**person, "unit_urn": enrolment.unit.urn, "assessor_email": assessor})
     return rows
+
+
+@dataclass(frozen=True)
+class InvitationState:
+    """Where a learner stands with signing in, as the centre's learners list shows it."""
+
+    label: str
+    invitable: bool  # whether "Invite" (or "Invite again") applies
+    invited_before: bool = False
+
+
+def invitation_state(*, learner: Learner, now=None) -> InvitationState:
+    """From the learner's account (selected with the learner): not invited; invited on a
+    date, with the link still working or expired; or signed in. Reads no more rows."""
+    user = learner.user
+    if user is not None and user.last_login is not None:
+        last = date_format(localtime(user.last_login))
+        return InvitationState(f"Signed in (last on {last})", invitable=False)
+    if user is not None and user.has_usable_password():
+        return InvitationState("Has chosen a password; not signed in yet", invitable=False)
+    if user is None or user.invited_at is None:
+        return InvitationState("Not invited", invitable=True)
+    now = now or timezone.now()
+    expired = user.invited_at + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT) < now
+    return InvitationState(
+        f"Invited on {date_format(localtime(user.invited_at))}"
+        + ("; the link has expired" if expired else "; the link still works"),
+        invitable=True,
+        invited_before=True,
+    )
+
+
+def learners_not_invited(*, centre: Centre) -> QuerySet[Learner]:
+    """The centre's learners who have never been sent an invitation and cannot sign in:
+    no account yet, or an account with no password that was never invited."""
+    return Learner.objects.filter(centre=centre).filter(
+        Q(user__isnull=True)
+        | Q(
+            user__invited_at__isnull=True,
+            user__last_login__isnull=True,
+            user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+    )

@@ -7,6 +7,7 @@ is decoded, and photos lose their location before they are stored.
 """
 
 import hashlib
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -18,6 +19,8 @@ import magic
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from .image_metadata import Unreadable, without_metadata
 
 # Content type → (extension stored, what people call it).
 ACCEPTED_TYPES: dict[str, tuple[str, str]] = {
@@ -69,7 +72,37 @@ OFFICE_MARKERS = {
     "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/presentation.xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-IMAGE_FORMATS_WITH_LOCATION = {"JPEG", "MPO", "PNG", "WEBP"}
+# Names that run, install or open something that runs when double-clicked, on Windows,
+# macOS or Linux: refused whatever the content is, because libmagic calls a script
+# without a tell-tale first line (a .vbs, a .bat without "@echo") plain text, and a file
+# saved under such a name runs however it was checked. Based on the attachments Outlook
+# blocks, with the Unix and web counterparts.
+EXECUTABLE_EXTENSIONS = frozenset(
+    " ".join(
+        [
+            # Windows programs, installers, libraries and control-panel items
+            "exe com scr pif cpl dll ocx sys drv msi msp mst msix msixbundle appx appxbundle",
+            "application appref-ms gadget xbap vsto diagcab msc",
+            # Windows scripts and script hosts
+            "bat cmd vb vbs vbe vbscript js jse wsf wsh ws wsc sct ps1 ps1xml ps2 ps2xml psc1",
+            "psc2 psd1 psm1 msh msh1 msh2 mshxml msh1xml msh2xml",
+            # What opens something that runs: the registry, shortcuts, help, HTML applications,
+            # Access databases, Excel add-ins
+            "reg lnk url website scf shb shs inf ins isp hta chm hlp job library-ms",
+            "searchconnector-ms settingcontent-ms mde ade adp accde mda mdz xll",
+            # Disk images and packages that mount or install
+            "iso img vhd vhdx cab dmg pkg mpkg deb rpm apk appimage run snap flatpakref",
+            # Java and macOS
+            "jar jnlp class app command tool workflow action applescript scpt scptd",
+            # Unix shells and interpreters, server pages; certificates, which install
+            "sh bash zsh csh tcsh ksh fish desktop py pyc pyo pyw pyz pyzw pl pm cgi rb php",
+            "php3 php4 php5 php7 phtml phar lua tcl awk jsp jspx asp aspx asa asax cer crt der",
+            # Web pages and drawings, which a browser runs scripts in
+            "htm html xhtml xht shtml mht mhtml svg svgz xml xsl xslt",
+        ]
+    ).split()
+)
+TRAILING_DOTS_AND_SPACES = re.compile(r"[\s.]+$")
 
 
 class UploadRefused(Exception):
@@ -105,6 +138,26 @@ def clean_file_name(name: str) -> str:
     if len(printable) > 200:
         printable = f"{stem[: 190 - len(suffix)]}{dot}{suffix}" if dot else printable[:200]
     return printable
+
+
+def final_extension(name: str) -> str:
+    """The extension a desktop would go by, lower case and without its dot: Windows ignores
+    trailing dots and spaces, so "x.bat. " is a .bat file."""
+    _, dot, suffix = TRAILING_DOTS_AND_SPACES.sub("", name).rpartition(".")
+    return suffix.lower() if dot else ""
+
+
+def refuse_executable_name(name: str) -> None:
+    """``UploadRefused`` if ``name`` would run when opened, whatever the file holds. Only
+    the last extension counts, as it does for the desktop: "report.pdf.exe" is a
+    program, "notes.js.txt" is text."""
+    extension = final_extension(name)
+    if extension in EXECUTABLE_EXTENSIONS:
+        raise UploadRefused(
+            f"“{name}” has a name ending in .{extension}, which is a program or script that runs "
+            "when it is opened, so Waymark does not accept it whatever it contains. If it is a "
+            "document, save it as a PDF or plain text (.txt) and upload that."
+        )
 
 
 def inspect_upload(upload: UploadedFile, *, max_bytes: int, max_pixels: int) -> InspectedUpload:
@@ -145,6 +198,8 @@ def _content_type(name: str, content: bytes) -> str:
             f"“{name}” is a program, not a document, whatever its name says. Waymark does not "
             "accept programs."
         )
+    # After the content's own refusals, which say more about a web page or a program.
+    refuse_executable_name(name)
     if detected not in ACCEPTED_TYPES:
         raise UploadRefused(
             f"“{name}” is not a type of file Waymark accepts (its content is {detected}, whatever "
@@ -183,37 +238,31 @@ def _checked_image(name: str, content: bytes, *, max_pixels: int) -> bytes:
                         f"{max_pixels:,} pixels. Resize it and upload it again."
                     )
                 image.verify()
+            return without_location(content)
     except Image.DecompressionBombError:
         raise too_large from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise UploadRefused(f"“{name}” could not be read as an image: it may be damaged.") from error
-    return without_location(content)
 
 
 def without_location(content: bytes) -> bytes:
-    """The image with its GPS position and XMP packet (which can hold one too) removed;
-    the image itself is re-encoded as little as its format allows."""
+    """The image without any metadata that can hold where it was taken (every Exif, XMP,
+    IPTC and comment segment, text chunks, a second picture), its pixels as they were;
+    see ``learners.image_metadata``."""
     with Image.open(BytesIO(content)) as image:
-        if image.format not in IMAGE_FORMATS_WITH_LOCATION:
-            return content
-        exif = image.getexif()
-        xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
-        if ExifTags.IFD.GPSInfo not in exif and not xmp:
-            return content
-        exif.pop(ExifTags.IFD.GPSInfo, None)
-        options = {"exif": exif.tobytes()}
-        if icc_profile := image.info.get("icc_profile"):
-            options["icc_profile"] = icc_profile
-        image_format = "JPEG" if image.format == "MPO" else image.format
-        if image.format == "JPEG":
-            options.update(quality="keep", subsampling="keep")
-        elif image.format == "MPO":
-            options.update(quality=95)
-        elif image_format == "WEBP":
-            options.update(lossless=bool(image.info.get("lossless")), quality=95)
-        stripped = BytesIO()
-        image.save(stripped, format=image_format, **options)
-        return stripped.getvalue()
+        image_format, size = image.format, image.size
+        orientation = image.getexif().get(ExifTags.Base.Orientation)
+    stripped = without_metadata(content, image_format, orientation)
+    if stripped is not content:
+        # What is stored must still be the same picture, whole.
+        with Image.open(BytesIO(stripped)) as image:
+            if image.size != size or (image.format == "JPEG" and not image.tile):
+                raise Unreadable("the picture did not survive")
+            if image.format == "WEBP":
+                image.load()  # WebP has no check short of decoding
+            else:
+                image.verify()
+    return stripped
 
 
 PRINT_SIZE = (1600, 1600)

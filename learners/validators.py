@@ -55,20 +55,38 @@ def validate_plain_text(value: str) -> None:
         )
 
 
+# A UK mobile (071-075, 077-079) is 07 and nine more digits. The phonenumbers library
+# only knows the blocks allocated when its tables were built, and Ofcom allocates new
+# ones every month: a real mobile in a recent block (07911 900456) is "invalid" to it. A
+# number of that shape is accepted; anything else must satisfy the library.
+UK_MOBILE = re.compile(r"7[1-57-9]\d{8}")
+PHONE_EXAMPLES = "020 7946 0958 or 07700 900123"  # Ofcom's ranges for fiction: nobody's
+
+
 def normalised_phone_number(value: str) -> str:
-    """``value`` as a valid telephone number in international format (UK numbers may be
-    given without +44), or ``ValidationError``."""
+    """``value`` as a telephone number in international format (UK numbers may be given
+    without +44), or ``ValidationError``."""
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    if number is None or not _is_acceptable(number):
         raise ValidationError(
-            f"“{value}” is not a telephone number: give a UK number such as 020 7946 0958 or "
-            "07911 123456, or an international one starting with +.",
+            f"“{value}” is not a telephone number: give a UK number such as {PHONE_EXAMPLES}, "
+            "or an international one starting with +.",
             code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _is_acceptable(number: phonenumbers.PhoneNumber) -> bool:
+    if phonenumbers.is_valid_number(number):
+        return True
+    return (
+        number.country_code == 44
+        and not number.italian_leading_zero
+        and UK_MOBILE.fullmatch(phonenumbers.national_significant_number(number)) is not None
+    )
 
 
 def validate_phone_number(value: str) -> None:

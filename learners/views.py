@@ -1,10 +1,4 @@
-import uuid
-from pathlib import PurePath
-
 from django.contrib import messages
-from django.core import signing
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,21 +7,23 @@ from django.views.decorators.http import require_http_methods
 from centre.access import centre_role_required
 from centre.models import Role
 from centre.selectors import assessors_of_centre
+from common.previews import PreviewExpired, discard_preview, keep_preview, open_preview
 
-from .access import access_enrolment
-from .forms import AllocationForm, RegisterConfirmForm, RegisterUploadForm
+from .access import access_enrolment, access_learner
+from .forms import AllocationForm, InviteLearnersForm, RegisterConfirmForm, RegisterUploadForm
 from .registration import RegisterError, read_register
 from .registration_services import (
+    InvitationRefused,
     RegisterPreviewIsStale,
     RegistrationPlan,
     import_register,
+    invite_learners,
     plan_registration,
 )
-from .selectors import enrolments_for_assessor, learners_of_centre
+from .selectors import enrolments_for_assessor, invitation_state, learners_not_invited, learners_of_centre
 from .services import allocate_assessor, export_register
 
-UPLOAD_SALT = "learners.register-upload"
-PREVIEW_LIFETIME_SECONDS = 60 * 60
+PREVIEW_KIND = "register"
 LEARNERS_PER_PAGE = 50
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -41,7 +37,51 @@ def learner_list(request):
     page = Paginator(learners_of_centre(centre=request.centre, search=search), LEARNERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "learners/list.html", {"page": page, "search": search})
+    for learner in page.object_list:
+        learner.invitation = invitation_state(learner=learner)
+    return render(
+        request,
+        "learners/list.html",
+        {
+            "page": page,
+            "search": search,
+            "not_invited": learners_not_invited(centre=request.centre).count(),
+        },
+    )
+
+
+@centre_role_required(Role.CENTRE_ADMIN)
+@require_http_methods(["POST"])
+def invite(request):
+    """Invite one learner (again, if their link expired or was lost), or every learner not
+    invited yet."""
+    form = InviteLearnersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a learner to invite.")
+        return redirect("learners:list")
+    if form.cleaned_data["learner"]:
+        learners = [access_learner(request, form.cleaned_data["learner"])]
+    else:
+        learners = list(learners_not_invited(centre=request.centre).select_related("user"))
+    try:
+        invited = invite_learners(
+            centre=request.centre,
+            learners=learners,
+            actor=request.user,
+            again=bool(form.cleaned_data["learner"]),
+        )
+    except InvitationRefused as refused:
+        messages.error(request, " ".join(refused.problems))
+    else:
+        if len(invited) == 1:
+            learner = invited[0]
+            name = f"{learner.first_name} {learner.last_name}"
+            messages.success(request, f"{name} has been sent an invitation.")
+        elif invited:
+            messages.success(request, f"{len(invited)} learners have been sent an invitation.")
+        else:
+            messages.info(request, "Every learner has been invited already; nobody was sent one.")
+    return redirect("learners:list")
 
 
 @centre_role_required(Role.CENTRE_ADMIN)
@@ -103,10 +143,7 @@ def import_learners(request):
             plan = plan_registration(centre=request.centre, register=register)
         except RegisterError as error:
             return render(request, "learners/import.html", {"form": form, "problems": error.problems})
-        stored = default_storage.save(
-            f"register-imports/{uuid.uuid4().hex}{PurePath(upload.name).suffix.lower()}", ContentFile(data)
-        )
-        token = signing.dumps({"name": stored, "centre": request.centre.pk}, salt=UPLOAD_SALT)
+        token = keep_preview(data=data, kind=PREVIEW_KIND, owner=request.centre.pk, filename=upload.name)
         return _preview(
             request, plan, token, notes=[register.encoding_note] if register.encoding_note else []
         )
@@ -126,24 +163,21 @@ def _confirm_import(request):
     form = RegisterConfirmForm(request.POST)
     try:
         if not form.is_valid():
-            raise signing.BadSignature
-        upload = signing.loads(
-            form.cleaned_data["upload"], salt=UPLOAD_SALT, max_age=PREVIEW_LIFETIME_SECONDS
+            raise PreviewExpired
+        data, stored_name = open_preview(
+            token=form.cleaned_data["upload"], kind=PREVIEW_KIND, owner=request.centre.pk
         )
-        if upload["centre"] != request.centre.pk or not default_storage.exists(upload["name"]):
-            raise signing.BadSignature
-    except signing.BadSignature:
+    except PreviewExpired:
         messages.error(request, "That preview has expired or was altered. Upload the file again.")
         return redirect("learners:import")
 
-    with default_storage.open(upload["name"], "rb") as stored:
-        data = stored.read()
     try:
         plan = import_register(
             centre=request.centre,
-            register=read_register(data, filename=upload["name"]),
+            register=read_register(data, filename=stored_name),
             actor=request.user,
             expected_fingerprint=form.cleaned_data["plan_fingerprint"],
+            invite=form.cleaned_data["invite"],
         )
     except RegisterPreviewIsStale as stale:
         return _preview(request, stale.plan, form.cleaned_data["upload"], stale=True)
@@ -152,9 +186,12 @@ def _confirm_import(request):
         return render(
             request, "learners/import.html", {"form": RegisterUploadForm(), "problems": error.problems}
         )
-    default_storage.delete(upload["name"])
+    discard_preview(name=stored_name)
     if plan.has_changes:
-        messages.success(request, "Imported: " + "; ".join(plan.summary()) + ".")
+        message = "Imported: " + "; ".join(plan.summary()) + "."
+        if invited := len(plan.invited):
+            message += f" {invited} {'learner was' if invited == 1 else 'learners were'} sent an invitation."
+        messages.success(request, message)
     else:
         messages.info(request, "Everything in the file was already up to date; nothing changed.")
     return redirect("learners:list")

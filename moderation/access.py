@@ -6,7 +6,7 @@ from django.http import Http404
 
 from centre.access import roles_in_centre
 from centre.models import Role
-from learners.models import Enrolment, EvidenceItem
+from learners.models import Enrolment, EvidenceItem, EvidenceVersion
 from learners.permissions import can_assess_enrolment, can_assess_item
 
 from .models import IqaAction, IqaSample, UnitSignOff
@@ -73,3 +73,17 @@ def access_action_to_answer(request, pk: int) -> IqaAction:
     if action is None or not can_assess_enrolment(request.user, action.sample.enrolment):
         raise Http404("No such action among yours.")
     return action
+
+
+def access_version_for_iqa(request, item_id: int, number: int) -> EvidenceVersion:
+    """A submitted version of evidence of the request's centre, which its IQAs may read
+    (see ``learners.permissions``); another centre's is as absent as a missing one."""
+    version = (
+        EvidenceVersion.objects.filter(centre=request.centre, item_id=item_id, number=number)
+        .select_related("item__learner")
+        .prefetch_related("files")
+        .first()
+    )
+    if version is None:
+        raise Http404("No such evidence.")
+    return version

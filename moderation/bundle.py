@@ -28,12 +28,22 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.names import folded
+from learners.downloads import safe_download_name
 from learners.evidence_kinds import describe_details
 from learners.models import EvidenceFile
 from learners.resources import neutralise
@@ -91,6 +101,9 @@ class RenderedBundle:
     pages: int
     # Each candidate's pages, first and last (from 0): where the bundle may be split.
     candidate_pages: list[tuple[str, int, int]] = field(default_factory=list)
+    # The first page of each candidate's evidence items: where a candidate too big for
+    # one part may be split.
+    item_pages: dict[str, list[int]] = field(default_factory=dict)
     fetched: list[str] = field(default_factory=list)
 
 
@@ -124,9 +137,10 @@ def render_bundle(
             "centre": sample.centre,
             "unit": sample.unit,
             "candidates": [_candidate_context(c, pdfs) for c in candidates],
-            "assessors": sorted({c.sampled.sign_off.assessor_name for c in candidates}),
+            "assessors": sorted({c.sampled.sign_off.assessor_name for c in candidates}, key=folded),
             "iqas": sorted(
-                {s.iqa.get_full_name() for c in candidates for s in c.iqa_samples if s.iqa is not None}
+                {s.iqa.get_full_name() for c in candidates for s in c.iqa_samples if s.iqa is not None},
+                key=folded,
             ),
             "produced_at": timezone.now(),
             "manifest": _manifest(candidates),
@@ -136,6 +150,7 @@ def render_bundle(
     document = HTML(string=html, base_url="bundle:", url_fetcher=fetcher).render()
     progress(60, "Appending learners' PDFs")
     reserved, starts, seen = {}, [], set()
+    item_pages: dict[str, list[int]] = {}
     anchor_pages: dict[str, int] = {}
     slots: dict[int, list[tuple[float, float, str]]] = {}
     for index, page in enumerate(document.pages):
@@ -152,6 +167,13 @@ def render_bundle(
             elif anchor == "manifest" and "" not in seen:
                 seen.add("")
                 starts.append(("", index))
+    # Where each item starts (an element's anchor is on every page it spans: its first
+    # counts). A candidate's first item follows their declarations on the same page, so
+    # the pages before the second are where they may first be split.
+    for anchor, index in anchor_pages.items():
+        if match := re.fullmatch(r"item-(\d+)-\d+-\d+", anchor):
+            item_pages.setdefault(match[1], []).append(index)
+    item_pages = {number: sorted(pages)[1:] for number, pages in item_pages.items()}
     page_refs = {
         index: [(x, y, anchor_pages[target] + 1) for x, y, target in found if target in anchor_pages]
         for index, found in slots.items()
@@ -169,6 +191,7 @@ def render_bundle(
         archive=archive,
         pages=len(document.pages),
         candidate_pages=candidate_pages,
+        item_pages=item_pages,
         fetched=fetcher.requested,
     )
 
@@ -197,6 +220,8 @@ def _candidate_context(candidate: Candidate, pdfs: dict[str, AppendedPdf]) -> di
     rows = [
         {
             **row,
+            # Frozen in the sheet as ISO text; printed as a date, in the same form as the rest.
+            "decided_on": parse_datetime(row["decided_at"]) if row.get("decided_at") else None,
             "links": [
                 {**e, "anchor": page_of_item.get((e["item"], e["version"]), "")} for e in row["evidence"]
             ],
@@ -212,7 +237,8 @@ def _candidate_context(candidate: Candidate, pdfs: dict[str, AppendedPdf]) -> di
 
 
 def _zip_path(candidate: Candidate, evidence_file: EvidenceFile) -> str:
-    return f"candidate-{candidate.learner.candidate_number}/{evidence_file.pk}-{evidence_file.original_name}"
+    name = safe_download_name(evidence_file.original_name, evidence_file.content_type)
+    return f"candidate-{candidate.learner.candidate_number}/{evidence_file.pk}-{name}"
 
 
 def _manifest(candidates: list[Candidate]) -> list[dict]:
@@ -333,6 +359,8 @@ def bundle_fingerprint(*, sample: ModerationSample, candidates: list[Candidate])
                     (s.pk, s.verdict, [(a.pk, str(a.closed_at)) for a in s.actions.all()])
                     for s in c.iqa_samples
                 ],
+                # A reopening, and any decision since, changes the assessment history printed.
+                "history": [(e.kind, str(e.at)) for e in c.history],
             }
             for c in candidates
         ],
@@ -340,60 +368,226 @@ def bundle_fingerprint(*, sample: ModerationSample, candidates: list[Candidate])
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 
 
-def _write(reader: PdfReader, first: int, last: int, label: str = "") -> bytes:
-    writer = PdfWriter()
-    writer.append(reader, pages=(first, last + 1))
-    if label:
-        stamp = PdfReader(io.BytesIO(_label_page(label))).pages[0]
-        for page in writer.pages:
-            page.merge_page(stamp)
-        writer.add_metadata(
-            {"/Title": f"{reader.metadata.title if reader.metadata else 'Moderation bundle'}, {label}"}
+# What a part adds beyond the objects its pages use: its catalogue, page tree, outline,
+# metadata and cross-reference table, and each page's own dictionary and label.
+PART_OVERHEAD_BYTES = 8_000
+PART_PAGE_OVERHEAD_BYTES = 600
+PART_LABEL_FONT_SIZE = 8
+
+
+@dataclass
+class _Run:
+    """Pages that go into a part together: a whole candidate, or (for a candidate too
+    big for one part) some of their evidence items."""
+
+    first: int
+    last: int
+    candidate: str
+    continued: bool  # a later piece of a candidate split between parts
+
+    @property
+    def pages(self) -> range:
+        return range(self.first, self.last + 1)
+
+
+class _PartSizer:
+    """Each page of the bundle with only the resources it draws, and how many bytes the
+    objects a set of pages needs take when written.
+
+    WeasyPrint writes one resources dictionary shared by every page, naming every image
+    and font of the bundle; a page copied out with it carries all of them. Here each page
+    (and each form or pattern it draws) gets its own dictionary, holding only the names
+    its content stream uses, so a part is written with its own pages' objects only."""
+
+    def __init__(self, reader: PdfReader):
+        self.sizes: dict[int, int] = {}
+        self.pruned: set[int] = set()
+        self.needs = [self._prune_and_measure(page) for page in reader.pages]
+
+    def bytes_for(self, pages) -> int:
+        pages = list(pages)
+        objects = set().union(*(self.needs[page] for page in pages))
+        return (
+            PART_OVERHEAD_BYTES
+            + PART_PAGE_OVERHEAD_BYTES * len(pages)
+            + sum(self.sizes[number] for number in objects)
         )
+
+    def _prune_and_measure(self, page: PageObject) -> set[int]:
+        page[NameObject("/Resources")] = self._own_resources(page.get("/Resources"), _content_of(page))
+        needs: set[int] = set()
+        for key in ("/Resources", "/Contents"):
+            if key in page:
+                self._reach(page.raw_get(key), needs)
+        return needs
+
+    def _own_resources(self, resources, content: bytes) -> DictionaryObject:
+        used = {_name(raw) for raw in re.findall(rb"/([^\s/\[\]()<>{}%]+)", content)}
+        own = DictionaryObject()
+        for category, entries in (resources.get_object() if resources is not None else {}).items():
+            entries = entries.get_object()
+            if not isinstance(entries, DictionaryObject):
+                own[NameObject(category)] = entries  # /ProcSet
+                continue
+            kept = DictionaryObject({NameObject(k): v for k, v in entries.items() if k[1:] in used})
+            for value in kept.values():
+                self._prune_nested(value)
+            if kept:
+                own[NameObject(category)] = kept
+        return own
+
+    def _prune_nested(self, value) -> None:
+        """A form XObject or a tiling pattern has a content stream of its own, with its
+        own resources (in WeasyPrint's output, the shared dictionary again)."""
+        if not isinstance(value, IndirectObject) or value.idnum in self.pruned:
+            return
+        self.pruned.add(value.idnum)
+        stream = value.get_object()
+        if isinstance(stream, StreamObject) and "/Resources" in stream:
+            stream[NameObject("/Resources")] = self._own_resources(stream["/Resources"], stream.get_data())
+
+    def _reach(self, value, found: set[int]) -> None:
+        """Every indirect object ``value`` leads to (not back up the page tree, nor through
+        links to other pages), into ``found``, each measured as it will be written."""
+        if isinstance(value, IndirectObject):
+            if value.idnum in found:
+                return
+            found.add(value.idnum)
+            number, value = value.idnum, value.get_object()
+            if number not in self.sizes:
+                written = io.BytesIO()
+                value.write_to_stream(written)
+                # "n 0 obj … endobj" and its line in the cross-reference table.
+                self.sizes[number] = len(written.getvalue()) + 40
+        if isinstance(value, DictionaryObject):
+            for key, item in value.items():
+                if key not in {"/Parent", "/P", "/Annots", "/Dest"}:
+                    self._reach(item, found)
+        elif isinstance(value, ArrayObject):
+            for item in value:
+                self._reach(item, found)
+
+
+def _content_of(page: PageObject) -> bytes:
+    contents = page.get_contents()
+    return contents.get_data() if contents is not None else b""
+
+
+def _name(raw: bytes) -> str:
+    """A name as it appears in a content stream (``#xx`` escapes and all), as pypdf
+    gives it in a dictionary's keys."""
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), raw).decode("latin-1")
+
+
+def _runs(bundle: RenderedBundle, sizer: _PartSizer, budget: int, last_page: int) -> list[_Run]:
+    """The bundle in runs that may not be split: each candidate (the cover goes with the
+    first, the manifest with the last), or, for a candidate over ``budget`` on their own,
+    their pieces between evidence items (and, for an item over it, its pages)."""
+    runs = []
+    for index, (number, first, last) in enumerate(bundle.candidate_pages):
+        first = 0 if index == 0 else first
+        last = last_page if index == len(bundle.candidate_pages) - 1 else last
+        if sizer.bytes_for(range(first, last + 1)) <= budget:
+            runs.append(_Run(first, last, number, continued=False))
+            continue
+        starts = [first, *(p for p in bundle.item_pages.get(number, []) if first < p <= last)]
+        for start, end in itertools.pairwise([*sorted(set(starts)), last + 1]):
+            if sizer.bytes_for(range(start, end)) <= budget:
+                runs.append(_Run(start, end - 1, number, continued=start > first))
+            else:
+                runs.extend(_Run(page, page, number, continued=page > first) for page in range(start, end))
+    return runs
+
+
+def _pack(runs: list[_Run], sizer: _PartSizer, budget: int) -> list[list[_Run]]:
+    groups: list[list[_Run]] = []
+    for run in runs:
+        if groups and sizer.bytes_for(page for r in [*groups[-1], run] for page in r.pages) <= budget:
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    return groups
+
+
+def _write_part(reader: PdfReader, runs: list[_Run], *, number: int, count: int) -> bytes:
+    """The runs' pages as one PDF, each page labelled "Part k of N" (and, where a
+    candidate carries on from the part before, "Candidate NNNN, continued")."""
+    writer = PdfWriter()
+    writer.append(reader, pages=(runs[0].first, runs[-1].last + 1))
+    title = reader.metadata.title if reader.metadata and reader.metadata.title else "Moderation bundle"
+    writer.add_metadata({"/Title": f"{title}, part {number} of {count}"})
+    font = writer._add_object(_helvetica())
+    save = writer._add_object(_stream(b"q\n"))
+    for run in runs:
+        if run.continued and run is runs[0]:
+            writer.add_outline_item(title=f"Candidate {run.candidate}, continued", page_number=0)
+        for page_index in run.pages:
+            page = writer.pages[page_index - runs[0].first]
+            label = f"Part {number} of {count}"
+            if run.continued:
+                label += f" \xb7 Candidate {run.candidate}, continued"
+            resources = page.get("/Resources")
+            if resources is None:
+                resources = page[NameObject("/Resources")] = DictionaryObject()
+            resources = resources.get_object()
+            fonts = resources.get("/Font")
+            if fonts is None:
+                fonts = resources[NameObject("/Font")] = DictionaryObject()
+            fonts.get_object()[NameObject("/PartLabel")] = font
+            contents = page.raw_get("/Contents") if "/Contents" in page else None
+            existing = contents.get_object() if contents is not None else ArrayObject()
+            streams = list(existing) if isinstance(existing, ArrayObject) else [contents]
+            text = (
+                f"Q\nBT /PartLabel {PART_LABEL_FONT_SIZE} Tf 0 g 1 0 0 1 42.52 31 Tm ({label}) Tj ET\n"
+            ).encode("latin-1")
+            page[NameObject("/Contents")] = ArrayObject([save, *streams, writer._add_object(_stream(text))])
     content = io.BytesIO()
     writer.write(content)
     return content.getvalue()
 
 
-def _label_page(label: str) -> bytes:
-    html = (
-        "<style>@page { size: A4; margin: 0 } p { position: absolute; left: 15mm; bottom: 8mm; margin: 0;"
-        " font: bold 8pt sans-serif }</style>"
-        f"<p>{label}</p>"
+def _helvetica() -> DictionaryObject:
+    return DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
     )
-    return HTML(string=html, base_url="bundle:", url_fetcher=BundleFetcher({})).write_pdf()
 
 
-def split_into_parts(
-    pdf: bytes, candidate_pages: list[tuple[str, int, int]], *, max_bytes: int
-) -> list[bytes]:
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def split_into_parts(bundle: RenderedBundle, *, max_bytes: int) -> list[bytes]:
     """The bundle as parts of at most ``max_bytes`` each, for sending by email, labelled
-    "Part 1 of N" on every page. Parts break between candidates; only a candidate too
-    big for a part on their own is split inside, page by page."""
-    reader = PdfReader(io.BytesIO(pdf))
-    if len(pdf) <= max_bytes or not candidate_pages:
-        return [pdf]
-    # Room for the label stamped on every page afterwards.
-    max_bytes = int(max_bytes * 0.95)
-    # Runs of pages that stay together: the cover with the first candidate, each other
-    # candidate, and the last candidate with the manifest.
-    bounds = [(first, last) for _, first, last in candidate_pages]
-    bounds[0] = (0, bounds[0][1])
-    bounds[-1] = (bounds[-1][0], len(reader.pages) - 1)
-    groups: list[tuple[int, int]] = []
-    for first, last in bounds:
-        if groups and len(_write(reader, groups[-1][0], last)) <= max_bytes:
-            groups[-1] = (groups[-1][0], last)
-        elif len(_write(reader, first, last)) <= max_bytes:
-            groups.append((first, last))
-        else:
-            start = first
-            for page in range(first, last + 1):
-                if page > start and len(_write(reader, start, page)) > max_bytes:
-                    groups.append((start, page - 1))
-                    start = page
-            groups.append((start, last))
-    return [
-        _write(reader, first, last, f"Part {n} of {len(groups)}")
-        for n, (first, last) in enumerate(groups, start=1)
-    ]
+    "Part k of N" on every page, each holding only the images and fonts its own pages
+    use. Parts break between candidates; only a candidate too big for a part on their
+    own is split inside, between evidence items (an item too big on its own, between its
+    pages), and the part that carries on with them says "Candidate NNNN, continued". A
+    single page bigger than ``max_bytes`` is a part of its own, over the limit."""
+    if len(bundle.pdf) <= max_bytes or not bundle.candidate_pages:
+        return [bundle.pdf]
+    reader = PdfReader(io.BytesIO(bundle.pdf))
+    sizer = _PartSizer(reader)
+    last_page = len(reader.pages) - 1
+    budget = max_bytes
+    for _ in range(4):
+        groups = _pack(_runs(bundle, sizer, budget, last_page), sizer, budget)
+        parts = [
+            _write_part(reader, group, number=n, count=len(groups)) for n, group in enumerate(groups, start=1)
+        ]
+        over = [
+            len(part)
+            for part, group in zip(parts, groups, strict=True)
+            if len(part) > max_bytes and (len(group) > 1 or group[0].first != group[0].last)
+        ]
+        if not over:
+            return parts
+        # The estimate fell short: aim lower by as much as it missed.
+        budget = int(budget * max_bytes / max(over) * 0.98)
+    return parts

@@ -111,9 +111,7 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
         parts = []
         if len(rendered.pdf) > settings.BUNDLE_PART_MAX_BYTES:
             _report(render_id, 97, "Splitting the bundle into parts for email")
-            pieces = split_into_parts(
-                rendered.pdf, rendered.candidate_pages, max_bytes=settings.BUNDLE_PART_MAX_BYTES
-            )
+            pieces = split_into_parts(rendered, max_bytes=settings.BUNDLE_PART_MAX_BYTES)
             parts = [
                 storage.save(f"{folder}/part-{n}-of-{len(pieces)}.pdf", ContentFile(piece))
                 for n, piece in enumerate(pieces, start=1)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("units/<int:unit_id>/plan/", views.plan_page, name="plan"),
     path("units/<int:unit_id>/samples/", views.start_sampling, name="start_sampling"),
     path("samples/<int:iqa_sample_id>/", views.sample_page, name="sample"),
+    path("evidence/<int:item_id>/versions/<int:number>/", views.evidence_version, name="evidence_version"),
     path("actions/<int:action_id>/close/", views.close_action_page, name="close_action"),
 ]

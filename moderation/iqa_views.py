@@ -10,11 +10,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
 from centre.selectors import assessors_of_centre
-from learners.evidence_kinds import KINDS
+from learners.evidence_kinds import KINDS, describe_details
+from learners.pseudonyms import redactor_for
 
-from .access import access_sample
-from .models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
-from .selectors import recording_sheet, samples_for_plan, suggested_sample
+from .access import access_sample, access_version_for_iqa
+from .models import AssessorRisk, CriterionDecision, IqaAction, IqaSample, SamplingPlan, Stage
+from .selectors import (
+    recording_sheet,
+    reopened_sign_offs,
+    samples_for_plan,
+    sheet_for_staff,
+    unsampled_picks,
+)
 from .services import close_action, record_sample_verdict, save_sampling_plan, start_samples
 
 iqa_required = centre_role_required(Role.IQA)
@@ -56,7 +63,7 @@ def plan_page(request, unit_id: int):
     """The unit's sampling plan, and the sample it suggests."""
     unit = _offered_unit(request, unit_id)
     plan = SamplingPlan.objects.filter(centre=request.centre, unit=unit).first()
-    assessors = list(assessors_of_centre(centre=request.centre).order_by("last_name", "first_name"))
+    assessors = list(assessors_of_centre(centre=request.centre))
     levels = dict(AssessorRisk.objects.filter(plan=plan).values_list("assessor_id", "level")) if plan else {}
     problems = []
     if request.method == "POST":
@@ -89,7 +96,7 @@ def plan_page(request, unit_id: int):
             "assessors": [(a, levels.get(a.pk, AssessorRisk.Level.STANDARD)) for a in assessors],
             "levels": AssessorRisk.Level.choices,
             "kinds": KINDS.values(),
-            "suggested": suggested_sample(plan=plan) if plan else [],
+            "picks": unsampled_picks(plan=plan) if plan else [],
             "samples": samples_for_plan(plan=plan) if plan else [],
             "problems": problems,
         },
@@ -148,12 +155,18 @@ def sample_page(request, iqa_sample_id: int):
     sheet = (
         sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment)
     )
+    if sample.sign_off_id and not sample.sign_off.is_standing:
+        reopened = sample.sign_off
+    else:
+        reopened = reopened_sign_offs(enrolments=[sample.enrolment_id]).get(sample.enrolment_id)
+    sheet = sheet_for_staff(sheet, redactor=redactor_for(learner=sample.enrolment.learner_id))
     return render(
         request,
         "moderation/iqa/sample.html",
         {
             "sample": sample,
             "sheet": sheet,
+            "reopened": reopened,
             "actions": sample.actions.all(),
             "verdicts": IqaSample.Verdict.choices,
             "stages": dict(Stage.choices),
@@ -177,3 +190,30 @@ def close_action_page(request, action_id: int):
     else:
         messages.success(request, "The action is closed.")
     return redirect("iqa:sample", iqa_sample_id=action.sample_id)
+
+
+@iqa_required
+def evidence_version(request, item_id: int, number: int):
+    """One submitted version of evidence as the assessor judged it, for an IQA following a
+    recording sheet's reference: its details, text, files and the decisions made on it."""
+    version = access_version_for_iqa(request, item_id, number)
+    # The learner's words, as staff see them: contacts who have not consented by stand-in.
+    redactor = redactor_for(learner=version.item.learner_id)
+    version.snapshot = redactor.snapshot(version.snapshot)
+    for evidence_file in version.files.all():
+        evidence_file.original_name = redactor.file_name(evidence_file.original_name)
+    decisions = (
+        CriterionDecision.objects.filter(evidence=version)
+        .select_related("criterion", "assessor")
+        .order_by("decided_at", "pk")
+    )
+    return render(
+        request,
+        "moderation/iqa/evidence_version.html",
+        {
+            "version": version,
+            "item": version.item,
+            "details": describe_details(version.snapshot["kind"], version.snapshot["details"]),
+            "decisions": decisions,
+        },
+    )

@@ -3,6 +3,7 @@ from django.db import models
 from guardian.models import UserObjectPermissionBase
 
 from centre.scoping import centre_scoped_manager
+from config.dates import long_date
 
 
 class Outcome(models.TextChoices):
@@ -82,7 +83,7 @@ class UnitSignOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Sign-off of enrolment {self.enrolment_id} on {self.signed_at:%Y-%m-%d}"
+        return f"Sign-off of enrolment {self.enrolment_id} on {long_date(self.signed_at)}"
 
     @property
     def is_standing(self) -> bool:
@@ -233,7 +234,7 @@ class ModerationSample(models.Model):
         permissions = [("moderate_sample", "Can moderate this sample")]
 
     def __str__(self) -> str:
-        return f"Moderation sample of {self.unit_id}, {self.created_at:%Y-%m-%d}"
+        return f"Moderation sample of {self.unit_id}, {long_date(self.created_at)}"
 
 
 class SampledLearner(models.Model):

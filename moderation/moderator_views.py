@@ -15,7 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import record_audit
 from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
-from learners.downloads import private_file_response
+from config.dates import long_date
+from learners.downloads import evidence_file_response, private_file_response
+from learners.evidence_kinds import describe_details
 
 from .bundle_services import bundle_storage, recover_stalled_renders, request_bundle
 from .models import BundleRender, ModerationSample, ModeratorAccess
@@ -83,6 +85,10 @@ def moderator_candidate(request, sample_id: int, enrolment_id: int):
             "candidate": candidate,
             "sheet": candidate.sheet,
             "sign_off": candidate.sampled.sign_off,
+            "evidence": [
+                (version, describe_details(version.snapshot["kind"], version.snapshot["details"]))
+                for version in candidate.versions
+            ],
         },
     )
 
@@ -94,12 +100,15 @@ def moderator_file(request, sample_id: int, file_id: int):
     evidence_file = files.get(file_id)
     if evidence_file is None:
         raise Http404("No such file in this sample.")
-    _seen(request, "moderation.file_downloaded", evidence_file, sha256=evidence_file.sha256)
-    return private_file_response(
-        evidence_file.file.open("rb"),
-        filename=evidence_file.original_name,
-        content_type=evidence_file.content_type,
+    inline = request.GET.get("inline") == "1" and bool(evidence_file.print_rendition)
+    # Every file the moderator opens is audited, a photo shown in the page as much as a download.
+    _seen(
+        request,
+        "moderation.file_shown" if inline else "moderation.file_downloaded",
+        evidence_file,
+        sha256=evidence_file.sha256,
     )
+    return evidence_file_response(evidence_file, inline=inline)
 
 
 @moderator_required
@@ -223,10 +232,10 @@ def manage_sample(request, sample_id: int):
         until = request.POST.get("expires_on", "")
         try:
             expires_at = timezone.make_aware(
-                datetime.datetime.combine(datetime.date.fromisoformat(until), datetime.time(23, 59))
+                datetime.datetime.combine(_typed_date(until), datetime.time(23, 59))
             )
         except ValueError:
-            problems = ["Give the date access ends, for example 2027-05-31."]
+            problems = ["Give the date access ends, for example 31/05/2027."]
         else:
             try:
                 grant_moderator_access(
@@ -242,7 +251,8 @@ def manage_sample(request, sample_id: int):
             else:
                 messages.success(
                     request,
-                    f"{request.POST.get('email')} can see the sample until {until}; they have been emailed.",
+                    f"{request.POST.get('email')} can see the sample until {long_date(expires_at)}; "
+                    "they have been emailed.",
                 )
                 return redirect("moderation:manage_sample", sample_id=sample.pk)
     return render(
@@ -274,3 +284,12 @@ def revoke_access(request, access_id: int):
     else:
         messages.success(request, f"{access.moderator.email} can no longer see the sample.")
     return redirect("moderation:manage_sample", sample_id=access.sample_id)
+
+
+def _typed_date(value: str) -> datetime.date:
+    """The date field's value: ISO from a date picker, or day first as typed where a browser
+    has no picker (31/05/2027). ValueError otherwise."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return datetime.datetime.strptime(value.strip(), "%d/%m/%Y").date()

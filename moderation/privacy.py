@@ -5,6 +5,7 @@ all, since IQA samples and moderation samples protect the enrolments they sample
 from collections import Counter
 
 from learners.models import Enrolment, Learner
+from learners.pseudonyms import Redactor, redactor_for
 from privacy.providers import Export, PersonalData, Provider, register
 
 from .bundle_services import discard_bundles_of
@@ -16,6 +17,7 @@ from .models import (
     SampledLearner,
     UnitSignOff,
 )
+from .selectors import sheet_for_staff
 
 ASSESSOR = "your assessor"
 IQA = "the internal quality assurer"
@@ -115,11 +117,14 @@ class ModerationProvider(Provider):
             .distinct()
             .order_by("created_at", "pk")
         )
+        # The frozen sheets name the evidence by the learner's titles: as everywhere else,
+        # a contact who did not consent only by stand-in.
+        redactor = redactor_for(learner=learner)
         return Export(
             data={
                 "decisions.json": {
                     "criterion_decisions": [_decision(decision) for decision in decisions],
-                    "sign_offs": [_sign_off(sign_off) for sign_off in sign_offs],
+                    "sign_offs": [_sign_off(sign_off, redactor=redactor) for sign_off in sign_offs],
                     "iqa_samples": [_iqa_sample(sample) for sample in samples],
                     "moderation_samples": [
                         {
@@ -185,7 +190,7 @@ def _iqa_sample(sample: IqaSample) -> dict:
     }
 
 
-def _sign_off(sign_off: UnitSignOff) -> dict:
+def _sign_off(sign_off: UnitSignOff, *, redactor: Redactor) -> dict:
     return {
         "unit": sign_off.enrolment.unit.urn,
         "signed_at": sign_off.signed_at,
@@ -200,6 +205,6 @@ def _sign_off(sign_off: UnitSignOff) -> dict:
         # The sheet as frozen, but for who decided each criterion: always the assessor.
         "recording_sheet": [
             {key: value for key, value in row.items() if key != "assessor"}
-            for row in sign_off.recording_sheet.get("criteria", [])
+            for row in sheet_for_staff(sign_off.recording_sheet, redactor=redactor)["criteria"]
         ],
     }

@@ -8,8 +8,10 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from learners.models import EvidenceFile, EvidenceVersion
+from learners.pseudonyms import redactors_for
 
 from .models import IqaSample, ModerationSample, SampledLearner
+from .selectors import HistoryEntry, assessment_history, sheet_for_staff
 
 MODERATE = "moderation.moderate_sample"
 
@@ -31,9 +33,9 @@ def samples_for_moderator(*, centre, moderator) -> QuerySet[ModerationSample]:
 
 
 def sampled_learners(*, sample: ModerationSample) -> QuerySet[SampledLearner]:
-    return sample.learners.select_related("enrolment__learner", "enrolment__assessor", "sign_off").order_by(
-        "enrolment__learner__candidate_number"
-    )
+    return sample.learners.select_related(
+        "enrolment__learner", "enrolment__assessor", "sign_off__reopened_by"
+    ).order_by("enrolment__learner__candidate_number")
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Candidate:
     sampled: SampledLearner
     versions: list[EvidenceVersion]
     iqa_samples: list[IqaSample] = field(default_factory=list)
+    # The assessment as it happened: decisions with feedback, returns, sign-offs, reopenings.
+    history: list[HistoryEntry] = field(default_factory=list)
 
     @property
     def learner(self):
@@ -59,7 +63,13 @@ class Candidate:
 
 def candidates_of(*, sample: ModerationSample, candidate_numbers: list[str] | None = None) -> list[Candidate]:
     """The sampled learners with the evidence their sign-off was made on (the versions
-    its recording sheet names) and the IQA's samples of them: a fixed number of queries."""
+    its recording sheet names), the IQA's samples of them and the history of their
+    assessment: a fixed number of queries.
+
+    As the moderator may see them: what each learner wrote (snapshots, file names, the
+    titles on the recording sheet and in the history) is redacted in these copies, read
+    for showing only, so the moderator's pages, the bundle, its ZIP and manifest all show
+    contacts who have not consented by stand-in alone."""
     sampled = list(sampled_learners(sample=sample))
     if candidate_numbers:
         sampled = [s for s in sampled if s.enrolment.learner.candidate_number in candidate_numbers]
@@ -86,11 +96,30 @@ def candidates_of(*, sample: ModerationSample, candidate_numbers: list[str] | No
         .order_by("started_at")
     ):
         iqa.setdefault(iqa_sample.enrolment_id, []).append(iqa_sample)
+    history = assessment_history(enrolments=[s.enrolment_id for s in sampled])
+    redactors = redactors_for(learner_ids={s.enrolment.learner_id for s in sampled})
+    for s in sampled:
+        redactor = redactors[s.enrolment.learner_id]
+        s.sign_off.recording_sheet = sheet_for_staff(s.sign_off.recording_sheet, redactor=redactor)
+    for version in versions:
+        redactor = redactors[version.item.learner_id]
+        version.snapshot = redactor.snapshot(version.snapshot)
+        for evidence_file in version.files.all():
+            evidence_file.original_name = redactor.file_name(evidence_file.original_name)
+    redacted = set()
+    for s in sampled:
+        redactor = redactors[s.enrolment.learner_id]
+        for entry in history[s.enrolment_id]:
+            for version in entry.versions:
+                if id(version) not in redacted:
+                    version.snapshot = redactor.snapshot(version.snapshot)
+                    redacted.add(id(version))
     return [
         Candidate(
             sampled=s,
             versions=[v for v in versions if (v.item_id, v.number) in wanted[s.pk]],
             iqa_samples=iqa.get(s.enrolment_id, []),
+            history=history[s.enrolment_id],
         )
         for s in sampled
     ]

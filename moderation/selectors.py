@@ -7,10 +7,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, F, Min, Q, QuerySet
 
-from learners.models import Enrolment, EvidenceItem, EvidenceMapping
+from learners.models import Enrolment, EvidenceItem, EvidenceMapping, EvidenceVersion
+from learners.pseudonyms import Redactor, redactors_for
 from learners.selectors import enrolments_for_assessor
 from units.models import AssessmentCriterion, UnitPage
 
@@ -42,14 +44,134 @@ def standing_sign_off(*, enrolment: Enrolment) -> UnitSignOff | None:
     return UnitSignOff.objects.filter(enrolment=enrolment, reopened_at__isnull=True).first()
 
 
-def standing_sign_offs(*, enrolments: Iterable[Enrolment]) -> dict[int, UnitSignOff]:
-    """The standing sign-off of each of ``enrolments`` that has one, by enrolment key."""
+def latest_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
+    """The latest sign-off of each of ``enrolments`` that has one, with who reopened it
+    if anyone did, by enrolment key. A sign-off standing is always the latest: another is
+    made only once the one before was reopened."""
+    latest = {}
+    for sign_off in (
+        UnitSignOff.objects.filter(enrolment__in=[getattr(e, "pk", e) for e in enrolments])
+        .select_related("reopened_by")
+        .order_by("signed_at", "pk")
+    ):
+        latest[sign_off.enrolment_id] = sign_off
+    return latest
+
+
+def reopened_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
+    """Each of ``enrolments`` whose latest sign-off was reopened (none stands since), with
+    that sign-off and who reopened it, by enrolment key: the units being assessed again."""
     return {
-        sign_off.enrolment_id: sign_off
-        for sign_off in UnitSignOff.objects.filter(
-            enrolment__in=[getattr(e, "pk", e) for e in enrolments], reopened_at__isnull=True
-        )
+        key: sign_off
+        for key, sign_off in latest_sign_offs(enrolments=enrolments).items()
+        if not sign_off.is_standing
     }
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event of a learner's assessment on a unit, as a moderator reads it."""
+
+    DECISION = "decision"
+    RETURNED = "returned"
+    SIGNED_OFF = "signed_off"
+    COUNTERSIGNED = "countersigned"
+    REOPENED = "reopened"
+
+    kind: str
+    at: datetime
+    by: str
+    # The assessor's feedback on a decision, or their reason for a return or reopening.
+    text: str = ""
+    criterion: AssessmentCriterion | None = None
+    outcome: str = ""
+    # The version returned, or the versions a decision was made on.
+    versions: tuple[EvidenceVersion, ...] = ()
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label if self.outcome else ""
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.email) if user is not None else "someone no longer at the centre"
+
+
+def assessment_history(*, enrolments: Iterable[Enrolment | int]) -> dict[int, list[HistoryEntry]]:
+    """Everything that happened to each of ``enrolments``' assessment, oldest first: every
+    decision with its feedback (those since replaced too), every return of evidence
+    mapped to it with the reason, every sign-off, countersignature and reopening. Five
+    queries however many learners, decisions and returns."""
+    keys = [getattr(e, "pk", e) for e in enrolments]
+    history: dict[int, list[HistoryEntry]] = {key: [] for key in keys}
+    decisions = list(
+        CriterionDecision.objects.filter(enrolment__in=keys)
+        .select_related("assessor", "criterion__outcome")
+        .prefetch_related("evidence")
+    )
+    for decision in decisions:
+        history[decision.enrolment_id].append(
+            HistoryEntry(
+                kind=HistoryEntry.DECISION,
+                at=decision.decided_at,
+                by=_name(decision.assessor),
+                text=decision.feedback,
+                criterion=decision.criterion,
+                outcome=decision.outcome,
+                versions=tuple(sorted(decision.evidence.all(), key=lambda v: (v.item_id, v.number))),
+            )
+        )
+    enrolments_of_item = defaultdict(set)
+    for enrolment_id, item_id in EvidenceMapping.objects.filter(enrolment__in=keys).values_list(
+        "enrolment_id", "item_id"
+    ):
+        enrolments_of_item[item_id].add(enrolment_id)
+    for version in EvidenceVersion.objects.filter(
+        item__in=list(enrolments_of_item), returned_at__isnull=False
+    ).select_related("returned_by"):
+        for enrolment_id in enrolments_of_item[version.item_id]:
+            history[enrolment_id].append(
+                HistoryEntry(
+                    kind=HistoryEntry.RETURNED,
+                    at=version.returned_at,
+                    by=_name(version.returned_by),
+                    text=version.return_reason,
+                    versions=(version,),
+                )
+            )
+    for sign_off in UnitSignOff.objects.filter(enrolment__in=keys).select_related("reopened_by"):
+        entries = history[sign_off.enrolment_id]
+        entries.append(
+            HistoryEntry(kind=HistoryEntry.SIGNED_OFF, at=sign_off.signed_at, by=sign_off.assessor_name)
+        )
+        if sign_off.countersigned_at:
+            entries.append(
+                HistoryEntry(
+                    kind=HistoryEntry.COUNTERSIGNED, at=sign_off.countersigned_at, by=sign_off.learner_name
+                )
+            )
+        if sign_off.reopened_at:
+            entries.append(
+                HistoryEntry(
+                    kind=HistoryEntry.REOPENED,
+                    at=sign_off.reopened_at,
+                    by=_name(sign_off.reopened_by),
+                    text=sign_off.reopen_reason,
+                )
+            )
+    order = {
+        kind: n for n, kind in enumerate(["decision", "returned", "signed_off", "countersigned", "reopened"])
+    }
+    for entries in history.values():
+        # Decisions made with a return share its moment: the decisions come first, as made.
+        entries.sort(
+            key=lambda e: (
+                e.at,
+                order[e.kind],
+                (e.criterion.outcome.sort_order, e.criterion.sort_order) if e.criterion else (0, 0),
+            )
+        )
+    return history
 
 
 def unit_criteria(unit: UnitPage) -> list[AssessmentCriterion]:
@@ -105,6 +227,18 @@ def recording_sheet(*, enrolment: Enrolment) -> dict:
     }
 
 
+def sheet_for_staff(sheet: dict, *, redactor: Redactor) -> dict:
+    """A recording sheet (as it stands, or frozen at sign-off) as anyone but the learner
+    sees it: the titles of the evidence, which the learner wrote, redacted."""
+    return {
+        **sheet,
+        "criteria": [
+            {**row, "evidence": [{**e, "title": redactor.text(e["title"])} for e in row["evidence"]]}
+            for row in sheet.get("criteria", [])
+        ],
+    }
+
+
 @dataclass
 class CaseloadRow:
     enrolment: Enrolment
@@ -142,8 +276,7 @@ def caseload(*, centre, assessor, unit_id: int | None = None, state: str = "") -
     enrolments = list(
         enrolments.order_by(
             F("oldest_waiting").asc(nulls_last=True),
-            "learner__last_name",
-            "learner__first_name",
+            "learner__sort_key",
         )
     )
     totals = dict(
@@ -177,6 +310,7 @@ class GridRow:
     enrolment: Enrolment
     cells: list[GridCell]
     signed_off: bool
+    reopened: UnitSignOff | None = None
 
 
 def unit_grid(
@@ -190,7 +324,7 @@ def unit_grid(
         enrolments.filter(unit=unit)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .select_related("learner")
-        .order_by("learner__last_name", "learner__first_name")
+        .order_by("learner__sort_key", "learner__candidate_number")
     )
     keys = [e.pk for e in enrolments]
     outcomes = {}
@@ -201,14 +335,22 @@ def unit_grid(
     ):
         outcomes[(enrolment_id, criterion_id)] = outcome
     evidence = defaultdict(list)
+    # The titles are the learners' words: each learner's redactor, made once for the grid.
+    redactors = redactors_for(learner_ids={e.learner_id for e in enrolments})
+    learner_of = {e.pk: e.learner_id for e in enrolments}
+    shown: dict[tuple[int, str], str] = {}  # an item is in many cells: redacted once
     for enrolment_id, criterion_id, title in (
         EvidenceMapping.objects.filter(enrolment__in=keys)
         .exclude(item__status=EvidenceItem.Status.DRAFT)
         .order_by("item__title")
         .values_list("enrolment_id", "criterion_id", "item__title")
     ):
-        evidence[(enrolment_id, criterion_id)].append(title)
-    signed_off = standing_sign_offs(enrolments=keys)
+        if (enrolment_id, title) not in shown:
+            shown[(enrolment_id, title)] = redactors[learner_of[enrolment_id]].text(title)
+        evidence[(enrolment_id, criterion_id)].append(shown[(enrolment_id, title)])
+    sign_offs = latest_sign_offs(enrolments=keys)
+    signed_off = {key for key, sign_off in sign_offs.items() if sign_off.is_standing}
+    reopened = {key: sign_off for key, sign_off in sign_offs.items() if not sign_off.is_standing}
     rows = [
         GridRow(
             enrolment=e,
@@ -217,6 +359,7 @@ def unit_grid(
                 for c in criteria
             ],
             signed_off=e.pk in signed_off,
+            reopened=reopened.get(e.pk),
         )
         for e in enrolments
     ]
@@ -228,14 +371,27 @@ class SuggestedPick:
     enrolment: Enrolment
     stage: str
     level: str
+    suggested: bool = True  # within the plan's rate; the others the IQA may add
 
 
 def suggested_sample(*, plan: SamplingPlan) -> list[SuggestedPick]:
     """A risk-based sample for the plan's unit: every assessor sampled at every stage they
     have learners at (interim: assessment under way; summative: signed off), at the
     standard rate, or the higher one for new and flagged assessors, never fewer than
-    one learner each. Learners whose evidence uses the plan's methods come first; the
-    rest in a fixed order, so the suggestion is the same until the data changes."""
+    one learner each. Learners already sampled count towards their group's share; the
+    rest come with the plan's methods first, then in a fixed order, so the suggestion is
+    the same until the data changes."""
+    return [pick for pick in _unsampled_picks(plan=plan) if pick.suggested]
+
+
+def unsampled_picks(*, plan: SamplingPlan) -> list[SuggestedPick]:
+    """Every learner at a stage not yet sampled there, the suggested ones first: the IQA
+    may sample beyond the plan's rate, and the page must not claim there is nobody left."""
+    picks = _unsampled_picks(plan=plan)
+    return sorted(picks, key=lambda pick: not pick.suggested)
+
+
+def _unsampled_picks(*, plan: SamplingPlan) -> list[SuggestedPick]:
     levels = dict(AssessorRisk.objects.filter(plan=plan).values_list("assessor_id", "level"))
     enrolments = list(
         Enrolment.objects.filter(centre=plan.centre, unit=plan.unit, assessor__isnull=False)
@@ -248,15 +404,22 @@ def suggested_sample(*, plan: SamplingPlan) -> list[SuggestedPick]:
             ),
         )
     )
-    signed_off = set(
+    standing = dict(
         UnitSignOff.objects.filter(
             enrolment__in=[e.pk for e in enrolments], reopened_at__isnull=True
-        ).values_list("enrolment_id", flat=True)
+        ).values_list("enrolment_id", "pk")
     )
-    already = set(IqaSample.objects.filter(plan=plan).values_list("enrolment_id", "stage"))
+    # A summative sample is of one sign-off: after a reopening, the new sign-off is
+    # unsampled even though the enrolment was sampled at that stage before.
+    already = set()
+    for enrolment_id, stage, sign_off_id in IqaSample.objects.filter(plan=plan).values_list(
+        "enrolment_id", "stage", "sign_off_id"
+    ):
+        if stage != Stage.SUMMATIVE or sign_off_id == standing.get(enrolment_id):
+            already.add((enrolment_id, stage))
     groups: dict[tuple[int, str], list[Enrolment]] = defaultdict(list)
     for enrolment in enrolments:
-        if enrolment.pk in signed_off:
+        if enrolment.pk in standing:
             groups[(enrolment.assessor_id, Stage.SUMMATIVE)].append(enrolment)
         elif enrolment.decided:
             groups[(enrolment.assessor_id, Stage.INTERIM)].append(enrolment)
@@ -265,8 +428,10 @@ def suggested_sample(*, plan: SamplingPlan) -> list[SuggestedPick]:
         level = levels.get(assessor_id, AssessorRisk.Level.STANDARD)
         rate = plan.standard_rate if level == AssessorRisk.Level.STANDARD else plan.higher_rate
         size = max(1, math.ceil(len(group) * rate / 100))
-        group.sort(key=lambda e: (-min(e.uses_methods, 1), _stable_order(plan.pk, e.pk)))
-        picks += [SuggestedPick(e, stage, level) for e in group[:size] if (e.pk, stage) not in already]
+        waiting = [e for e in group if (e.pk, stage) not in already]
+        wanted = max(0, size - (len(group) - len(waiting)))
+        waiting.sort(key=lambda e: (-min(e.uses_methods, 1), _stable_order(plan.pk, e.pk)))
+        picks += [SuggestedPick(e, stage, level, suggested=n < wanted) for n, e in enumerate(waiting)]
     return picks
 
 

@@ -19,9 +19,11 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from centre.models import Membership, Role
+from config.dates import long_datetime
 from learners.evidence_services import return_evidence_item
 from learners.models import Enrolment, EvidenceItem
 from learners.permissions import can_assess_enrolment
+from learners.pseudonyms import redactor_for
 
 from .models import (
     AssessorRisk,
@@ -33,7 +35,7 @@ from .models import (
     Stage,
     UnitSignOff,
 )
-from .selectors import latest_decisions, recording_sheet, standing_sign_off
+from .selectors import latest_decisions, recording_sheet, reopened_sign_offs, standing_sign_off
 
 ASSESSOR_DECLARATION = (
     "I confirm that I assessed this learner's evidence, that it is sufficient, valid, authentic "
@@ -53,7 +55,7 @@ class StaleDecision(Exception):
         if current is None:
             now = "has no decision now"
         else:
-            when = timezone.localtime(current.decided_at).strftime("%-d %B %Y at %H:%M")
+            when = long_datetime(current.decided_at)
             by = current.assessor.get_full_name() if current.assessor else "an assessor"
             now = f"is now “{current.get_outcome_display()}”, decided by {by} on {when}"
         super().__init__(
@@ -161,15 +163,34 @@ def assess_submission(
     *, item: EvidenceItem, assessor, judgements: Mapping[int, Judgement], return_reason: str = ""
 ) -> list[CriterionDecision]:
     """Judge every criterion a submitted item is mapped to, then accept the item or (with
-    a reason) return it to the learner to revise. All of it, or nothing."""
+    a reason) return it to the learner to revise. All of it, or nothing.
+
+    An item already assessed can be judged again on a unit that was reopened: then any of
+    its criteria on that unit may get a new decision (a blank outcome keeps the one
+    standing), made on the version already judged."""
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
-    if item.status != EvidenceItem.Status.SUBMITTED:
-        raise ValidationError(f"“{item.title}” is not waiting for assessment.")
     every_mapping = list(item.mappings.select_related("criterion__outcome", "enrolment"))
     # An item can serve units with different assessors: each judges their own criteria.
     mappings = [m for m in every_mapping if can_assess_enrolment(assessor, m.enrolment)]
+    if item.status not in {EvidenceItem.Status.SUBMITTED, EvidenceItem.Status.ASSESSED}:
+        # Told to the assessor: in the learner's words as staff see them.
+        title = redactor_for(learner=item.learner_id).text(item.title)
+        raise ValidationError(f"“{title}” is not waiting for assessment.")
     if not mappings:
         raise PermissionDenied("Only the learner's allocated assessor can assess this evidence.")
+    reassessing = item.status == EvidenceItem.Status.ASSESSED
+    if reassessing:
+        reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
+        mappings = [m for m in mappings if m.enrolment_id in reopened]
+        if not mappings:
+            title = redactor_for(learner=item.learner_id).text(item.title)
+            raise ValidationError(
+                f"“{title}” is not waiting for assessment: it is assessed, and a centre admin "
+                "can reopen its unit for it to be judged again."
+            )
+        mappings = [m for m in mappings if getattr(judgements.get(m.criterion_id), "outcome", "")]
+        if not mappings:
+            raise ValidationError("Choose met or not yet met for at least one criterion to judge it again.")
     version = item.versions.order_by("-number").first()
     problems = [f"Decide {m.criterion.code}." for m in mappings if m.criterion_id not in judgements]
     if problems:
@@ -185,8 +206,8 @@ def assess_submission(
         for mapping in mappings
     ]
     if return_reason.strip():
-        item = return_evidence_item(item=item, actor=assessor, reason=return_reason)
-    elif all(
+        item = return_evidence_item(item=item, actor=assessor, reason=return_reason, reassessing=reassessing)
+    elif not reassessing and all(
         CriterionDecision.objects.filter(
             enrolment=m.enrolment, criterion=m.criterion, evidence=version
         ).exists()

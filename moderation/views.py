@@ -13,6 +13,7 @@ from centre.models import OfferedUnit, Role
 from learners.evidence_kinds import describe_details, kind_spec
 from learners.models import Enrolment
 from learners.permissions import can_assess_enrolment
+from learners.pseudonyms import redactor_for
 from learners.selectors import enrolments_for_assessor
 from units.models import UnitPage
 
@@ -29,6 +30,8 @@ from .selectors import (
     caseload,
     latest_decisions,
     recording_sheet,
+    reopened_sign_offs,
+    sheet_for_staff,
     standing_sign_off,
     unit_criteria,
     unit_grid,
@@ -85,6 +88,7 @@ def enrolment_assessment(request, enrolment_id: int):
         .order_by("item__submitted_at")
     )
     submissions = list({mapping.item_id: mapping.item for mapping in items}.values())
+    redactor = redactor_for(learner=enrolment.learner_id)
     is_assessor = can_assess_enrolment(request.user, enrolment)
     sign_off = standing_sign_off(enrolment=enrolment)
     all_met = all(decisions and decisions[0].outcome == Outcome.MET for _, decisions in rows)
@@ -98,9 +102,13 @@ def enrolment_assessment(request, enrolment_id: int):
             "submissions": submissions,
             "is_assessor": is_assessor,
             "sign_off": sign_off,
-            "past_sign_offs": enrolment.sign_offs.exclude(pk=getattr(sign_off, "pk", None)),
+            "past_sign_offs": enrolment.sign_offs.exclude(pk=getattr(sign_off, "pk", None)).select_related(
+                "reopened_by"
+            ),
+            "reopened": reopened_sign_offs(enrolments=[enrolment]).get(enrolment.pk),
             "can_sign_off": is_assessor and sign_off is None and all_met,
             "samples": samples,
+            "redactor": redactor,
         },
     )
 
@@ -120,8 +128,19 @@ def judge_submission(request, item_id: int):
         if can_assess_enrolment(request.user, mapping.enrolment)
     ]
     standing = latest_decisions(enrolments={m.enrolment for m in mappings})
+    # Evidence already assessed is judged again only on a unit reopened after sign-off.
+    reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
+    if item.status == item.Status.SUBMITTED:
+        judgeable = {m.criterion_id for m in mappings}
+    elif item.status == item.Status.ASSESSED:
+        judgeable = {m.criterion_id for m in mappings if m.enrolment_id in reopened}
+    else:
+        judgeable = set()
+    redactor = redactor_for(learner=item.learner_id)
+    title = redactor.text(item.title)
+    snapshot = redactor.snapshot(version.snapshot) if version else {}
     problems, status = [], 200
-    if request.method == "POST" and item.status == item.Status.SUBMITTED:
+    if request.method == "POST" and judgeable:
         judgements = {
             m.criterion_id: Judgement(
                 outcome=request.POST.get(f"outcome-{m.criterion_id}", ""),
@@ -129,6 +148,7 @@ def judge_submission(request, item_id: int):
                 seen_sequence=_int(request.POST.get(f"seen-{m.criterion_id}")),
             )
             for m in mappings
+            if m.criterion_id in judgeable
         }
         returning = request.POST.get("action") == "return"
         reason = request.POST.get("reason", "")
@@ -148,7 +168,7 @@ def judge_submission(request, item_id: int):
                 problems, status = error.messages, 400
             else:
                 done = "returned to the learner" if returning else "assessed"
-                messages.success(request, f"“{item.title}” is {done}; the learner has been told.")
+                messages.success(request, f"“{title}” is {done}; the learner has been told.")
                 return redirect("assessment:caseload")
         standing = latest_decisions(enrolments={m.enrolment for m in mappings})
         status = status if status != 200 else 400
@@ -158,6 +178,8 @@ def judge_submission(request, item_id: int):
             "standing": standing.get((m.enrolment_id, m.criterion_id)),
             "outcome": request.POST.get(f"outcome-{m.criterion_id}", ""),
             "feedback": request.POST.get(f"feedback-{m.criterion_id}", ""),
+            "judgeable": m.criterion_id in judgeable,
+            "reopened": reopened.get(m.enrolment_id),
         }
         for m in mappings
     ]
@@ -166,12 +188,16 @@ def judge_submission(request, item_id: int):
         "moderation/judge.html",
         {
             "item": item,
+            "title": title,
             "version": version,
+            "snapshot": snapshot,
+            "redactor": redactor,
             "spec": kind_spec(item.kind),
-            "details": describe_details(version.snapshot["kind"], version.snapshot["details"])
-            if version
-            else [],
+            "details": describe_details(snapshot["kind"], snapshot["details"]) if version else [],
             "rows": rows,
+            "can_judge": bool(judgeable),
+            "reassessing": bool(judgeable) and item.status == item.Status.ASSESSED,
+            "reopenings": list({s.pk: s for s in reopened.values()}.values()),
             "problems": problems,
             "reason": request.POST.get("reason", ""),
             "outcomes": Outcome.choices,
@@ -211,7 +237,9 @@ def sign_off_page(request, enrolment_id: int):
         "moderation/sign_off_form.html",
         {
             "enrolment": enrolment,
-            "sheet": recording_sheet(enrolment=enrolment),
+            "sheet": sheet_for_staff(
+                recording_sheet(enrolment=enrolment), redactor=redactor_for(learner=enrolment.learner_id)
+            ),
             "declaration": ASSESSOR_DECLARATION,
             "problems": problems,
         },
@@ -223,14 +251,18 @@ def sign_off_page(request, enrolment_id: int):
 def sign_off_detail(request, sign_off_id: int):
     """The unit recording sheet as it was frozen at sign-off, with both declarations."""
     sign_off = access_sign_off(request, sign_off_id)
+    learner = sign_off.enrolment.learner
+    is_learner = learner.user_id == request.user.pk
+    sheet = sign_off.recording_sheet
     return render(
         request,
         "moderation/recording_sheet.html",
         {
             "sign_off": sign_off,
-            "sheet": sign_off.recording_sheet,
-            "is_learner": sign_off.enrolment.learner.user_id == request.user.pk,
+            "sheet": sheet if is_learner else sheet_for_staff(sheet, redactor=redactor_for(learner=learner)),
+            "is_learner": is_learner,
             "is_centre_admin": Role.CENTRE_ADMIN in roles_in_centre(request),
+            "is_iqa": Role.IQA in roles_in_centre(request),
         },
     )
 

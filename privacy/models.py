@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from centre.scoping import centre_scoped_manager
+from config.dates import long_date
 
 
 class RetentionHold(models.Model):
@@ -25,7 +26,7 @@ class RetentionHold(models.Model):
         ordering = ["-placed_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Hold on learner {self.learner_id} from {self.placed_at:%Y-%m-%d}"
+        return f"Hold on learner {self.learner_id} from {long_date(self.placed_at)}"
 
     @property
     def is_open(self) -> bool:

@@ -12,7 +12,7 @@ from .models import (
     UnitPage,
     criterion_in_use_message,
 )
-from .spec import METADATA_FIELDS, CriterionSpec, OutcomeSpec, UnitSpec
+from .spec import FIELD_LABELS, METADATA_FIELDS, CriterionSpec, OutcomeSpec, UnitSpec
 
 
 def units_with_criteria():
@@ -90,6 +90,13 @@ class UnitImportPlan:
         return self.is_new or bool(self.changes)
 
     @property
+    def published_details(self) -> list[tuple[str, str]]:
+        """The unit's details as the import will publish them, for the editor to check
+        before confirming: every metadata field the file gives."""
+        values = ((FIELD_LABELS[name], getattr(self.spec, name)) for name in METADATA_FIELDS)
+        return [(label, str(value)) for label, value in values if value not in (None, "")]
+
+    @property
     def fingerprint(self) -> str:
         """Identifies the unit as it stood when the plan was made, so that a confirmation
         made against an older state of the unit can be told apart."""
@@ -106,9 +113,7 @@ def plan_unit_import(*, spec: UnitSpec) -> UnitImportPlan:
     for name in ("title", *METADATA_FIELDS):
         old, new = getattr(saved, name), getattr(spec, name)
         if old != new:
-            plan.changes.append(
-                f"{name.replace('_', ' ').capitalize()} changed from {_show(old)} to {_show(new)}"
-            )
+            plan.changes.append(f"{FIELD_LABELS[name]} changed from {_show(old)} to {_show(new)}")
 
     old_outcomes = {outcome.number: outcome for outcome in saved.learning_outcomes}
     new_outcomes = {outcome.number: outcome for outcome in spec.learning_outcomes}

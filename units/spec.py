@@ -83,6 +83,19 @@ METADATA_FIELDS = (
     "additional_information",
 )
 INTEGER_FIELDS = ("credit_value", "level", "guided_learning_hours")
+# How the catalogue names each field, in previews and in the lists of changes.
+FIELD_LABELS = {
+    "title": "Title",
+    "ocr_unit_number": "OCR unit number",
+    "sector_unit_number": "Sector unit number",
+    "credit_value": "Credit value",
+    "level": "Level",
+    "guided_learning_hours": "Guided learning hours (GLH)",
+    "aim": "Aim",
+    "assessment": "Assessment",
+    "evidence_requirements": "Evidence requirements",
+    "additional_information": "Additional information",
+}
 
 
 def structure_problems(outcomes: list[OutcomeSpec] | tuple[OutcomeSpec, ...]) -> list[Problem]:

@@ -1,8 +1,7 @@
-from datetime import date
-
 from django import template
 from django.utils.safestring import mark_safe
 
+from config.dates import long_date
 from learners.network_selectors import Record, compare_reviews, register_map_svg
 from learners.text import learner_text_html
 
@@ -16,9 +15,20 @@ def learner_text(text: str) -> str:
 
 
 @register.filter
+def redacted(text: str, redactor) -> str:
+    """The learner's ``text`` (a title, a note, a file name) as the staff see it, through
+    the learner's redactor (``learners.pseudonyms.redactor_for``). A page that forgot to
+    give it fails rather than show the text as typed."""
+    if redactor is None or redactor == "":
+        raise ValueError("The page has no redactor for the learner's words.")
+    return redactor.text(text)
+
+
+@register.filter
 def iso_date(value: str) -> str:
-    """A date kept as ISO text in a snapshot, as people read it: 14 March 2026."""
-    return date.fromisoformat(value).strftime("%-d %B %Y") if value else ""
+    """A date (or a time, read as its day) kept as ISO text in a snapshot, as people read
+    it: 14 March 2026."""
+    return long_date(value)
 
 
 @register.inclusion_tag("learners/networking/record.html")

@@ -32,7 +32,10 @@ def test_invited_person_sets_a_password_once_and_signs_in(
     link = invite(centre_a, django_capture_on_commit_callbacks)
 
     done = choose_password(client, link)
-    assert "Password saved" in done.content.decode()
+    assert "Your password is saved, and you are signed in." in done.content.decode()
+    assert done.context["user"].email == "ann@example.org"
+    assert done.redirect_chain[-1][0] == reverse("centre:home")
+    client.logout()
 
     again = client.get(link, follow=True)
     assert "This link no longer works" in again.content.decode()

@@ -39,6 +39,7 @@ from tests.factories import (
     submitted_evidence,
 )
 from tests.factories.moderation import png, upload
+from tests.learners.conftest import disk_fills_up  # noqa: F401 (a fixture)
 
 LEARNER_NAMES = ("Ada", "Lovelace")
 
@@ -266,3 +267,91 @@ def test_centre_limits_the_check_to_that_centres_files(evidence_file, centre_b, 
     assert output == f"EvidenceFile {other.pk} (centre 20002), {other.file.name}: missing\n"
     assert error == "Checked 2 files: 1 problem."
     assert verify("--centre", "30003") == ("", "There is no centre with the number '30003'.")
+
+
+@pytest.fixture
+def empty_storage(settings):
+    """An evidence storage without the files other tests left (their records are rolled
+    back, so every one of them is an orphan), before and after. Ask for it before the
+    fixtures that store."""
+    shutil.rmtree(settings.EVIDENCE_ROOT, ignore_errors=True)
+    yield
+    shutil.rmtree(settings.EVIDENCE_ROOT, ignore_errors=True)
+
+
+def stray(name: str, *, hours_old: float = 2) -> str:
+    """A file put straight into the evidence storage, which no record knows, last written
+    ``hours_old`` hours ago."""
+    path = stored_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4 left behind")
+    written = timezone.now().timestamp() - hours_old * 3600
+    os.utime(path, (written, written))
+    return name
+
+
+def test_files_no_record_knows_are_reported_as_orphans_and_kept(
+    empty_storage, evidence_file, photo, bundle, centre_a
+):
+    orphans = [
+        stray(f"centre-{centre_a.pk}/{uuid.uuid4().hex}.pdf"),
+        stray(f"bundles/centre-{centre_a.pk}/{uuid.uuid4().hex}/bundle.pdf"),
+        stray("left-at-the-top.txt"),
+    ]
+    # Written a moment ago: an upload or a render may not have committed its record yet.
+    stray(f"centre-{centre_a.pk}/{uuid.uuid4().hex}.pdf", hours_old=0)
+
+    output, error = verify()
+
+    assert sorted(output.splitlines()) == [f"orphan: {name}" for name in sorted(orphans)]
+    assert error == "Checked 5 files: 3 orphans."
+    assert all(stored_path(name).exists() for name in orphans)
+    assert not any(name in output + error for name in LEARNER_NAMES)
+
+
+def test_delete_orphans_deletes_only_files_no_record_knows(
+    empty_storage, evidence_file, photo, bundle, centre_a, centre_b
+):
+    orphan = stray(f"centre-{centre_a.pk}/{uuid.uuid4().hex}.pdf")
+    elsewhere = stray(f"centre-{centre_b.pk}/{uuid.uuid4().hex}.pdf")
+
+    assert verify("--centre", "10001", "--delete-orphans") == (
+        f"orphan: {orphan}: deleted\nChecked 5 files: all present and unchanged; 1 orphan deleted.\n",
+        None,
+    )
+    assert not stored_path(orphan).exists()
+    assert stored_path(elsewhere).exists()  # another centre's folder is not looked at
+    for recorded in [evidence_file.file.name, photo.file.name, photo.print_rendition.name, bundle.pdf]:
+        assert stored_path(recorded).exists()
+    assert verify() == (f"orphan: {elsewhere}\n", "Checked 5 files: 1 orphan.")
+
+
+def test_an_upload_cut_off_by_a_full_disk_leaves_no_orphan(
+    empty_storage,
+    evidence_file,
+    centre_a,
+    disk_fills_up,  # noqa: F811
+):
+    from learners.evidence_services import FilesNotStored
+
+    with centre_scope(centre_a):
+        item = EvidenceItemFactory(learner=evidence_file.item.learner)
+        disk_fills_up(after=0)
+        with pytest.raises(FilesNotStored):
+            add_evidence_files(item=item, actor=None, uploads=[upload("photo.png", png(), "image/png")])
+    two_hours_ago = timezone.now().timestamp() - 7200
+    for path in Path(evidence_storage().location).rglob("*"):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    assert verify() == ("Checked 1 file: all present and unchanged.\n", None)
+
+
+def test_problems_and_orphans_are_counted_apart(empty_storage, evidence_file, centre_a):
+    stored_path(evidence_file.file.name).unlink()
+    orphan = stray(f"centre-{centre_a.pk}/{uuid.uuid4().hex}.pdf")
+
+    output, error = verify()
+    assert error == "Checked 1 file: 1 problem and 1 orphan."
+    output, error = verify("--delete-orphans")
+    assert output.splitlines()[-1] == f"orphan: {orphan}: deleted"
+    assert error == "Checked 1 file: 1 problem and 1 orphan deleted."

@@ -116,11 +116,17 @@ def test_create_centre_command_refuses_bad_input_and_writes_nothing(db, argument
 
 
 def test_add_member_command_reports_what_it_did(centre_a, capsys):
-    call_command("add_member", "--centre", "10001", "--email", "kim@example.org", "--role", "learner")
-    call_command("add_member", "--centre", "10001", "--email", "kim@example.org", "--role", "learner")
+    call_command("add_member", "--centre", "10001", "--email", "kim@example.org", "--role", "assessor")
+    call_command("add_member", "--centre", "10001", "--email", "kim@example.org", "--role", "assessor")
     output = capsys.readouterr().out
-    assert "kim@example.org is now learner at Northgate College (10001)." in output
-    assert "kim@example.org is already learner at Northgate College (10001); nothing changed." in output
+    assert "kim@example.org is now assessor at Northgate College (10001)." in output
+    assert "kim@example.org is already assessor at Northgate College (10001); nothing changed." in output
+
+
+def test_add_member_command_refuses_the_learner_role_without_a_learner_record(centre_a):
+    with pytest.raises(CommandError, match="No learner at Northgate College has the email address kim@"):
+        call_command("add_member", "--centre", "10001", "--email", "kim@example.org", "--role", "learner")
+    assert not get_user_model().objects.filter(email="kim@example.org").exists()
 
 
 def test_add_member_command_refuses_an_unknown_centre(db):

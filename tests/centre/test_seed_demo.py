@@ -74,3 +74,41 @@ def test_seed_demo_gives_the_demo_learner_networking_records(db):
         assert contacts[0].last_contact is not None
         assert learner.network_reviews.get().entries.count() == 2
         assert NetworkingPrompt.objects.filter(centre=learner.centre).count() == 1
+
+
+def test_seed_demo_fills_the_moderation_sample_with_candidates_at_size(db, tmp_path):
+    from audit.models import AuditRecord
+    from learners.models import EvidenceFile
+
+    call_command("seed_demo", "--moderation-candidates", "3")
+    call_command("seed_demo", "--moderation-candidates", "3")  # safe to run twice
+
+    with scopes_disabled():
+        centre = Centre.objects.get(number="99999")
+        sample = ModerationSample.objects.filter(centre=centre).first()  # the latest
+        sampled = [s.enrolment for s in sample.learners.select_related("enrolment__learner")]
+        assert len(sampled) == 4  # Mia, and the three candidates
+        assert sample.accesses.get().moderator.email == "moderator@demo.waymark.test"
+        candidates = [e for e in sampled if e.learner.candidate_number != "0002"]
+        assert len({e.learner.uln for e in candidates}) == 3
+        for enrolment in candidates:
+            sign_off = UnitSignOff.objects.get(enrolment=enrolment)
+            assert sign_off.countersigned_at is not None
+            items = EvidenceItem.objects.filter(learner=enrolment.learner)
+            assert items.count() >= 4 and {i.status for i in items} == {"assessed"}
+            files = EvidenceFile.objects.filter(item__learner=enrolment.learner)
+            kinds = sorted(f.content_type for f in files)
+            assert kinds.count("application/pdf") == 1
+            assert sum(k.startswith("image/") for k in kinds) >= 2
+            assert all(f.print_rendition for f in files if f.content_type.startswith("image/"))
+        photos = EvidenceFile.objects.filter(centre=centre, content_type__startswith="image/")
+        assert len({f.sha256 for f in photos}) == photos.count() >= 6  # no two photos alike
+        # Made through the services: every file and sign-off is in the audit trail.
+        assert AuditRecord.objects.filter(verb="evidence.file_added").count() == EvidenceFile.objects.count()
+        assert AuditRecord.objects.filter(verb="unit.signed_off").count() == UnitSignOff.objects.count()
+    call_command(
+        "export_bundle", "--centre", "99999", "--unit", "R/600/9587", "--output", str(tmp_path / "bundle.pdf")
+    )
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "bundle.pdf").pages)
+    for enrolment in candidates:
+        assert f"Candidate {enrolment.learner.candidate_number}" in text

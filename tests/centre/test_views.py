@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -43,7 +45,9 @@ def test_ending_an_assessors_role_takes_their_learners_away_at_once(admin_client
     with centre_scope(centre_a):
         allocate_assessor(enrolment=enrolment, assessor=membership.user)
 
-    response = admin_client.post(reverse("centre:end_role", args=[membership.pk]), follow=True)
+    response = admin_client.post(
+        reverse("centre:end_role", args=[membership.pk]), {"confirm": "on"}, follow=True
+    )
 
     assert f"{membership.user.email} is no longer assessor here." in response.content.decode()
     user = type(membership.user).objects.get(pk=membership.user.pk)
@@ -52,10 +56,21 @@ def test_ending_an_assessors_role_takes_their_learners_away_at_once(admin_client
         assert not Membership.objects.get(pk=membership.pk).is_active
 
 
-def test_ending_a_role_is_a_post(admin_client, centre_a):
+def test_ending_a_role_asks_for_confirmation_first(admin_client, centre_a):
     with scopes_disabled():
         membership = MembershipFactory(centre=centre_a, role=Role.IQA)
-    assert admin_client.get(reverse("centre:end_role", args=[membership.pk])).status_code == 405
+    url = reverse("centre:end_role", args=[membership.pk])
+    staff = admin_client.get(reverse("centre:staff")).content.decode()
+    assert f'href="{url}"' in staff  # a link to a confirmation page, not a one-click form
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert f"End {membership.user.email}’s role as internal quality assurer?" in page.content.decode()
+    refused = admin_client.post(url, {})
+    assert refused.status_code == 400
+    assert "Tick the box to confirm" in refused.content.decode()
+    with scopes_disabled():
+        assert Membership.objects.get(pk=membership.pk).is_active
 
 
 def test_centre_admin_chooses_the_units_offered(admin_client, centre_a, seed_unit):
@@ -75,3 +90,14 @@ def test_a_unit_with_enrolments_stays_offered_with_a_message(admin_client, centr
         EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
     response = admin_client.post(reverse("centre:units"), {})
     assert "Learners are enrolled on R/600/9587; it cannot stop being offered." in response.content.decode()
+
+
+def test_staff_are_listed_as_a_person_files_names(admin_client, centre_a):
+    names = [("Luiza", "de Souza"), ("Björk", "Ólafsdóttir"), ("Siobhán", "O'Neill"), ("Zoë", "Young")]
+    with scopes_disabled():
+        for first, last in reversed(names):
+            MembershipFactory(centre=centre_a, role=Role.IQA, user__first_name=first, user__last_name=last)
+    page = admin_client.get(reverse("centre:staff")).content.decode()
+    expected = [f"{first} {last}".replace("'", "&#x27;") for first, last in names]
+    shown = [name for name in re.findall(r'<th scope="row">([^<]+)</th>', page) if name in expected]
+    assert shown == expected

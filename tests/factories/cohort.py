@@ -60,7 +60,7 @@ def build_cohort(*, centre, unit, learners: int, assessors: list, decided: bool 
             email=f"cohort{n}@example.org",
             uln=valid_uln(300000000 + 3 * n),
             candidate_number=f"{n:04d}",
-        )
+        ).fill_keys()
         for n in range(start, start + learners)
     )
     turn = itertools.cycle(assessors)

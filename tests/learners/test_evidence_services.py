@@ -8,6 +8,7 @@ from django.test import override_settings
 from audit.models import AuditRecord
 from learners.evidence_services import (
     EvidenceIsFrozen,
+    FilesNotStored,
     add_evidence_files,
     create_evidence_item,
     delete_evidence_item,
@@ -19,7 +20,8 @@ from learners.evidence_services import (
 )
 from learners.models import EvidenceFile, EvidenceItem
 from tests.factories import PDF_BYTES, UserFactory, pdf_upload
-from tests.learners.conftest import criteria_of
+from tests.factories.moderation import png, upload
+from tests.learners.conftest import criteria_of, stored_names
 
 pytestmark = pytest.mark.usefixtures("in_centre_a")
 
@@ -288,3 +290,35 @@ def test_images_are_made_ready_for_print_once_at_upload(enrolment, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         remove_evidence_file(evidence_file=stored, actor=None)
     assert not storages["evidence"].exists(stored.print_rendition.name)
+
+
+@pytest.mark.parametrize(
+    ("uploads", "after"),
+    [
+        # The second of two PDFs is cut off partway.
+        (lambda: [pdf_upload("one.pdf", PDF_BYTES + b"1"), pdf_upload("two.pdf", PDF_BYTES + b"2")], 1),
+        # A photo is stored, and its print rendition cut off.
+        (lambda: [upload("board.png", png(), "image/png")], 1),
+    ],
+)
+def test_a_full_disk_stores_none_of_the_files_removes_the_partial_one_and_keeps_what_was_there(
+    learner, disk_fills_up, uploads, after
+):
+    item = new_item(learner, kind="files", title="Team board", body="What the board shows.")
+    add_evidence_files(item=item, actor=None, uploads=[pdf_upload("kept.pdf")])
+    before = stored_names(storages["evidence"])
+    attempted = disk_fills_up(after=after)
+
+    with pytest.raises(FilesNotStored, match=r"could not be stored.*try again later"):
+        add_evidence_files(item=item, actor=None, uploads=uploads())
+
+    assert len(attempted) == after + 1
+    assert stored_names(storages["evidence"]) == before
+    item.refresh_from_db()
+    assert (item.title, item.body) == ("Team board", "What the board shows.")
+    assert [f.original_name for f in item.files.all()] == ["kept.pdf"]
+    assert (
+        not AuditRecord.objects.filter(verb="evidence.file_added", details__item=item.pk)
+        .exclude(details__sha256=item.files.get().sha256)
+        .exists()
+    )

@@ -315,3 +315,24 @@ def test_digits_other_than_ascii_are_refused_not_a_server_error(learner_client, 
     assert response.status_code == 400 and "“²” is not a criterion." in response.content.decode()
     learner_client.force_login(enrolment.assessor)
     assert learner_client.get(reverse("assessment:caseload"), {"unit": "²"}).status_code == 200
+
+
+def test_a_full_disk_says_try_again_later_and_keeps_the_item_and_its_files(
+    learner_client, learner, centre_a, disk_fills_up
+):
+    item = EvidenceItemFactory(
+        learner=learner, kind="files", title="Team board", body="What the board shows."
+    )
+    scoped(centre_a, add_evidence_files, item=item, actor=None, uploads=[pdf_upload("kept.pdf")])
+    disk_fills_up(after=0)
+
+    response = learner_client.post(
+        reverse("portfolio:upload", kwargs={"item_id": item.pk}),
+        {"files": [pdf_upload("new.pdf", PDF_BYTES + b"n")]},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "could not be stored" in page and "try again later" in page
+    assert "Team board" in page and "kept.pdf" in page
+    assert [f.original_name for f in scoped(centre_a, item.files.all)] == ["kept.pdf"]

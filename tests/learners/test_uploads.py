@@ -2,6 +2,7 @@
 with a message that names the file and says why."""
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -10,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
+from learners.downloads import safe_download_name
 from learners.uploads import UploadRefused, clean_file_name, inspect_upload
 from tests.factories import PDF_BYTES
 
@@ -130,11 +132,12 @@ def test_a_word_document_is_recognised_by_its_contents():
     assert inspected.extension == ".docx"
 
 
-def test_a_photos_location_is_removed_and_the_rest_kept():
-    inspected = inspect_upload(upload("site.jpg", photo_with_location(), "image/jpeg"), **LIMITS)
-    exif = Image.open(io.BytesIO(inspected.content)).getexif()
-    assert exif[ExifTags.Base.Make] == "Phone"
-    assert ExifTags.IFD.GPSInfo not in exif
+def test_a_photos_location_goes_with_the_rest_of_its_exif_and_the_picture_is_not_re_encoded():
+    original = photo_with_location()
+    inspected = inspect_upload(upload("site.jpg", original, "image/jpeg"), **LIMITS)
+    assert not Image.open(io.BytesIO(inspected.content)).getexif()
+    assert b"Phone" not in inspected.content
+    assert pixels(inspected.content) == pixels(original)
     assert inspected.sha256 == __import__("hashlib").sha256(inspected.content).hexdigest()
 
 
@@ -162,3 +165,225 @@ def test_file_names_lose_folders_and_control_characters(sent, kept):
 
 def test_a_name_with_folders_is_kept_without_them():
     assert inspect_upload(upload("../../etc/passwd.pdf", PDF_BYTES), **LIMITS).original_name == "passwd.pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("hello.vbs", b'MsgBox "Hello"\r\nCreateObject("WScript.Shell").Run "calc"\r\n'),
+        ("tool.js", b'var shell = new ActiveXObject("WScript.Shell");\nshell.Run("calc");\n'),
+        ("setup.ps1", b"Write-Host 'hello'\nRemove-Item -Recurse C:\\Users\n"),
+        ("settings.reg", b"REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\Software\\Waymark]\r\n"),
+        ("tidy.bat", b"del /q C:\\Users\\Public\\*\r\n"),
+        ("TIDY.CMD", b"del /q C:\\Users\\Public\\*\r\n"),
+        ("run.sh", b"rm -rf ~/\n"),
+        ("tool.py", b"import os\nos.remove('x')\n"),
+        ("page.php", b"echo 1;\n"),
+        ("report.pdf.exe", PDF_BYTES),
+        ("x.bat.", b"del /q C:\\Users\\Public\\*\r\n"),
+        ("x.bat . .", b"del /q C:\\Users\\Public\\*\r\n"),
+        ("shortcut.LNK", b"L\x00\x00\x00 plain enough"),
+        ("notes.txt.hta", b"just words\n"),
+    ],
+)
+def test_script_and_program_names_are_refused_whatever_the_content_sniffer_says(name, content):
+    with pytest.raises(UploadRefused, match=rf"“{re.escape(name)}” .*runs? .*when (it is )?opened"):
+        inspect_upload(upload(name, content, "text/plain"), **LIMITS)
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "account.js.txt", "v1.2.txt", "Account", "README"])
+def test_plain_text_with_a_harmless_last_extension_is_accepted(name):
+    assert (
+        inspect_upload(upload(name, b"What I did on placement.\n", "text/plain"), **LIMITS).extension
+        == ".txt"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored_as", "content_type", "offered_as"),
+    [
+        ("plan.pdf", "application/pdf", "plan.pdf"),
+        ("team-board.jpg", "image/jpeg", "team-board.jpg"),
+        ("team-board.JPEG", "image/jpeg", "team-board.jpg"),
+        ("team-board.png", "image/jpeg", "team-board.jpg"),
+        ("hello.vbs", "text/plain", "hello.txt"),
+        ("tool.js", "text/plain", "tool.txt"),
+        ("x.bat.", "text/plain", "x.txt"),
+        ("x.bat . ", "text/plain", "x.txt"),
+        ("report.pdf.exe", "application/pdf", "report.pdf"),
+        ("notes.txt.vbs", "text/plain", "notes.txt"),
+        ("v1.2", "text/plain", "v1.2.txt"),
+        (
+            "Account",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "Account.docx",
+        ),
+        (".bashrc", "text/plain", "bashrc.txt"),
+        ("...", "text/plain", "file.txt"),
+        ("odd.bin", "application/x-unknown", "odd.bin"),
+    ],
+)
+def test_a_file_is_only_ever_offered_under_its_checked_types_extension(stored_as, content_type, offered_as):
+    assert safe_download_name(stored_as, content_type) == offered_as
+
+
+# A place only the photo's metadata could give away: it must not reach storage.
+PLACE = "Blaenau Ffestiniog"
+GPS = {
+    ExifTags.GPS.GPSLatitudeRef: "N",
+    ExifTags.GPS.GPSLatitude: (52.0, 59.0, 36.0),
+    ExifTags.GPS.GPSLongitudeRef: "W",
+    ExifTags.GPS.GPSLongitude: (3.0, 56.0, 24.0),
+}
+XMP = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"'
+    f' exif:GPSLatitude="52,59.6N" exif:GPSLongitude="3,56.4W" photoshop:City="{PLACE}"/>'
+    "</rdf:RDF></x:xmpmeta>"
+).encode()
+
+
+def segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def exif_payload(**tags) -> bytes:
+    exif = Image.Exif()
+    for tag, value in tags.items():
+        exif[getattr(ExifTags.Base, tag, None) or getattr(ExifTags.IFD, tag)] = value
+    return exif.tobytes()
+
+
+def icc_profile() -> bytes:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def photo_with_location_in_every_segment() -> bytes:
+    """A JPEG whose first Exif segment is harmless (the camera, and the orientation to
+    keep), and whose location sits where a single-Exif reader does not look: a second Exif
+    segment, XMP, Photoshop/IPTC, an APP4, a comment, and a second picture after the end."""
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(
+        image, "JPEG", quality=90, icc_profile=icc_profile(), exif=exif_payload(Make="Phone", Orientation=6)
+    )
+    jpeg = image.getvalue()
+    first_app1 = jpeg.index(b"\xff\xe1")
+    after_first_app1 = first_app1 + 2 + int.from_bytes(jpeg[first_app1 + 2 : first_app1 + 4], "big")
+    hidden = b"".join(
+        [
+            segment(0xE1, exif_payload(GPSInfo=GPS, ImageDescription=f"Taken at {PLACE}")),
+            segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP),
+            segment(
+                0xED,
+                b"Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x16\x1c\x02\x5a\x00\x12" + PLACE.encode(),
+            ),
+            segment(0xE4, f"vendor data: {PLACE}".encode()),
+            segment(0xFE, f"Taken at {PLACE}".encode()),
+        ]
+    )
+    second = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(second, "JPEG", exif=exif_payload(GPSInfo=GPS, Artist=PLACE))
+    return jpeg[:after_first_app1] + hidden + jpeg[after_first_app1:] + second.getvalue()
+
+
+def assert_no_location(stored: bytes):
+    assert PLACE.encode() not in stored
+    assert b"GPSLatitude" not in stored and b"52,59.6N" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        assert ExifTags.IFD.GPSInfo not in image.getexif()
+
+
+def pixels(content: bytes) -> bytes:
+    with Image.open(io.BytesIO(content)) as image:
+        return image.convert("RGBA").tobytes()
+
+
+def test_every_jpeg_segment_that_can_carry_a_location_is_removed():
+    original = photo_with_location_in_every_segment()
+    assert original.count(b"Exif\x00\x00") == 3
+
+    stored = inspect_upload(upload("site.jpg", original, "image/jpeg"), **LIMITS).content
+
+    assert_no_location(stored)
+    assert b"\x88\x25" not in stored and b"\x25\x88" not in stored  # the GPS IFD's tag
+    assert b"Phone" not in stored and b"Photoshop" not in stored and b"http://ns.adobe.com" not in stored
+    assert stored.count(b"\xff\xd8") == 1 and stored.endswith(b"\xff\xd9")
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.getexif()[ExifTags.Base.Orientation] == 6  # still shown upright
+        assert image.info["icc_profile"] == icc_profile()  # and in the right colours
+    assert pixels(stored) == pixels(original)  # not re-encoded
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@pytest.mark.parametrize("with_xmp_and_gps", [True, False])
+def test_png_text_xmp_exif_and_private_chunks_are_removed(with_xmp_and_gps):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Location", PLACE)
+    info.add_text("Comment", f"Taken at {PLACE}", zip=True)
+    exif = {"Orientation": 3}
+    if with_xmp_and_gps:
+        info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        exif["GPSInfo"] = GPS
+    image = io.BytesIO()
+    Image.new("RGB", (20, 10), "navy").save(
+        image, "PNG", pnginfo=info, exif=exif_payload(**exif), icc_profile=icc_profile()
+    )
+    iend = image.getvalue().rindex(b"IEND") - 4
+    original = image.getvalue()[:iend] + png_chunk(b"prVt", PLACE.encode()) + image.getvalue()[iend:]
+
+    stored = inspect_upload(upload("site.png", original, "image/png"), **LIMITS).content
+
+    assert_no_location(stored)
+    for kind in [b"tEXt", b"zTXt", b"iTXt", b"prVt"]:
+        assert kind not in stored
+    with Image.open(io.BytesIO(stored)) as shown:
+        assert shown.getexif()[ExifTags.Base.Orientation] == 3
+        assert shown.info["icc_profile"] == icc_profile()
+    assert pixels(stored) == pixels(original)
+
+
+def test_webp_exif_and_xmp_chunks_are_removed():
+    image = io.BytesIO()
+    Image.new("RGB", (20, 10), "olive").save(
+        image, "WEBP", lossless=True, exif=exif_payload(GPSInfo=GPS, ImageDescription=PLACE), xmp=XMP
+    )
+    original = image.getvalue()
+    assert b"EXIF" in original and b"XMP " in original
+
+    stored = inspect_upload(upload("site.webp", original, "image/webp"), **LIMITS).content
+
+    assert_no_location(stored)
+    assert b"EXIF" not in stored and b"XMP " not in stored
+    assert int.from_bytes(stored[4:8], "little") == len(stored) - 8
+    assert pixels(stored) == pixels(original)
+
+
+def test_gif_comments_and_xmp_are_removed_and_the_animation_kept():
+    frames = [Image.new("RGB", (12, 8), colour) for colour in ("red", "blue")]
+    image = io.BytesIO()
+    frames[0].save(image, "GIF", save_all=True, append_images=frames[1:], loop=0, comment=f"Taken at {PLACE}")
+    content = image.getvalue()
+    # An XMP packet in an application extension, as Photoshop writes it, before the trailer.
+    xmp = b"".join(
+        bytes([len(piece)]) + piece for piece in (XMP[i : i + 255] for i in range(0, len(XMP), 255))
+    )
+    original = content[:-1] + b"\x21\xff\x0bXMP DataXMP" + xmp + b"\x00" + content[-1:]
+    assert PLACE.encode() in original
+
+    stored = inspect_upload(upload("site.gif", original, "image/gif"), **LIMITS).content
+
+    assert PLACE.encode() not in stored and b"XMP DataXMP" not in stored
+    with Image.open(io.BytesIO(stored)) as shown, Image.open(io.BytesIO(original)) as before:
+        assert shown.n_frames == before.n_frames == 2
+        assert shown.info.get("loop") == 0
+        for frame in range(2):
+            shown.seek(frame), before.seek(frame)
+            assert shown.convert("RGBA").tobytes() == before.convert("RGBA").tobytes()

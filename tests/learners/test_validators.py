@@ -1,7 +1,15 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from learners.validators import uln_problem, validate_candidate_number, validate_plain_text, validate_uln
+from learners.validators import (
+    normalised_phone_number,
+    uln_problem,
+    validate_candidate_number,
+    validate_plain_text,
+    validate_uln,
+)
 from tests.factories import valid_uln
 
 
@@ -49,3 +57,35 @@ def test_plain_text_may_use_angle_brackets_that_are_not_markup(text):
 def test_markup_is_refused_in_plain_text(text):
     with pytest.raises(ValidationError, match="looks like HTML"):
         validate_plain_text(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("07911 900456", "+44 7911 900456"),
+        ("07700 900123", "+44 7700 900123"),
+        ("+44 7911 900456", "+44 7911 900456"),
+        ("07400 123456", "+44 7400 123456"),
+        ("020 7946 0958", "+44 20 7946 0958"),
+        ("+33 1 23 45 67 89", "+33 1 23 45 67 89"),
+    ],
+)
+def test_well_formed_uk_mobiles_and_landlines_are_accepted(typed, stored):
+    # The library's allocation tables lag Ofcom's, so a real mobile in a newly
+    # allocated block (07911 900456) must not be refused for its block.
+    assert normalised_phone_number(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["07911 90045", "07911 9004567", "06911 900456", "12345", "+33 1 23"])
+def test_malformed_telephone_numbers_are_refused(typed):
+    with pytest.raises(ValidationError, match="is not a telephone number"):
+        normalised_phone_number(typed)
+
+
+def test_the_example_in_the_telephone_number_message_is_accepted():
+    with pytest.raises(ValidationError) as refused:
+        normalised_phone_number("12345")
+    examples = re.findall(r"0\d{2,4} \d{3,4} ?\d{3,4}", refused.value.messages[0])
+    assert examples
+    for example in examples:
+        normalised_phone_number(example)

@@ -117,7 +117,9 @@ def test_assessor_sees_exactly_the_learners_allocated_to_them(client, centre, se
 
 
 def test_admin_uploads_a_file_with_two_bad_rows_then_the_fixed_file(admin_client, centre):
-    assessor = member(centre, Role.ASSESSOR, email="tom@northgate.example")
+    assessor = member(
+        centre, Role.ASSESSOR, email="tom@northgate.example", first_name="Tom", last_name="Hughes"
+    )
     good = [
         f"Liam,Evans,liam@example.org,{valid_uln(500000000)},0001,R/600/9587,tom@northgate.example",
         f"Mia,Jones,mia@example.org,{valid_uln(500000100)},0002,R/600/9587,",
@@ -158,7 +160,7 @@ def test_confirming_a_preview_after_the_register_changed_shows_the_new_changes(a
     response = admin_client.post(reverse("learners:import"), {**fields, "confirm": "1"}).content.decode()
 
     assert "changed after you checked the file" in response
-    assert "learners&#x27; details changed" in response
+    assert "learner’s details changed" in response
     with scopes_disabled():
         assert Learner.objects.get().email == "old@example.org"
 
@@ -234,3 +236,36 @@ def test_centre_admin_downloads_only_their_centres_register(admin_client, centre
         "application/vnd.openxmlformats"
     )
     assert admin_client.get(reverse("learners:export"), {"format": "pdf"}).status_code == 404
+
+
+def test_search_matches_part_of_a_name_or_email_whatever_the_accents_or_case(
+    admin_client, centre, django_assert_max_num_queries
+):
+    with scopes_disabled():
+        LearnerFactory(
+            centre=centre, first_name="Seán", last_name="Ó Briain", email="s.obriain@Northgate.example"
+        )
+        LearnerFactory(centre=centre, first_name="Siobhán", last_name="O'Neill", email="siobhan@example.org")
+        LearnerFactory(centre=centre, first_name="Ben", last_name="Young", email="ben.young@example.org")
+    for query in ("Sean", "SEÁN", "o briain", "obriain@north", "northgate.EXAMPLE", "ó bri"):
+        with django_assert_max_num_queries(12):
+            page = admin_client.get(reverse("learners:list"), {"q": query}).content.decode()
+        assert "Seán Ó Briain" in page and "Ben Young" not in page, query
+    page = admin_client.get(reverse("learners:list"), {"q": "oneill"}).content.decode()
+    assert "Siobhán O&#x27;Neill" in page and "Seán" not in page
+
+
+def test_learners_are_listed_as_a_person_files_names(admin_client, centre):
+    names = [
+        ("Fatima", "Ahmed"),
+        ("Luiza", "de Souza"),
+        ("Björk", "Ólafsdóttir"),
+        ("Siobhán", "O'Neill"),
+        ("Wei", "张"),
+    ]
+    with scopes_disabled():
+        for first, last in reversed(names):
+            LearnerFactory(centre=centre, first_name=first, last_name=last)
+    page = admin_client.get(reverse("learners:list")).content.decode()
+    shown = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert shown == [f"{first} {last}".replace("'", "&#x27;") for first, last in names]

@@ -519,3 +519,14 @@ def test_an_item_for_two_units_is_judged_by_each_units_assessor(centre_a, seed_u
         assess_submission(item=item, assessor=ria, judgements={theirs.pk: Judgement("met", "", 0)})
         item.refresh_from_db()
         assert item.status == EvidenceItem.Status.ASSESSED
+
+
+def test_granting_access_says_until_when_in_words(client, sample, admin, django_capture_on_commit_callbacks):
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("moderation:manage_sample", kwargs={"sample_id": sample.pk}),
+            {"email": "morag@ocr.example", "first_name": "Morag", "expires_on": "2027-05-31"},
+            follow=True,
+        )
+    assert "morag@ocr.example can see the sample until 31 May 2027" in response.content.decode()

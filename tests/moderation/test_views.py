@@ -119,7 +119,7 @@ def test_caseload_shows_only_allocated_learners_oldest_submission_first(
     assert page.count('<th scope="row"><a href="/assessment/enrolments/') == 500
     first_row = page.index('<th scope="row">')
     assert page.index(f"{oldest.learner.first_name} {oldest.learner.last_name}") - first_row < 200
-    assert "1 submission, oldest 1 Jan 2020" in page
+    assert "1 submission, oldest 1 January 2020" in page
     signed = client.get(reverse("assessment:caseload"), {"state": "signed_off"}).content.decode()
     assert "No learners match." in signed
 
@@ -263,10 +263,73 @@ def test_audit_trail_filters_by_learner_assessor_and_unit(
     client.force_login(member(centre_a, Role.IQA))
     with django_assert_max_num_queries(15):
         page = client.get(reverse("audit:trail"), {"learner": enrolment.learner_id}).content.decode()
-    assert "Decision recorded" in page and "Tom Hughes" in page and "Ada Lovelace" in page
+    assert "Assessment decision recorded" in page and "Tom Hughes" in page and "Ada Lovelace" in page
     page = client.get(reverse("audit:trail"), {"learner": other.learner_id}).content.decode()
-    assert "Decision recorded" not in page
+    assert "Assessment decision recorded" not in page
     page = client.get(reverse("audit:trail"), {"assessor": enrolment.assessor.pk, "unit": enrolment.unit_id})
-    assert "Decision recorded" in page.content.decode()
+    assert "Assessment decision recorded" in page.content.decode()
     client.force_login(enrolment.assessor)
     assert client.get(reverse("audit:trail")).status_code == 403
+
+
+def test_sampling_plan_offers_a_signed_off_learner_the_rate_did_not_pick(client, centre_a, seed_unit):
+    """Two learners of one assessor signed off, 25 %: the suggestion is one of them; once
+    that one is sampled, the other's sign-off is still unsampled and the page must say so
+    and let the IQA sample it, not claim there is none."""
+    from centre.services import set_offered_units
+    from moderation.selectors import suggested_sample
+    from tests.factories.moderation import signed_off_learner
+
+    set_offered_units(centre=centre_a, urns=[seed_unit.urn])
+    with centre_scope(centre_a):
+        assessor = member(centre_a, Role.ASSESSOR)
+        enrolments = [
+            signed_off_learner(centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number=n)
+            for n in ("0001", "0002")
+        ]
+        iqa = member(centre_a, Role.IQA)
+        plan = save_sampling_plan(
+            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
+        )
+        (pick,) = suggested_sample(plan=plan)
+        start_samples(plan=plan, iqa=iqa, picks=[(pick.enrolment.pk, pick.stage)])
+    (other,) = [e for e in enrolments if e.pk != pick.enrolment.pk]
+    client.force_login(iqa)
+    page = client.get(reverse("iqa:plan", kwargs={"unit_id": seed_unit.pk})).content.decode()
+    assert "not already sampled" not in page
+    assert f'value="{other.pk}:summative"' in page
+
+
+def test_a_sign_off_made_again_after_reopening_is_suggested_for_sampling(centre_a, seed_unit):
+    from centre.services import set_offered_units
+    from moderation.selectors import suggested_sample
+    from moderation.services import reopen_sign_off
+    from tests.factories.moderation import signed_off_learner
+
+    set_offered_units(centre=centre_a, urns=[seed_unit.urn])
+    with centre_scope(centre_a):
+        assessor = member(centre_a, Role.ASSESSOR)
+        enrolment = signed_off_learner(
+            centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number="0001"
+        )
+        iqa = member(centre_a, Role.IQA)
+        plan = save_sampling_plan(
+            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
+        )
+        start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
+        assert suggested_sample(plan=plan) == []
+        reopen_sign_off(
+            sign_off=UnitSignOff.objects.get(enrolment=enrolment),
+            actor=member(centre_a, Role.CENTRE_ADMIN),
+            reason="Evidence to check again.",
+        )
+        sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
+        picks = [(p.enrolment.pk, p.stage) for p in suggested_sample(plan=plan)]
+        assert picks == [(enrolment.pk, "summative")]
+
+
+def test_the_return_reason_comes_before_both_decision_buttons(client, enrolment, submission):
+    client.force_login(enrolment.assessor)
+    page = client.get(reverse("assessment:judge", kwargs={"item_id": submission.pk})).content.decode()
+    reason = page.index('id="reason"')
+    assert reason < page.index('value="accept"') and reason < page.index('value="return"')

@@ -168,3 +168,22 @@ def test_person_who_may_import_but_not_publish_sees_the_preview_without_confirm(
     response = client.post(IMPORT_URL, fields)
     assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
     assert not UnitPage.objects.exists()
+
+
+def test_preview_shows_the_metadata_the_import_will_publish(editor_client, seed_unit_bytes):
+    page = upload(editor_client, seed_unit_bytes).content.decode()
+    details = dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd>([^<]+)</dd>", page))
+    assert details["OCR unit number"] == "35"
+    assert details["Level"] == "4"
+    assert details["Credit value"] == "4"
+    assert details["Guided learning hours (GLH)"] == "25"
+    assert details["Aim"].startswith("By completing this unit the learner will develop")
+
+
+def test_preview_of_a_revised_unit_names_metadata_as_the_catalogue_does(
+    editor_client, seed_unit, seed_unit_bytes
+):
+    revised = seed_unit_bytes.replace(b"Guided learning hours:\t25", b"Guided learning hours:\t30")
+    assert revised != seed_unit_bytes
+    page = upload(editor_client, revised).content.decode()
+    assert "Guided learning hours (GLH) changed from “25” to “30”" in page

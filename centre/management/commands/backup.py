@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from common.previews import PREVIEW_FOLDER
+
 CHUNK_BYTES = 1024 * 1024
 
 
@@ -131,6 +133,8 @@ class Command(BaseCommand):
                 folders[label] = str(root)
                 archive.add(root, arcname=label, recursive=False)
                 for found in sorted(root.rglob("*")):
+                    if label == "evidence" and found.relative_to(root).parts[0] == PREVIEW_FOLDER:
+                        continue  # uploads waiting an hour at most for their confirmation
                     try:
                         archive.add(found, arcname=f"{label}/{found.relative_to(root)}", recursive=False)
                     except FileNotFoundError:

@@ -1,22 +1,32 @@
 import datetime
+import io
+import random
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFilter
 
 from centre.models import NetworkingPrompt, Role, UnitGuidance
 from centre.scoping import centre_scope
 from centre.services import add_member, save_centre, set_offered_units
-from learners.evidence_services import create_evidence_item, set_evidence_mappings, submit_evidence_item
+from learners.evidence_services import (
+    add_evidence_files,
+    create_evidence_item,
+    set_evidence_mappings,
+    submit_evidence_item,
+    update_evidence_item,
+)
 from learners.models import Enrolment, EvidenceItem, Learner, NetworkContact
 from learners.network_services import ReviewLine, log_interaction, record_review, save_contact
 from learners.services import allocate_assessor
-from moderation.models import ModerationSample
+from moderation.models import IqaSample, ModerationSample, SamplingPlan
 from moderation.sample_services import create_moderation_sample, grant_moderator_access
 from moderation.services import (
     Judgement,
@@ -126,13 +136,36 @@ DEMO_EVIDENCE = [
     ),
 ]
 
+# The candidates ``--moderation-candidates`` adds, so that a bundle, its parts and the
+# moderator's pages can be tried at a realistic size: their numbers and names.
+CANDIDATE_NUMBERS_FROM = 101
+CANDIDATE_FIRST_NAMES = ["Aisha", "Ben", "Chloe", "Dev", "Elin", "Femi", "Gwen", "Hamza", "Isla", "Jack"]
+CANDIDATE_LAST_NAMES = ["Ahmed", "Brennan", "Cooper", "Davies", "Ellis", "Fraser", "Gill", "Hart", "Iqbal"]
+WITNESSES = [
+    ("Sarah Lloyd", "Operations manager", "line manager"),
+    ("Kwame Mensah", "Partnerships lead", "colleague"),
+    ("Ruth Evans", "Events coordinator", "client"),
+]
+
 
 class Command(BaseCommand):
     help = "Load the demo centre, a person in every role, and the seed unit. Safe to run again."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--moderation-candidates",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also fill the demo's moderation sample with N signed-off candidates, each with "
+            "several evidence items, photographs and a PDF (to try a bundle and its parts at size).",
+        )
+
+    def handle(self, *args, moderation_candidates=0, **options):
         if settings.IS_PRODUCTION:
             raise CommandError("seed_demo creates accounts with a published password; not in production.")
+        if not 0 <= moderation_candidates <= 899:
+            raise CommandError("--moderation-candidates must be between 0 and 899.")
         with transaction.atomic():
             # The seed unit is imported once; a catalogue editor's later changes to it stay.
             if not UnitPage.objects.filter(urn=SEED_URN).exists():
@@ -149,11 +182,13 @@ class Command(BaseCommand):
             people = {}
             for email, first_name, last_name, role in DEMO_PEOPLE:
                 people[role] = self._person(email, first_name, last_name)
-                add_member(centre=centre, email=email, role=role)
+                if role != Role.LEARNER:  # a learner's role comes with their learner record
+                    add_member(centre=centre, email=email, role=role)
             assessor = people[Role.ASSESSOR]
             learner, enrolment = self._learner_on_the_seed_unit(
                 centre, people[Role.LEARNER], assessor, DEMO_LEARNER_ULN, "0001"
             )
+            add_member(centre=centre, email=learner.email, role=Role.LEARNER)
             with centre_scope(centre):
                 UnitGuidance.objects.get_or_create(
                     centre=centre, unit=enrolment.unit, defaults={"body": DEMO_GUIDANCE}
@@ -168,8 +203,8 @@ class Command(BaseCommand):
                     self._network(learner)
             email, first_name, last_name, uln, candidate = SIGNED_OFF_LEARNER
             mia = self._person(email, first_name, last_name)
-            add_member(centre=centre, email=email, role=Role.LEARNER)
             learner, enrolment = self._learner_on_the_seed_unit(centre, mia, assessor, uln, candidate)
+            add_member(centre=centre, email=email, role=Role.LEARNER)
             with centre_scope(centre):
                 if not enrolment.sign_offs.exists():
                     self._signed_off_and_sampled(enrolment, assessor, people[Role.IQA])
@@ -183,6 +218,8 @@ class Command(BaseCommand):
                     grant_moderator_access(
                         sample=sample, actor=people[Role.CENTRE_ADMIN], email=people[Role.MODERATOR].email
                     )
+            if moderation_candidates:
+                self._moderation_at_size(centre, people, enrolment, moderation_candidates)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {centre}, unit {SEED_URN}."))
         self.stdout.write(f"Every demo account's password is {DEMO_PASSWORD}")
@@ -310,3 +347,251 @@ class Command(BaseCommand):
             set_evidence_mappings(item=item, actor=learner.user, claims=claims)
             if submit:
                 submit_evidence_item(item=item, actor=learner.user, declared=True)
+
+    def _moderation_at_size(self, centre, people, signed_off_enrolment, count):
+        """``count`` more signed-off candidates in the demo's moderation sample, each with
+        five evidence items (photographs and a PDF among them), made through the same
+        services a learner, assessor and IQA use, so the audit trail and the recording
+        sheets are as real use leaves them. Candidates already there are left alone."""
+        assessor, iqa, admin = people[Role.ASSESSOR], people[Role.IQA], people[Role.CENTRE_ADMIN]
+        enrolments = [signed_off_enrolment]
+        for n in range(count):
+            number = f"{CANDIDATE_NUMBERS_FROM + n:04d}"
+            first_name = CANDIDATE_FIRST_NAMES[n % len(CANDIDATE_FIRST_NAMES)]
+            last_name = CANDIDATE_LAST_NAMES[n % len(CANDIDATE_LAST_NAMES)]
+            email = f"candidate{number}@demo.waymark.test"
+            user = self._person(email, first_name, last_name)
+            # The learner record first, so that the role given next finds it by email.
+            _, enrolment = self._learner_on_the_seed_unit(
+                centre, user, assessor, _demo_uln(700_000_000 + 3 * n), number
+            )
+            add_member(centre=centre, email=email, role=Role.LEARNER)
+            with centre_scope(centre):
+                if not enrolment.sign_offs.exists():
+                    self._candidate_portfolio(enrolment, assessor, seed=n)
+                    if n % 3 == 0:
+                        self._iqa_agrees(enrolment, iqa)
+            enrolments.append(enrolment)
+        with centre_scope(centre):
+            wanted = {e.pk for e in enrolments}
+            latest = ModerationSample.objects.filter(centre=centre, unit=signed_off_enrolment.unit).first()
+            if latest is None or set(latest.learners.values_list("enrolment_id", flat=True)) != wanted:
+                sample = create_moderation_sample(
+                    centre=centre, unit=signed_off_enrolment.unit, actor=admin, enrolment_ids=sorted(wanted)
+                )
+                grant_moderator_access(sample=sample, actor=admin, email=people[Role.MODERATOR].email)
+        self.stdout.write(f"The moderation sample holds {len(enrolments)} signed-off candidates.")
+
+    def _candidate_portfolio(self, enrolment, assessor, *, seed):
+        learner = enrolment.learner
+        criteria = list(
+            AssessmentCriterion.objects.filter(outcome__page=enrolment.unit).order_by(
+                "outcome__number", "sort_order"
+            )
+        )
+        when = (timezone.localdate() - datetime.timedelta(days=20 + seed % 30)).isoformat()
+        witness_name, witness_role, relationship = WITNESSES[seed % len(WITNESSES)]
+        items = [
+            (
+                "files",
+                "Photographs from the regional networking breakfast",
+                "I organised our stand at the breakfast. The photographs show the stand, the "
+                "contacts I spoke to (with their agreement) and the board of follow-ups.",
+                {},
+                [_photograph(seed, 0, "JPEG"), _photograph(seed, 1, "PNG")],
+            ),
+            (
+                "witness_testimony",
+                "Witness statement from my manager",
+                f"{learner.first_name} introduced our service to three new partners at the "
+                "chamber's meeting and followed each up within the week.",
+                {
+                    "witness_name": witness_name,
+                    "witness_role": witness_role,
+                    "relationship": relationship,
+                    "witnessed_on": when,
+                },
+                [],
+            ),
+            (
+                "observation",
+                "Observed: leading the partners' meeting",
+                "The learner chaired the quarterly partners' meeting, kept to the agenda and "
+                "agreed actions with each partner.",
+                {
+                    "observer_name": assessor.get_full_name(),
+                    "observer_role": "assessor",
+                    "observed_on": when,
+                    "setting": "Quarterly partners' meeting, Northgate Business Centre",
+                },
+                [_photograph(seed, 2, "JPEG")],
+            ),
+            (
+                "professional_discussion",
+                "Discussion: reviewing my networks",
+                "We discussed which networks have helped the organisation most, what I would "
+                "change, and how contacts' details are kept.",
+                {
+                    "discussed_on": when,
+                    "participants": f"{learner.user.get_full_name()} and {assessor.get_full_name()}",
+                    "duration_minutes": 30 + seed % 4 * 5,
+                },
+                [],
+            ),
+            (
+                "files",
+                "My networking plan",
+                "The plan I wrote for the year, attached as a PDF.",
+                {},
+                [
+                    (
+                        "networking-plan.pdf",
+                        _plan_pdf(f"{learner.first_name} {learner.last_name}"),
+                        "application/pdf",
+                    )
+                ],
+            ),
+        ]
+        for index, (kind, title, body, details, files) in enumerate(items):
+            item, _ = create_evidence_item(
+                learner=learner,
+                actor=learner.user,
+                kind=kind,
+                title=title,
+                body=body,
+                details=details,
+                creation_token=uuid.uuid5(uuid.NAMESPACE_URL, f"waymark-demo:{learner.uln}:{index}"),
+            )
+            if files:
+                add_evidence_files(
+                    item=item,
+                    actor=learner.user,
+                    uploads=[
+                        SimpleUploadedFile(name, content, content_type)
+                        for name, content, content_type in files
+                    ],
+                )
+            mapped = criteria[index :: len(items)]
+            set_evidence_mappings(
+                item=item,
+                actor=learner.user,
+                claims={
+                    c.pk: f"{title} shows how I {c.text[:1].lower()}{c.text[1:].rstrip('.')}." for c in mapped
+                },
+            )
+            submit_evidence_item(item=item, actor=learner.user, declared=True)
+            if index == 1 and seed % 2 == 0:
+                # Returned once, as real assessment goes: the history shows the first decision.
+                first, *rest = mapped
+                assess_submission(
+                    item=item,
+                    assessor=assessor,
+                    judgements={
+                        first.pk: Judgement(
+                            "not_yet_met", "Ask your witness to say what the partners gained.", 0
+                        ),
+                        **{c.pk: Judgement("met", "Clear.", 0) for c in rest},
+                    },
+                    return_reason="The statement needs to say what the new partners gained.",
+                )
+                update_evidence_item(
+                    item=item,
+                    actor=learner.user,
+                    title=title,
+                    body=body + " Two of them now refer clients to us.",
+                    details=details,
+                )
+                submit_evidence_item(item=item, actor=learner.user, declared=True)
+                seen = 1
+            else:
+                seen = 0
+            assess_submission(
+                item=item,
+                assessor=assessor,
+                judgements={c.pk: Judgement("met", "Well evidenced.", seen) for c in mapped},
+            )
+        sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
+        countersign_unit(sign_off=sign_off, learner_user=learner.user, declared=True)
+
+    def _iqa_agrees(self, enrolment, iqa):
+        plan = SamplingPlan.objects.filter(centre=enrolment.centre, unit=enrolment.unit).first()
+        if plan is None:
+            plan = save_sampling_plan(
+                centre=enrolment.centre,
+                unit=enrolment.unit,
+                actor=iqa,
+                standard_rate=25,
+                higher_rate=50,
+                methods=[],
+                risks={},
+            )
+        if IqaSample.objects.filter(enrolment=enrolment).exists():
+            return
+        (sample,) = start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
+        record_sample_verdict(
+            sample=sample, iqa=iqa, verdict="agree", comments="Sound decisions.", actions=[]
+        )
+
+
+def _demo_uln(first_nine: int) -> str:
+    """A valid ULN (weights 10 to 2 and a check digit) from nine leading digits, or the
+    next ones if those have no check digit."""
+    while True:
+        digits = str(first_nine)
+        check = (10 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))) % 11
+        if check < 10:
+            return f"{digits}{check}"
+        first_nine += 1
+
+
+def _photograph(seed: int, index: int, format: str) -> tuple[str, bytes, str]:
+    """A 1200×900 picture with a photograph's gradients and grain, different for every
+    ``seed`` and ``index`` (never the same bytes twice, as real photographs are not)."""
+    rng = random.Random(seed * 10 + index)  # noqa: S311 (pictures, not secrets)
+    image = Image.effect_noise((1200, 900), 30 + rng.randint(0, 30)).convert("RGB")
+    draw = ImageDraw.Draw(image, "RGBA")
+    for _ in range(14):
+        x, y, r = rng.randint(0, 1200), rng.randint(0, 900), rng.randint(80, 260)
+        colour = (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255), 110)
+        draw.ellipse((x - r, y - r * 3 // 4, x + r, y + r * 3 // 4), fill=colour)
+    draw.text((40, 40), f"Demo photograph {seed + 1}.{index + 1}", fill=(255, 255, 255, 255))
+    image = image.filter(ImageFilter.GaussianBlur(1.1))
+    content = io.BytesIO()
+    image.save(content, format, **({"quality": 85} if format == "JPEG" else {}))
+    extension = "jpg" if format == "JPEG" else "png"
+    return f"photo-{seed + 1}-{index + 1}.{extension}", content.getvalue(), f"image/{format.lower()}"
+
+
+def _plan_pdf(name: str) -> bytes:
+    """A small two-page PDF, written directly (no renderer needed): the learner's plan."""
+    pages = [
+        [f"Networking plan: {name}", "Aims for the year: three new partners, one funding lead."],
+        ["Review dates", "Each quarter, with my manager; contacts' details kept under policy DP-04."],
+    ]
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
+    kids = []
+    for lines in pages:
+        text = " ".join(
+            f"BT /F1 {16 if n == 0 else 11} Tf 72 {760 - 30 * n} Td ({_pdf_text(line)}) Tj ET"
+            for n, line in enumerate(lines)
+        )
+        objects.append(f"<< /Length {len(text)} >>\nstream\n{text}\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {len(objects)} 0 R "
+            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
+        )
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    content, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(content))
+        content += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    table = len(content)
+    content += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    content += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    content += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{table}\n%%EOF\n".encode()
+    return content
+
+
+def _pdf_text(line: str) -> str:
+    return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("’", "'")

@@ -21,8 +21,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report, writing nothing."
         )
+        parser.add_argument(
+            "--no-invitations",
+            action="store_true",
+            help="Do not email new learners their invitations now (send them later with invite_learners).",
+        )
 
-    def handle(self, *args, centre, path: Path, dry_run: bool, **options):
+    def handle(self, *args, centre, path: Path, dry_run: bool, no_invitations: bool, **options):
         found = centre_by_number(number=centre)
         if found is None:
             raise CommandError(f"There is no centre with the number {centre!r}.")
@@ -33,7 +38,9 @@ class Command(BaseCommand):
         try:
             register = read_register(path.read_bytes(), filename=path.name)
             with centre_scope(found):
-                plan = import_register(centre=found, register=register, dry_run=dry_run)
+                plan = import_register(
+                    centre=found, register=register, dry_run=dry_run, invite=not no_invitations
+                )
         except RegisterError as error:
             listed = "\n".join(f"  {problem}" for problem in error.problems)
             raise CommandError(f"{path}: nothing was imported.\n{listed}") from None
@@ -51,3 +58,7 @@ class Command(BaseCommand):
         )
         for line in plan.summary():
             self.stdout.write(f"  {line}")
+        if plan.invited:
+            self.stdout.write(f"  {len(plan.invited)} sent an invitation by email")
+        elif plan.new_learners and no_invitations and not dry_run:
+            self.stdout.write("  nobody invited yet: send the invitations with manage.py invite_learners")

@@ -1,11 +1,12 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.services import record_audit
 from centre.scoping import centre_scope
 from centre.selectors import centre_by_number
-from moderation.bundle import render_bundle
+from moderation.bundle import render_bundle, split_into_parts
 from moderation.models import ModerationSample
 from moderation.sample_selectors import candidates_of
 from units.selectors import unit_by_urn
@@ -14,7 +15,8 @@ from units.selectors import unit_by_urn
 class Command(BaseCommand):
     help = (
         "Render the moderation bundle of a centre's latest moderation sample for a unit: the PDF "
-        "at --output and the ZIP of original files and manifest beside it."
+        "at --output and the ZIP of original files and manifest beside it; a bundle over "
+        "--part-max-bytes also as parts beside it, for sending by email."
     )
 
     def add_arguments(self, parser):
@@ -24,8 +26,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output", required=True, help="Where to write the PDF (the ZIP goes beside it)."
         )
+        parser.add_argument(
+            "--part-max-bytes",
+            type=int,
+            default=None,
+            metavar="N",
+            help="A bundle larger than this is also written as parts of at most N bytes each, "
+            "beside it: PATH-part-1-of-3.pdf, … (default: the BUNDLE_PART_MAX_BYTES setting).",
+        )
 
-    def handle(self, *args, centre, unit, candidates, output, **options):
+    def handle(self, *args, centre, unit, candidates, output, part_max_bytes=None, **options):
+        if part_max_bytes is None:
+            part_max_bytes = settings.BUNDLE_PART_MAX_BYTES
+        if part_max_bytes < 1:
+            raise CommandError("--part-max-bytes must be a positive number of bytes.")
         found_centre = centre_by_number(number=centre)
         if found_centre is None:
             raise CommandError(f"There is no centre {centre}.")
@@ -49,6 +63,13 @@ class Command(BaseCommand):
             archive = output.with_suffix(".zip")
             output.write_bytes(rendered.pdf)
             archive.write_bytes(rendered.archive)
+            parts = []
+            if len(rendered.pdf) > part_max_bytes:
+                pieces = split_into_parts(rendered, max_bytes=part_max_bytes)
+                for n, piece in enumerate(pieces, start=1):
+                    part = output.with_name(f"{output.stem}-part-{n}-of-{len(pieces)}.pdf")
+                    part.write_bytes(piece)
+                    parts.append(part)
             record_audit(
                 actor=None,
                 verb="moderation.bundle_exported",
@@ -62,3 +83,8 @@ class Command(BaseCommand):
                 f"Wrote {output} ({rendered.pages} pages, {len(chosen)} candidates) and {archive}."
             )
         )
+        if parts:
+            self.stdout.write(
+                f"It is over {part_max_bytes} bytes, so it is also in {len(parts)} parts for email: "
+                + ", ".join(part.name for part in parts)
+            )

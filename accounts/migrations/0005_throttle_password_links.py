@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_sessions_and_sign_in_throttling'),
+        ('accounts', '0004_user_sort_key'),
     ]
 
     operations = [

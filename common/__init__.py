@@ -1,0 +1,1 @@
+"""Small helpers every domain may use: nothing here imports a Waymark domain."""
