@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.testapp.tasks import echo
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.postgresql_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgresql_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 class Relay:

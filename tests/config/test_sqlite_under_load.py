@@ -26,7 +26,7 @@ TIME_LIMIT_SECONDS = 30
 
 pytestmark = [
     pytest.mark.sqlite_only,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
