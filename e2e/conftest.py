@@ -3,6 +3,10 @@ import time
 
 import pytest
 
+from playwright.sync_api import Error as PlaywrightError
+
+from e2e.accessibility import accessibility_report
+
 # Playwright's synchronous API runs an event loop in the test's thread; the database
 # calls the journeys make to set up their data are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -77,3 +81,174 @@ def live_server_settles():
             if cursor.fetchone()[0] == 0:
                 return
         time.sleep(0.05)
+
+
+# --- Every page a journey visits is scanned with axe -------------------------------------
+
+
+class PageScans:
+    """Scans each document the page loads, once. The scan starts as soon as the document
+    is parsed (and waits for its style sheets and images); and before the journey's next
+    step in the browser, that step waits for the scan (or runs it, should the event not have
+    come yet), so that a page is never left before it is scanned. A page that goes all the
+    same (closed, or moved on by itself) is named at teardown, never passed over in silence."""
+
+    def __init__(self, page):
+        self.page = page
+        self.document = 0  # counts the documents the page has loaded
+        self.scanned = 0  # the last document scanned
+        self.scanning = False
+        self.unscanned: list[str] = []
+        self.violations: list[str] = []
+
+    def on_document(self, page):
+        self.document += 1
+        self.scan()
+
+    def scan(self):
+        for _ in range(500):  # another greenlet is scanning: let it finish (10 s at most)
+            if not self.scanning:
+                break
+            self.page.wait_for_timeout(20)
+        if self.scanning or self.scanned == self.document:
+            return
+        document, url = self.document, self.page.url
+        self.scanning = True
+        try:
+            try:  # measure the page with its style sheets and images in place
+                self.page.wait_for_load_state("load", timeout=5000)
+            except PlaywrightError:
+                pass
+            report = accessibility_report(self.page)
+        except PlaywrightError:  # the page went elsewhere, or closed, mid-scan
+            report = None
+        finally:
+            self.scanned = document
+            self.scanning = False
+        if report is None or self.document != document:
+            self.unscanned.append(url)
+        elif report:
+            self.violations.append(report)
+
+    def problems(self) -> str:
+        parts = list(self.violations)
+        if self.unscanned:
+            parts.append(
+                "These pages loaded but went before axe could scan them:\n"
+                + "\n".join(f"- {url}" for url in self.unscanned)
+            )
+        return "\n\n".join(parts)
+
+
+@pytest.fixture
+def page(page, request, monkeypatch):
+    """pytest-playwright's page, scanned with axe on every document it loads (PageScans);
+    any violation, or a page left unscanned, fails the journey, naming the page."""
+    import greenlet
+    from playwright._impl._sync_base import SyncBase
+
+    scans = PageScans(page)
+    journey = greenlet.getcurrent()
+    sync = SyncBase._sync
+    settling = []
+
+    def scan_before_the_next_step(self, awaitable):
+        # Only the journey's own steps wait (not the scan's, nor Playwright's handlers).
+        if greenlet.getcurrent() is journey and not settling and not page.is_closed():
+            settling.append(True)
+            try:
+                scans.scan()
+            finally:
+                settling.clear()
+        return sync(self, awaitable)
+
+    monkeypatch.setattr(SyncBase, "_sync", scan_before_the_next_step)
+    page.on("domcontentloaded", scans.on_document)
+    yield page
+    settling.append(True)  # the page the journey ended on is scanned now, if not already
+    if not page.is_closed():
+        scans.scan()
+    monkeypatch.undo()
+    problems = scans.problems()
+    call = getattr(request.node, "rep_call", None)
+    if problems and call is not None and call.failed:
+        print(problems)  # the journey has failed already; say this too, without a second error
+    elif problems:
+        pytest.fail(problems, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def journeys_as_in_production(settings, live_server):
+    """Staff sign in with their authenticator app, as in production; the links in the
+    emails Waymark sends lead to the live server."""
+    settings.WAYMARK_REQUIRE_TWO_FACTOR = True
+    settings.WAYMARK_BASE_URL = live_server.url
+
+
+@pytest.fixture
+def db_worker(settings, live_server):
+    """A real ``manage.py db_worker``, in a process of its own, on the journey's database and
+    files; the live server's tasks go to the database for it. Stopped at teardown (killed if
+    it has not stopped within ten seconds)."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _forget_task_backends()
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        auth = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+        url = f"postgres://{auth}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": url,
+        "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+        "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "WAYMARK_BASE_URL": live_server.url,
+    }
+    env["BUNDLE_PART_MAX_BYTES"] = str(settings.BUNDLE_PART_MAX_BYTES)
+    root = Path(__file__).resolve().parent.parent
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            str(root / "manage.py"),
+            "db_worker",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield worker
+    worker.send_signal(signal.SIGINT)
+    try:
+        output, _ = worker.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        output, _ = worker.communicate(timeout=5)
+    _forget_task_backends()
+    if "Traceback" in (output or ""):
+        print(output)
+
+
+def _forget_task_backends():
+    """django.tasks keeps the backends it made from TASKS; overriding the setting does
+    not tell it, so make it read TASKS again."""
+    import django.tasks
+
+    handler = django.tasks.task_backends
+    handler.__dict__.pop("settings", None)
+    handler._connections = type(handler._connections)(handler.thread_critical)
