@@ -37,3 +37,30 @@ def assert_no_sideways_scroll(page):
     finally:
         page.set_viewport_size(size)
     assert not wider, f"{page.url} scrolls sideways at a phone's width: " + "; ".join(wider)
+
+
+def map_and_submit(page, codes, note="It shows {code}."):
+    """On a draft's page: map it to ``codes``, declare it the learner's own and submit it."""
+    page.get_by_role("link", name="Choose the criteria").click()
+    for code in codes:
+        page.get_by_role("checkbox", name=f"{code} ").check()
+        page.get_by_label(f"How this evidence meets {code}").fill(note.format(code=code))
+    page.get_by_role("button", name="Save the criteria").click()
+    page.get_by_role("link", name="Declare and submit").click()
+    page.get_by_label("I declare that this evidence is my own work").check()
+    page.get_by_role("button", name="Declare and submit").click()
+    expect(page.get_by_role("status")).to_contain_text("submitted for assessment")
+
+
+def upload_and_submit(page, title, files, codes=("1.1",)):
+    """The learner uploads ``files`` as an item of evidence, maps it and submits it."""
+    page.get_by_role("link", name="Your portfolio").click()
+    page.get_by_role("link", name="Add evidence").click()
+    page.get_by_role("link", name="Uploaded files").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Save as draft").click()
+    for path in files:
+        page.get_by_label("Upload files").set_input_files(path)
+        page.get_by_role("button", name="Upload", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text(f"Uploaded “{path.name}”.")
+    map_and_submit(page, codes)

@@ -54,6 +54,7 @@ def test_staff_sign_in_with_an_authenticator_and_guessing_is_stopped(page, live_
     sign_out(page)
     for _ in range(5):
         enter_password(page, live_server, Person(learner.email, password="not my password"))
+        expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("Too many unsuccessful attempts to sign in")
     enter_password(page, live_server, learner)
     expect(page.get_by_role("alert")).to_contain_text("try again in 15 minutes")
