@@ -1,8 +1,8 @@
+import contextlib
 import os
 import time
 
 import pytest
-
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.accessibility import accessibility_report
@@ -88,10 +88,10 @@ def live_server_settles():
 
 class PageScans:
     """Scans each document the page loads, once. The scan starts as soon as the document
-    is parsed (and waits for its style sheets and images); and before the journey's next
-    step in the browser, that step waits for the scan (or runs it, should the event not have
-    come yet), so that a page is never left before it is scanned. A page that goes all the
-    same (closed, or moved on by itself) is named at teardown, never passed over in silence."""
+    is parsed (and waits for its style sheets and images), and the journey's next step in
+    the browser waits for a scan under way, so that the journey does not leave a page while
+    it is being scanned. A page that goes all the same (closed, moved on by itself, or left
+    by a journey that never waited for it) is named at teardown, never passed over."""
 
     def __init__(self, page):
         self.page = page
@@ -115,10 +115,9 @@ class PageScans:
         document, url = self.document, self.page.url
         self.scanning = True
         try:
-            try:  # measure the page with its style sheets and images in place
+            # Measure the page with its style sheets and images in place.
+            with contextlib.suppress(PlaywrightError):
                 self.page.wait_for_load_state("load", timeout=5000)
-            except PlaywrightError:
-                pass
             report = accessibility_report(self.page)
         except PlaywrightError:  # the page went elsewhere, or closed, mid-scan
             report = None
@@ -216,7 +215,7 @@ def db_worker(settings, live_server):
     }
     env["BUNDLE_PART_MAX_BYTES"] = str(settings.BUNDLE_PART_MAX_BYTES)
     root = Path(__file__).resolve().parent.parent
-    worker = subprocess.Popen(
+    worker = subprocess.Popen(  # noqa: S603 (this interpreter, running manage.py)
         [
             sys.executable,
             str(root / "manage.py"),

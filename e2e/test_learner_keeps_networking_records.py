@@ -176,7 +176,9 @@ def test_learner_turns_networking_records_into_evidence_and_the_bundle_keeps_con
     page.get_by_label("Title").fill("Why networks matter")
     page.get_by_label("Your reflection").fill("Networks open doors; I keep my contacts’ details safe.")
     page.get_by_role("button", name="Save as draft").click()
-    map_and_submit(page, "Why networks matter", {"1.1": "What networks gave me.", "1.3": "The law on contacts."})
+    map_and_submit(
+        page, "Why networks matter", {"1.1": "What networks gave me.", "1.3": "The law on contacts."}
+    )
     assert_no_sideways_scroll(page)
     sign_out(page)
 

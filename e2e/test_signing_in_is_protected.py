@@ -9,8 +9,8 @@ from e2e.people import (
     choose_password,
     create_centre,
     enter_password,
-    import_seed_unit,
     import_learners,
+    import_seed_unit,
     learner_accepts,
     learner_row,
     set_up_authenticator,
@@ -49,7 +49,9 @@ def test_staff_sign_in_with_an_authenticator_and_guessing_is_stopped(page, live_
     sign_out(page)
 
     # A learner who gets their password wrong five times is told to try later.
-    import_learners(write_register(tmp_path / "register.csv", [learner_row("Ada", "Lovelace", "ada@example.org", 1)]))
+    import_learners(
+        write_register(tmp_path / "register.csv", [learner_row("Ada", "Lovelace", "ada@example.org", 1)])
+    )
     learner = learner_accepts(page, "ada@example.org")
     sign_out(page)
     for _ in range(5):
