@@ -87,33 +87,27 @@ def live_server_settles():
 
 
 class PageScans:
-    """Scans each document the page loads, once. The scan starts as soon as the document
-    is parsed (and waits for its style sheets and images), and the journey's next step in
-    the browser waits for a scan under way, so that the journey does not leave a page while
-    it is being scanned. A page that goes all the same (closed, moved on by itself, or left
-    by a journey that never waited for it) is named at teardown, never passed over."""
+    """Scans each document the page shows, once, before the journey's next step in the
+    browser (and at the end, the page it ended on). Playwright reports that the page has a
+    new document before it answers any step that saw it, so no page the journey looked at
+    is passed over; one left before the journey looked at it (it acted on the new page in the
+    same step that brought it) or that went by itself, is named at teardown."""
 
     def __init__(self, page):
         self.page = page
-        self.document = 0  # counts the documents the page has loaded
+        self.document = 0  # counts the documents the page has shown
         self.scanned = 0  # the last document scanned
-        self.scanning = False
         self.unscanned: list[str] = []
         self.violations: list[str] = []
 
-    def on_document(self, page):
-        self.document += 1
-        self.scan()
+    def on_navigated(self, frame):
+        if frame == self.page.main_frame:
+            self.document += 1
 
     def scan(self):
-        for _ in range(500):  # another greenlet is scanning: let it finish (10 s at most)
-            if not self.scanning:
-                break
-            self.page.wait_for_timeout(20)
-        if self.scanning or self.scanned == self.document:
+        if self.scanned == self.document:
             return
         document, url = self.document, self.page.url
-        self.scanning = True
         try:
             # Measure the page with its style sheets and images in place.
             with contextlib.suppress(PlaywrightError):
@@ -121,9 +115,7 @@ class PageScans:
             report = accessibility_report(self.page)
         except PlaywrightError:  # the page went elsewhere, or closed, mid-scan
             report = None
-        finally:
-            self.scanned = document
-            self.scanning = False
+        self.scanned = max(self.scanned, document)
         if report is None or self.document != document:
             self.unscanned.append(url)
         elif report:
@@ -162,7 +154,7 @@ def page(page, request, monkeypatch):
         return sync(self, awaitable)
 
     monkeypatch.setattr(SyncBase, "_sync", scan_before_the_next_step)
-    page.on("domcontentloaded", scans.on_document)
+    page.on("framenavigated", scans.on_navigated)
     yield page
     settling.append(True)  # the page the journey ended on is scanned now, if not already
     if not page.is_closed():
@@ -247,7 +239,8 @@ def _forget_task_backends():
     """django.tasks keeps the backends it made from TASKS; overriding the setting does
     not tell it, so make it read TASKS again."""
     import django.tasks
+    from asgiref.local import Local
 
     handler = django.tasks.task_backends
     handler.__dict__.pop("settings", None)
-    handler._connections = type(handler._connections)(handler.thread_critical)
+    handler._connections = Local(handler.thread_critical)
