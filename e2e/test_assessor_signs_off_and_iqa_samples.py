@@ -69,6 +69,7 @@ def test_assessor_judges_learner_revises_unit_signed_off_countersigned_and_sampl
     expect(page.get_by_role("status")).to_contain_text("is assessed")
 
     # The assessor marks 1.1 met, 1.3 not yet met, and returns the work.
+    page.goto(live_server.url + "/centre/")
     page.get_by_role("link", name="Your caseload").click()
     heading(page, "Your caseload")
     expect(page.get_by_role("row", name="Ada Lovelace")).to_contain_text("1 submission")
