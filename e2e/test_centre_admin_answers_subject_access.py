@@ -4,6 +4,7 @@ import zipfile
 from playwright.sync_api import expect
 
 from centre.models import Role
+from e2e.files import PDF_BYTES
 from e2e.journeys import sign_in, sign_out, upload_and_submit
 from e2e.people import (
     add_staff,
@@ -14,7 +15,6 @@ from e2e.people import (
     learner_row,
     write_register,
 )
-from tests.factories import PDF_BYTES
 
 
 def test_admin_downloads_a_learners_records_places_a_hold_and_sets_retention(page, live_server, tmp_path):

@@ -1,6 +1,7 @@
 from playwright.sync_api import expect
 
 from centre.models import Role
+from e2e.files import PDF_BYTES
 from e2e.journeys import assert_no_sideways_scroll
 from e2e.keyboard import activate, tab_to, tick, type_into
 from e2e.people import (
@@ -13,7 +14,6 @@ from e2e.people import (
     sign_out,
     write_register,
 )
-from tests.factories import PDF_BYTES
 
 
 def grid_row(page, code):

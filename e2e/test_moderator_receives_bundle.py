@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from centre.models import Role
 from centre.scoping import centre_scope
+from e2e.files import png, two_page_pdf, upload
 from e2e.journeys import assert_no_sideways_scroll
 from e2e.people import (
     add_staff,
@@ -27,7 +28,6 @@ from learners.evidence_services import (
 )
 from learners.models import Enrolment
 from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
-from tests.factories.moderation import png, two_page_pdf, upload
 from units.selectors import unit_by_urn
 
 
