@@ -95,7 +95,7 @@ def test_assessor_judges_learner_revises_unit_signed_off_countersigned_and_sampl
     expect(page.get_by_text("Say how the Data Protection Act applies to your contacts.")).to_be_visible()
     page.get_by_role("link", name="Change the title and text").click()
     heading(page, "Change “Networking and privacy”")
-    page.get_by_label("Your account").fill("What I did, and how the Data Protection Act 2018 shapes it.")
+    page.get_by_label("Your reflection").fill("What I did, and how the Data Protection Act 2018 shapes it.")
     page.get_by_role("button", name="Save as draft").click()
     page.get_by_role("link", name="Declare and submit").click()
     heading(page, "Submit “Networking and privacy”")
