@@ -1,7 +1,11 @@
+import contextlib
 import os
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from e2e.accessibility import accessibility_report
 
 # Playwright's synchronous API runs an event loop in the test's thread; the database
 # calls the journeys make to set up their data are still plain synchronous calls.
@@ -77,3 +81,166 @@ def live_server_settles():
             if cursor.fetchone()[0] == 0:
                 return
         time.sleep(0.05)
+
+
+# --- Every page a journey visits is scanned with axe -------------------------------------
+
+
+class PageScans:
+    """Scans each document the page shows, once, before the journey's next step in the
+    browser (and at the end, the page it ended on). Playwright reports that the page has a
+    new document before it answers any step that saw it, so no page the journey looked at
+    is passed over; one left before the journey looked at it (it acted on the new page in the
+    same step that brought it) or that went by itself, is named at teardown."""
+
+    def __init__(self, page):
+        self.page = page
+        self.document = 0  # counts the documents the page has shown
+        self.scanned = 0  # the last document scanned
+        self.unscanned: list[str] = []
+        self.violations: list[str] = []
+
+    def on_navigated(self, frame):
+        if frame == self.page.main_frame:
+            self.document += 1
+
+    def scan(self):
+        if self.scanned == self.document:
+            return
+        document, url = self.document, self.page.url
+        try:
+            # Measure the page with its style sheets and images in place.
+            with contextlib.suppress(PlaywrightError):
+                self.page.wait_for_load_state("load", timeout=5000)
+            report = accessibility_report(self.page)
+        except PlaywrightError:  # the page went elsewhere, or closed, mid-scan
+            report = None
+        self.scanned = max(self.scanned, document)
+        if report is None or self.document != document:
+            self.unscanned.append(url)
+        elif report:
+            self.violations.append(report)
+
+    def problems(self) -> str:
+        parts = list(self.violations)
+        if self.unscanned:
+            parts.append(
+                "These pages loaded but went before axe could scan them:\n"
+                + "\n".join(f"- {url}" for url in self.unscanned)
+            )
+        return "\n\n".join(parts)
+
+
+@pytest.fixture
+def page(page, request, monkeypatch):
+    """pytest-playwright's page, scanned with axe on every document it loads (PageScans);
+    any violation, or a page left unscanned, fails the journey, naming the page."""
+    import greenlet
+    from playwright._impl._sync_base import SyncBase
+
+    scans = PageScans(page)
+    journey = greenlet.getcurrent()
+    sync = SyncBase._sync
+    settling = []
+
+    def scan_before_the_next_step(self, awaitable):
+        # Only the journey's own steps wait (not the scan's, nor Playwright's handlers).
+        if greenlet.getcurrent() is journey and not settling and not page.is_closed():
+            settling.append(True)
+            try:
+                scans.scan()
+            finally:
+                settling.clear()
+        return sync(self, awaitable)
+
+    monkeypatch.setattr(SyncBase, "_sync", scan_before_the_next_step)
+    page.on("framenavigated", scans.on_navigated)
+    yield page
+    settling.append(True)  # the page the journey ended on is scanned now, if not already
+    if not page.is_closed():
+        scans.scan()
+    monkeypatch.undo()
+    problems = scans.problems()
+    call = getattr(request.node, "rep_call", None)
+    if problems and call is not None and call.failed:
+        print(problems)  # the journey has failed already; say this too, without a second error
+    elif problems:
+        pytest.fail(problems, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def journeys_as_in_production(settings, live_server):
+    """Staff sign in with their authenticator app, as in production; the links in the
+    emails Waymark sends lead to the live server."""
+    settings.WAYMARK_REQUIRE_TWO_FACTOR = True
+    settings.WAYMARK_BASE_URL = live_server.url
+
+
+@pytest.fixture
+def db_worker(settings, live_server):
+    """A real ``manage.py db_worker``, in a process of its own, on the journey's database and
+    files; the live server's tasks go to the database for it. Stopped at teardown (killed if
+    it has not stopped within ten seconds)."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _forget_task_backends()
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        auth = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+        url = f"postgres://{auth}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": url,
+        "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+        "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "WAYMARK_BASE_URL": live_server.url,
+    }
+    env["BUNDLE_PART_MAX_BYTES"] = str(settings.BUNDLE_PART_MAX_BYTES)
+    root = Path(__file__).resolve().parent.parent
+    worker = subprocess.Popen(  # noqa: S603 (this interpreter, running manage.py)
+        [
+            sys.executable,
+            str(root / "manage.py"),
+            "db_worker",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield worker
+    worker.send_signal(signal.SIGINT)
+    try:
+        output, _ = worker.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        output, _ = worker.communicate(timeout=5)
+    _forget_task_backends()
+    if "Traceback" in (output or ""):
+        print(output)
+
+
+def _forget_task_backends():
+    """django.tasks keeps the backends it made from TASKS; overriding the setting does
+    not tell it, so make it read TASKS again."""
+    import django.tasks
+    from asgiref.local import Local
+
+    handler = django.tasks.task_backends
+    handler.__dict__.pop("settings", None)
+    handler._connections = Local(handler.thread_critical)
