@@ -69,7 +69,7 @@ def invitation_link(email: str) -> str:
     """The link in the newest invitation (or password reset) emailed to ``email``."""
     for message in reversed(mail.outbox):
         if email.lower() in [to.lower() for to in message.to]:
-            found = re.search(r"https?://\S+/accounts/\S+", message.body)
+            found = re.search(r"https?://\S+/accounts/password/set/\S+", message.body)
             if found:
                 return found.group(0)
     raise AssertionError(f"No email with a link to choose a password was sent to {email}")
