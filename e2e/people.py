@@ -9,6 +9,7 @@ import base64
 import csv
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,13 @@ from playwright.sync_api import expect
 
 from centre.scoping import scopes_disabled
 from centre.selectors import centre_by_number
+from learners.evidence_services import (
+    add_evidence_files,
+    create_evidence_item,
+    set_evidence_mappings,
+    submit_evidence_item,
+)
+from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 
 PASSWORD = "Northgate journeys 2026!"
 NORTHGATE = ("10001", "Northgate College")
@@ -197,6 +205,32 @@ def catalogue_editor(page, live_server, monkeypatch, email="editor@example.org")
     page.goto(live_server.url + "/")
     sign_out(page)
     return Person(email)
+
+
+def signed_off(enrolment, assessor, files=()):
+    """What the learner and their assessor did before this journey (journeys of their own
+    walk it in the browser): one item of evidence meeting every criterion, assessed, the
+    unit signed off and countersigned, through Waymark's own services."""
+    learner, unit = enrolment.learner, enrolment.unit
+    item, _ = create_evidence_item(
+        learner=learner,
+        actor=learner.user,
+        kind="written_account",
+        title=f"Evidence of {learner.candidate_number}",
+        body="My account.",
+        details={},
+        creation_token=uuid.uuid4(),
+    )
+    if files:
+        add_evidence_files(item=item, actor=learner.user, uploads=list(files))
+    criteria = [c for o in unit.learning_outcomes.all() for c in o.criteria.all()]
+    set_evidence_mappings(item=item, actor=learner.user, claims={c.pk: f"Meets {c.code}." for c in criteria})
+    submit_evidence_item(item=item, actor=learner.user, declared=True)
+    assess_submission(
+        item=item, assessor=assessor, judgements={c.pk: Judgement("met", "Good.", 0) for c in criteria}
+    )
+    sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
+    countersign_unit(sign_off=sign_off, learner_user=learner.user, declared=True)
 
 
 def _quiet():
