@@ -39,6 +39,14 @@ def assert_no_sideways_scroll(page):
     assert not wider, f"{page.url} scrolls sideways at a phone's width: " + "; ".join(wider)
 
 
+def judge(page, code, outcome, feedback=""):
+    """On the judging page: the assessor's decision on criterion ``code``, with feedback."""
+    criterion = page.locator(f'fieldset[data-criterion="{code}"]')
+    criterion.get_by_label(outcome, exact=False).first.check()
+    if feedback:
+        criterion.get_by_label(f"Feedback on {code}").fill(feedback)
+
+
 def map_and_submit(page, codes, note="It shows {code}."):
     """On a draft's page: map it to ``codes``, declare it the learner's own and submit it."""
     page.get_by_role("link", name="Choose the criteria").click()

@@ -1,7 +1,7 @@
 from playwright.sync_api import expect
 
 from centre.models import Role
-from e2e.journeys import heading, sign_in, sign_out
+from e2e.journeys import heading, judge, sign_in, sign_out
 from e2e.people import (
     add_staff,
     create_centre,
@@ -13,13 +13,6 @@ from e2e.people import (
 )
 
 OTHER_CODES = ["1.2", "2.1", "2.2", "3.1", "3.2"]
-
-
-def judge(page, code, outcome, feedback=""):
-    criterion = page.locator(f'fieldset[data-criterion="{code}"]')
-    criterion.get_by_label(outcome, exact=False).first.check()
-    if feedback:
-        criterion.get_by_label(f"Feedback on {code}").fill(feedback)
 
 
 def reflect_and_submit(page, title, text, codes):

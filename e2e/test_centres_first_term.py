@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from centre.models import Role
 from e2e.files import two_page_pdf
-from e2e.journeys import assert_no_sideways_scroll, heading, sign_in, sign_out
+from e2e.journeys import assert_no_sideways_scroll, heading, judge, sign_in, sign_out
 from e2e.people import (
     PASSWORD,
     Person,
@@ -148,13 +148,6 @@ def map_and_submit(page, title, notes: dict[str, str]):
     page.get_by_role("checkbox", name="I declare that this evidence is my own work").check()
     page.get_by_role("button", name="Declare and submit").click()
     expect(page.get_by_role("status")).to_contain_text("submitted for assessment")
-
-
-def judge(page, code, outcome, feedback=""):
-    criterion = page.locator(f'fieldset[data-criterion="{code}"]')
-    criterion.get_by_label(outcome, exact=False).first.check()
-    if feedback:
-        criterion.get_by_label(f"Feedback on {code}").fill(feedback)
 
 
 def judge_all_met(page, title, codes):
