@@ -37,6 +37,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "moderation.bundle_requested": "Moderation bundle requested",
     "moderation.bundle_viewed": "Moderation bundle viewed",
     "moderation.file_downloaded": "Evidence file downloaded by the moderator",
+    "moderation.file_shown": "Evidence photo shown to the moderator",
     "moderation.learner_viewed": "Learner viewed by the moderator",
     "moderation.sample_created": "Moderation sample made",
     "moderation.sample_viewed": "Moderation sample viewed",

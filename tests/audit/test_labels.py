@@ -9,14 +9,16 @@ APPS = ["accounts", "audit", "centre", "learners", "moderation", "privacy", "uni
 
 def verbs_in_source() -> set[str]:
     """Every verb the code records: the quoted "domain.action" strings on the lines that
-    pass a verb (``verb=...``, a conditional verb, or the moderator views' ``_seen``)."""
+    pass a verb (``verb=...``, a conditional verb, also on a line of its own, or the
+    moderator views' ``_seen``)."""
     verbs = set()
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" in path.parts:
                 continue
             for line in path.read_text().splitlines():
-                if "verb=" in line or "_seen(" in line:
+                conditional = re.match(r'\s*"[a-z_]+\.[a-z_]+" if ', line)
+                if "verb=" in line or "_seen(" in line or conditional:
                     verbs |= set(re.findall(r'"([a-z_]+\.[a-z_]+)"', line))
     return verbs
 
