@@ -26,6 +26,7 @@ from learners.evidence_services import (
     set_evidence_mappings,
     submit_evidence_item,
 )
+from learners.validators import uln_with_check_digit
 from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 
 PASSWORD = "Northgate journeys 2026!"
@@ -239,23 +240,12 @@ def _quiet():
     return io.StringIO()
 
 
-def uln(first_nine: int) -> str:
-    """A valid Unique Learner Number (nine digits and their check digit) from ``first_nine``
-    or the next nine digits that have one."""
-    while True:
-        digits = str(first_nine)
-        check = (10 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))) % 11
-        if check < 10:
-            return f"{digits}{check}"
-        first_nine += 1
-
-
 def learner_row(first_name, last_name, email, number: int, assessor_email="") -> dict:
     return {
         "first_name": first_name,
         "last_name": last_name,
         "email": email,
-        "uln": uln(600000000 + 100 * number),
+        "uln": uln_with_check_digit(600000000 + 100 * number),
         "candidate_number": f"{number:04d}",
         "assessor_email": assessor_email,
     }

@@ -2,7 +2,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from centre.models import Role
-from e2e.people import add_staff, create_centre, import_seed_unit, uln
+from e2e.people import add_staff, create_centre, import_seed_unit
+from learners.validators import uln_with_check_digit as uln
 
 HEADER = "first_name,last_name,email,uln,candidate_number,unit_urn,assessor_email"
 

@@ -23,6 +23,19 @@ def uln_problem(value: str) -> str | None:
     return None
 
 
+def uln_with_check_digit(first_nine: int) -> str:
+    """A valid ULN for nine leading digits, or the next ones if those have no check digit
+    (one in eleven has none, never two in a row, so numbers two apart never share a ULN):
+    for demo data and tests, which need ULNs that pass ``validate_uln``."""
+    while True:
+        digits = str(first_nine)
+        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
+        check = (10 - total) % 11
+        if check < 10:
+            return f"{digits}{check}"
+        first_nine += 1
+
+
 def validate_uln(value: str) -> None:
     if problem := uln_problem(value):
         raise ValidationError(f"{problem[0].upper()}{problem[1:]}.", code="invalid_uln")

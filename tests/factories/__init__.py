@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from centre.models import Centre, Membership, Role
+from learners.validators import uln_with_check_digit as valid_uln
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -44,18 +45,6 @@ class LearnerFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"learner{n}@example.org")
     uln = factory.Sequence(lambda n: valid_uln(100000000 + 3 * n))
     candidate_number = factory.Sequence(lambda n: f"{n % 10000:04d}")
-
-
-def valid_uln(first_nine: int) -> str:
-    """A ULN for nine leading digits, or the next ones if those have no check digit (one in
-    eleven has none, never two in a row, so numbers two apart never share a ULN)."""
-    while True:
-        digits = str(first_nine)
-        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
-        check = (10 - total) % 11
-        if check < 10:
-            return f"{digits}{check}"
-        first_nine += 1
 
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):

@@ -26,6 +26,7 @@ from learners.evidence_services import (
 from learners.models import Enrolment, EvidenceItem, Learner, NetworkContact
 from learners.network_services import ReviewLine, log_interaction, record_review, save_contact
 from learners.services import allocate_assessor
+from learners.validators import uln_with_check_digit
 from moderation.models import IqaSample, ModerationSample, SamplingPlan
 from moderation.sample_services import create_moderation_sample, grant_moderator_access
 from moderation.services import (
@@ -363,7 +364,7 @@ class Command(BaseCommand):
             user = self._person(email, first_name, last_name)
             # The learner record first, so that the role given next finds it by email.
             _, enrolment = self._learner_on_the_seed_unit(
-                centre, user, assessor, _demo_uln(700_000_000 + 3 * n), number
+                centre, user, assessor, uln_with_check_digit(700_000_000 + 3 * n), number
             )
             add_member(centre=centre, email=email, role=Role.LEARNER)
             with centre_scope(centre):
@@ -531,17 +532,6 @@ class Command(BaseCommand):
         record_sample_verdict(
             sample=sample, iqa=iqa, verdict="agree", comments="Sound decisions.", actions=[]
         )
-
-
-def _demo_uln(first_nine: int) -> str:
-    """A valid ULN (weights 10 to 2 and a check digit) from nine leading digits, or the
-    next ones if those have no check digit."""
-    while True:
-        digits = str(first_nine)
-        check = (10 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))) % 11
-        if check < 10:
-            return f"{digits}{check}"
-        first_nine += 1
 
 
 def _photograph(seed: int, index: int, format: str) -> tuple[str, bytes, str]:
