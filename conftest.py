@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from centre.scoping import scopes_disabled
+from common.scoping import scopes_disabled
 from tests.factories import CentreFactory, UserFactory
 from units.parsing import parse_unit_file
 from units.services import import_unit

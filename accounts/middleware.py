@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
-from .selectors import has_second_factor, second_factor_required
+from accounts.selectors import has_second_factor, second_factor_required
 
 # Pages a person who still owes their second factor may reach.
 BEFORE_SECOND_FACTOR = {"two_factor_verify", "two_factor_set_up", "logout"}

@@ -5,9 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
 
-from config.dates import long_datetime
-
-from .names import person_sort_key
+from accounts.names import person_sort_key
+from common.dates import long_datetime
 
 
 class UserManager(BaseUserManager):

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from accounts.models import SignInFailure
 from accounts.throttling import account_key
 from centre.models import Membership
-from centre.scoping import scopes_disabled
+from common.personal_data import Export, PersonalData, Provider, register
+from common.scoping import scopes_disabled
 from learners.models import Learner
-from privacy.providers import Export, PersonalData, Provider, register
 
 
 @register

@@ -1,7 +1,7 @@
 from django_otp import devices_for_user
 
 from centre.models import Membership, Role
-from centre.scoping import scopes_disabled
+from common.scoping import scopes_disabled
 
 
 def has_second_factor(user) -> bool:

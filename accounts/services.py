@@ -57,7 +57,7 @@ def invite_people(*, users: list, centre, role: str, actor=None, learner_refs: d
     password field, which is given a fresh unusable value here. ``learner_refs`` maps a
     person's key to the learner record the invitation is for, for the audit trail.
     """
-    from .models import User
+    from accounts.models import User
 
     invited = [user for user in users if not user.has_usable_password()]
     now = timezone.now()
@@ -89,7 +89,7 @@ def invite_people(*, users: list, centre, role: str, actor=None, learner_refs: d
 def end_sessions(*, user) -> None:
     """End every session ``user`` has, on any device: each is refused at its next request
     (their session hash no longer matches), so the person must sign in again."""
-    from .models import User
+    from accounts.models import User
 
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
 

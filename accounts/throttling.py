@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .models import SignInFailure
+from accounts.models import SignInFailure
 
 Action = SignInFailure.Action
 UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 (an address, not a binding)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from accounts import views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),

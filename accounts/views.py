@@ -20,10 +20,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from .forms import EmailAuthenticationForm, PasswordLinkForm
-from .selectors import has_second_factor, second_factor_required
-from .services import confirm_authenticator, end_sessions, new_recovery_codes, unconfirmed_authenticator
-from .throttling import (
+from accounts.forms import EmailAuthenticationForm, PasswordLinkForm
+from accounts.selectors import has_second_factor, second_factor_required
+from accounts.services import (
+    confirm_authenticator,
+    end_sessions,
+    new_recovery_codes,
+    unconfirmed_authenticator,
+)
+from accounts.throttling import (
     Action,
     attempts_refused,
     clear_sign_in_failures,

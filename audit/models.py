@@ -6,9 +6,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from centre.scoping import centre_scoped_manager
-
-from .labels import describe_verb
+from audit.labels import describe_verb
+from common.scoping import centre_scoped_manager
 
 
 class AuditRecordIsAppendOnly(Exception):
@@ -56,6 +55,37 @@ def chained_hash(previous_hash: str, content: dict[str, Any]) -> str:
     """The hash that links a record to the one before it: changing what any record says, or
     removing one, changes every hash after it."""
     return hashlib.sha256((previous_hash + canonical_json(content)).encode()).hexdigest()
+
+
+# Models that moved to another app keep, in the records written before they moved, the
+# label they had then: a record is never rewritten (its hash would no longer chain).
+FORMER_LABELS = {
+    **{
+        f"learners.{model}": f"portfolio.{model}"
+        for model in ("evidenceitem", "evidencefile", "evidencemapping", "evidenceversion")
+    },
+    **{
+        f"learners.{model}": f"networking.{model}"
+        for model in (
+            "networkcontact",
+            "contactinteraction",
+            "networkingguidelines",
+            "networkreview",
+            "networkreviewentry",
+        )
+    },
+    "centre.networkingprompt": "networking.networkingprompt",
+    **{f"moderation.{model}": f"assessment.{model}" for model in ("criteriondecision", "unitsignoff")},
+    **{
+        f"moderation.{model}": f"iqa.{model}"
+        for model in ("samplingplan", "assessorrisk", "iqasample", "iqaaction")
+    },
+}
+
+
+def current_label(object_type: str) -> str:
+    """The label today of the model a record's ``object_type`` names."""
+    return FORMER_LABELS.get(object_type, object_type)
 
 
 class AuditRecordQuerySet(models.QuerySet):

@@ -10,12 +10,11 @@ import re
 
 from django.db.models import Q
 
+from audit.models import AuditRecord
 from centre.models import Membership, Role
-from centre.scoping import scopes_disabled
+from common.personal_data import Export, PersonalData, Provider, register
+from common.scoping import scopes_disabled
 from learners.models import Learner
-from privacy.providers import Export, PersonalData, Provider, register
-
-from .models import AuditRecord
 
 # A person's audit key in a record's details (the assessor allocated, the person given a role).
 AUDIT_KEY = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)

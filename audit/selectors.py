@@ -3,10 +3,9 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 
+from audit.models import AuditRecord
 from learners.models import Learner
 from units.models import UnitPage
-
-from .models import AuditRecord
 
 PAGE_SIZE = 100
 

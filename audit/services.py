@@ -2,10 +2,9 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from centre.scoping import scopes_disabled
-
-from .logging import escape_control_characters
-from .models import GENESIS_HASH, AuditRecord, chained_hash, record_content
+from audit.logging import escape_control_characters
+from audit.models import GENESIS_HASH, AuditRecord, chained_hash, record_content
+from common.scoping import scopes_disabled
 
 # Any constant of our own: the key of the PostgreSQL advisory lock that queues appends.
 CHAIN_LOCK_KEY = 0x57A7_A0D1

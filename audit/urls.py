@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from audit import views
 
 app_name = "audit"
 urlpatterns = [path("", views.audit_trail_page, name="trail")]

@@ -1,11 +1,10 @@
 from django.shortcuts import render
 
+from audit.selectors import audit_trail
 from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
 from centre.selectors import assessors_of_centre
 from learners.models import Learner
-
-from .selectors import audit_trail
 
 
 @centre_role_required(Role.CENTRE_ADMIN, Role.IQA)

@@ -66,10 +66,10 @@ def _timed(function, *args):
 def waymark_bundle(sample_id: int, centre_id: int, output: str):
     """The bundle as the worker makes it: read the sample, render, write the PDF."""
     from centre.models import Centre
-    from centre.scoping import centre_scope, scopes_disabled
+    from common.scoping import centre_scope, scopes_disabled
     from moderation.bundle import render_bundle
     from moderation.models import ModerationSample
-    from moderation.sample_selectors import candidates_of
+    from moderation.selectors import candidates_of
 
     with scopes_disabled():
         centre = Centre.objects.get(pk=centre_id)
@@ -139,14 +139,15 @@ def chromium(page: str, output: str):
 def build(folder: Path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
     from centre.models import Role
-    from centre.scoping import centre_scope
     from centre.services import add_member, save_centre, set_offered_units
-    from learners.evidence_services import add_evidence_files, set_evidence_mappings, submit_evidence_item
-    from learners.models import Enrolment, EvidenceItem, Learner
+    from common.scoping import centre_scope
+    from learners.models import Enrolment, Learner
     from learners.services import allocate_assessor
-    from moderation.sample_services import create_moderation_sample
-    from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
+    from moderation.services import create_moderation_sample
+    from portfolio.models import EvidenceItem
+    from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
     from tests.factories import valid_uln
     from units.parsing import parse_unit_file
     from units.selectors import unit_by_urn

@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from centre.models import Role
-from centre.scoping import centre_scope
 from centre.services import add_member, save_centre, set_offered_units
+from common.scoping import centre_scope
 from learners.models import Enrolment, Learner
 from learners.registration import read_register
 from learners.registration_services import import_register

@@ -24,8 +24,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 
 from centre.models import Role
-from centre.scoping import centre_scope
 from centre.services import add_member, save_centre, set_offered_units
+from common.scoping import centre_scope
 from tests.factories.cohort import build_cohort, wide_unit
 
 LEARNERS, CRITERIA_EACH, OUTCOMES, RUNS = 350, 5, 4, 7

@@ -5,7 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from .models import Membership
+from centre.models import Membership
 
 
 def roles_in_centre(request) -> set[str]:

@@ -6,4 +6,4 @@ class CentreConfig(AppConfig):
     verbose_name = "Centres"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the scoping system check)
+        from centre import checks  # noqa: F401  (registers the scoping system check)

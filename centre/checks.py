@@ -2,11 +2,11 @@ from django.apps import apps
 from django.core import checks
 from django.db import models
 
-from .scoping import is_centre_scoped
+from common.scoping import is_centre_scoped
 
 
 def _points_at_centre(model: type[models.Model]) -> bool:
-    from .models import Centre
+    from centre.models import Centre
 
     return any(
         field.is_relation and (field.many_to_one or field.one_to_one) and field.related_model is Centre
@@ -19,7 +19,7 @@ def check_centre_owned_models_are_scoped(app_configs=None, **kwargs) -> list[che
     """Every model that belongs to a centre must be read through a centre-scoped manager,
     so that a query written without a scope raises instead of returning other centres'
     rows."""
-    from .models import Centre
+    from centre.models import Centre
 
     errors = []
     for model in apps.get_models():

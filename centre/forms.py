@@ -1,8 +1,7 @@
 from django import forms
 
+from centre.models import Role
 from units.models import UnitPage
-
-from .models import Role
 
 
 class AddMemberForm(forms.Form):

@@ -1,5 +1,5 @@
-from .scoping import centre_scope
-from .selectors import current_centre_for_request
+from centre.selectors import current_centre_for_request
+from common.scoping import centre_scope
 
 
 class CentreScopeMiddleware:

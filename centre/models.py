@@ -6,9 +6,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 
+from common.scoping import centre_scoped_manager
 from units.models import UnitPage
-
-from .scoping import centre_scoped_manager
 
 
 class Centre(models.Model):
@@ -129,57 +128,3 @@ class UnitGuidance(models.Model):
 
     def __str__(self) -> str:
         return f"Guidance on {self.unit.title}"
-
-
-class NetworkingPromptForm(WagtailAdminModelForm):
-    """One prompt per centre, which the form names so an admin of several knows whose."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        centre = Centre.objects.filter(pk=self.instance.centre_id).first()
-        if centre is not None:
-            self.fields["prompt"].help_text = (
-                f"Shown to {centre.name}’s learners above their guidelines: the procedures to follow, "
-                "and the questions their guidelines should answer."
-            )
-
-    def clean(self):
-        cleaned = super().clean()
-        others = NetworkingPrompt.objects.filter(centre_id=self.instance.centre_id)
-        if others.exclude(pk=self.instance.pk).exists():
-            raise ValidationError(
-                "Your centre already has a networking guidelines prompt: change that instead."
-            )
-        return cleaned
-
-
-class NetworkingPrompt(models.Model):
-    """What a centre asks its learners to cover when they write their guidelines for working
-    with networks (for units with networking records), and the headings they start from."""
-
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
-    prompt = RichTextField(
-        "what to cover",
-        features=["h3", "h4", "bold", "italic", "ol", "ul", "link"],
-        help_text="Shown to learners above their guidelines: your organisations’ procedures to "
-        "follow, and the questions their guidelines should answer.",
-    )
-    outline = models.TextField(
-        "starting headings",
-        blank=True,
-        help_text="Plain text copied into a learner’s guidelines when they begin, such as one "
-        "heading per line starting with “## ”.",
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = centre_scoped_manager()
-
-    panels = [FieldPanel("prompt"), FieldPanel("outline")]
-    base_form_class = NetworkingPromptForm
-
-    class Meta:
-        verbose_name = "networking guidelines prompt"
-        constraints = [models.UniqueConstraint(fields=["centre"], name="one_networking_prompt_per_centre")]
-
-    def __str__(self) -> str:
-        return "Networking guidelines prompt"

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from .models import Membership, Role
-from .scoping import active_centre_id
+from centre.models import Membership, Role
+from common.scoping import active_centre_id
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 

@@ -1,10 +1,9 @@
 """What the centre app holds about a learner: their roles in the centre. The centre's own
 guidance and prompts are written for all its learners and name none."""
 
+from centre.models import Membership, Role
+from common.personal_data import Export, NoPersonalData, PersonalData, Provider, register
 from learners.models import Learner
-from privacy.providers import Export, NoPersonalData, PersonalData, Provider, register
-
-from .models import Membership, Role
 
 
 @register
@@ -15,7 +14,7 @@ class CentreProvider(Provider):
             "centre.UnitGuidance", "The centre's guidance on a unit, written for all its learners."
         ),
         NoPersonalData(
-            "centre.NetworkingPrompt",
+            "networking.NetworkingPrompt",
             "What the centre asks all its learners to cover in their networking guidelines.",
         ),
     )

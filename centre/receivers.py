@@ -32,7 +32,7 @@ def index_references_in_scope(*models) -> None:
 def _update_reference_index_on_save(sender, instance, raw=False, **kwargs) -> None:
     from wagtail.signal_handlers import reference_index_auto_update_disabled
 
-    from .tasks import update_centre_reference_index
+    from centre.tasks import update_centre_reference_index
 
     # As Wagtail's own handler: not while loading fixtures, nor when switched off.
     if raw or getattr(reference_index_auto_update_disabled, "value", False):

@@ -3,8 +3,9 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from .models import Centre, Membership, NetworkingPrompt, Role, UnitGuidance
-from .scoping import scopes_disabled
+from centre.models import Centre, Membership, Role, UnitGuidance
+from common.scoping import scopes_disabled
+from networking.models import NetworkingPrompt
 
 CURRENT_CENTRE_SESSION_KEY = "waymark_centre_id"
 

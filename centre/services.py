@@ -3,11 +3,10 @@ from django.db import transaction
 
 from accounts.services import end_sessions, invite_people
 from audit.services import record_audit
+from centre.models import Centre, Membership, OfferedUnit, Role
+from centre.signals import role_granting
+from common.scoping import centre_scope, scopes_disabled
 from units.models import UnitPage
-
-from .models import Centre, Membership, OfferedUnit, Role
-from .scoping import centre_scope, scopes_disabled
-from .signals import role_granting
 
 
 class CentreServiceError(Exception):

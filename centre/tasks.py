@@ -1,7 +1,7 @@
 from django.tasks import task
 
-from .models import Centre
-from .scoping import centre_scope, scopes_disabled
+from centre.models import Centre
+from common.scoping import centre_scope, scopes_disabled
 
 
 @task()

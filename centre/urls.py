@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from centre import views
 
 app_name = "centre"
 urlpatterns = [

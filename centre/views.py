@@ -5,11 +5,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .access import centre_role_required, roles_in_centre
-from .forms import AddMemberForm, EndRoleForm, OfferedUnitsForm
-from .models import Membership, OfferedUnit, Role
-from .selectors import CURRENT_CENTRE_SESSION_KEY, centres_for_user
-from .services import CentreServiceError, add_member, end_membership, set_offered_units
+from centre.access import centre_role_required, roles_in_centre
+from centre.forms import AddMemberForm, EndRoleForm, OfferedUnitsForm
+from centre.models import Membership, OfferedUnit, Role
+from centre.selectors import CURRENT_CENTRE_SESSION_KEY, centres_for_user
+from centre.services import CentreServiceError, add_member, end_membership, set_offered_units
 
 
 @login_required

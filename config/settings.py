@@ -61,13 +61,22 @@ if IS_PRODUCTION:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS in production.")
 
 INSTALLED_APPS = [
+    # Waymark's own apps, in the order the data flows: each may use those above it in this
+    # list's infrastructure and the domains before it, never one after it (see
+    # CONTRIBUTING.md; lint-imports enforces it).
+    "common",
     "accounts",
-    "centre",
     "audit",
     "units",
+    "centre",
     "learners",
+    "portfolio",
+    "networking",
+    "assessment",
+    "iqa",
     "moderation",
     "privacy",
+    "operations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -186,7 +195,7 @@ USE_TZ = True
 # --- Dates and times (issue 13, "ui"): one British format everywhere. ---
 # config/formats/en_GB/formats.py overrides Django's en-GB "1 Dec 2026" with "1 December
 # 2026" and "1 December 2026, 14:05"; the settings below say the same for any other
-# locale. Templates use |date and |date:"DATETIME_FORMAT", Python messages config.dates.
+# locale. Templates use |date and |date:"DATETIME_FORMAT", Python messages common.dates.
 FORMAT_MODULE_PATH = ["config.formats"]
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"

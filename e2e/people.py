@@ -18,16 +18,16 @@ from django.core.management import call_command
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from centre.scoping import scopes_disabled
+from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.selectors import centre_by_number
-from learners.evidence_services import (
+from common.scoping import scopes_disabled
+from learners.validators import uln_with_check_digit
+from portfolio.services import (
     add_evidence_files,
     create_evidence_item,
     set_evidence_mappings,
     submit_evidence_item,
 )
-from learners.validators import uln_with_check_digit
-from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 
 PASSWORD = "Northgate journeys 2026!"
 NORTHGATE = ("10001", "Northgate College")

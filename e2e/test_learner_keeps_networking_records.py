@@ -3,8 +3,9 @@ import re
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from centre.models import NetworkingPrompt, Role
-from centre.scoping import centre_scope, scopes_disabled
+from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
+from centre.models import Role
+from common.scoping import centre_scope, scopes_disabled
 from e2e.journeys import assert_no_sideways_scroll, heading, sign_in, sign_out
 from e2e.people import (
     add_staff,
@@ -15,9 +16,10 @@ from e2e.people import (
     learner_row,
     write_register,
 )
-from learners.models import Enrolment, EvidenceItem
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
-from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
+from learners.models import Enrolment
+from moderation.services import create_moderation_sample, grant_moderator_access
+from networking.models import NetworkingPrompt
+from portfolio.models import EvidenceItem
 from units.selectors import unit_by_urn
 
 CONTACTS = [

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from centre.models import Role
-from centre.scoping import centre_scope
+from common.scoping import centre_scope
 from e2e.files import png, two_page_pdf, upload
 from e2e.journeys import assert_no_sideways_scroll
 from e2e.people import (

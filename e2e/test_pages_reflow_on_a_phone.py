@@ -10,8 +10,9 @@ from pathlib import Path
 
 from django.urls import reverse
 
+from assessment.models import UnitSignOff
 from centre.models import Membership, Role
-from centre.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope, scopes_disabled
 from e2e.journeys import heading, sign_in, sign_out
 from e2e.people import (
     add_staff,
@@ -23,9 +24,9 @@ from e2e.people import (
     signed_off,
     write_register,
 )
-from learners.models import Enrolment, EvidenceItem
-from moderation.models import UnitSignOff
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
+from learners.models import Enrolment
+from moderation.services import create_moderation_sample, grant_moderator_access
+from portfolio.models import EvidenceItem
 from units.selectors import unit_by_urn
 
 PHONES = [320, 390]

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class LearnersConfig(AppConfig):
     name = "learners"
-    verbose_name = "Learners and evidence"
+    verbose_name = "Learners and enrolments"
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from learners import receivers  # noqa: F401

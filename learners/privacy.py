@@ -5,13 +5,14 @@ pages."""
 
 from django.db import transaction
 
-from privacy.providers import Export, PersonalData, Provider, register
-
-from .downloads import safe_download_name
-from .evidence_services import _delete_from_storage, _stored_files
-from .models import EvidenceFile, EvidenceItem, Learner, NetworkReview
-from .network_selectors import Record, guidelines_of, network_record, pseudonymised
-from .pseudonyms import redactor_for
+from common.downloads import safe_download_name
+from common.personal_data import Export, PersonalData, Provider, register
+from common.redaction import redactor_for
+from learners.models import Learner
+from networking.models import NetworkReview
+from networking.selectors import Record, guidelines_of, network_record, pseudonymised
+from portfolio.models import EvidenceFile, EvidenceItem
+from portfolio.services import _delete_from_storage, _stored_files
 
 
 @register
@@ -43,48 +44,48 @@ class LearnersProvider(Provider):
             "The allocated assessor's permission to assess one enrolment.",
         ),
         PersonalData(
-            "learners.EvidenceItem",
+            "portfolio.EvidenceItem",
             ("learner", "title", "body", "details", "return_reason"),
             "The learner's evidence as they work on it, and why an assessor returned it.",
         ),
         PersonalData(
-            "learners.EvidenceFile",
+            "portfolio.EvidenceFile",
             ("file", "original_name", "print_rendition"),
             "Files the learner uploaded as evidence, and print-ready copies of their images.",
         ),
         PersonalData(
-            "learners.EvidenceMapping",
+            "portfolio.EvidenceMapping",
             ("note",),
             "The learner's note on how their evidence meets a criterion.",
         ),
         PersonalData(
-            "learners.EvidenceVersion",
+            "portfolio.EvidenceVersion",
             ("submitted_by", "declared_name", "declaration", "snapshot", "return_reason"),
             "What the learner submitted, frozen, with their declaration that it is their own work, "
             "and why an assessor returned it.",
         ),
         PersonalData(
-            "learners.NetworkContact",
+            "networking.NetworkContact",
             ("learner", "name", "organisation", "email", "phone", "how_met", "they_offer", "you_offer"),
             "The people in the learner's network, as the learner records them (with their consent to share).",
         ),
         PersonalData(
-            "learners.ContactInteraction",
+            "networking.ContactInteraction",
             ("contact", "purpose", "outcome", "follow_up"),
             "The learner's log of their contacts with a person in their network.",
         ),
         PersonalData(
-            "learners.NetworkReview",
+            "networking.NetworkReview",
             ("learner", "reflection", "future_actions"),
             "The learner's dated reviews of their network.",
         ),
         PersonalData(
-            "learners.NetworkReviewEntry",
+            "networking.NetworkReviewEntry",
             ("contact", "group", "comment"),
             "One line of a review: what the learner thinks of a contact or group.",
         ),
         PersonalData(
-            "learners.NetworkingGuidelines",
+            "networking.NetworkingGuidelines",
             ("learner", "body"),
             "The learner's own guidelines for working with networks.",
         ),

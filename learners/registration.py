@@ -14,7 +14,7 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .validators import candidate_number_problem, uln_problem
+from learners.validators import candidate_number_problem, uln_problem
 
 REQUIRED_COLUMNS = ("first_name", "last_name", "email", "uln", "candidate_number")
 OPTIONAL_COLUMNS = ("unit_urn", "assessor_email")

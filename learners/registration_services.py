@@ -17,10 +17,9 @@ from accounts.services import invite_people
 from audit.services import audit_record, record_audits
 from centre.models import Centre, Membership, OfferedUnit, Role
 from centre.selectors import assessors_of_centre
+from learners.models import Enrolment, EnrolmentUserObjectPermission, Learner
+from learners.registration import Register, RegisterError, RegisterRow, RowProblem, row_problems
 from units.models import UnitPage
-
-from .models import Enrolment, EnrolmentUserObjectPermission, Learner
-from .registration import Register, RegisterError, RegisterRow, RowProblem, row_problems
 
 LEARNER_FIELDS = ("first_name", "last_name", "email", "candidate_number")
 

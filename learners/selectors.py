@@ -11,8 +11,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts.names import search_term
 from centre.models import Centre
-
-from .models import Enrolment, Learner
+from learners.models import Enrolment, Learner
 
 
 def learners_of_centre(*, centre: Centre, search: str = "") -> QuerySet[Learner]:
@@ -106,3 +105,10 @@ def learners_not_invited(*, centre: Centre) -> QuerySet[Learner]:
             user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
         )
     )
+
+
+def learner_for_user(*, centre, user) -> Learner | None:
+    """The learner record through which ``user`` works in ``centre``, if any."""
+    if not user.is_authenticated or centre is None:
+        return None
+    return Learner.objects.filter(centre=centre, user=user).first()

@@ -3,8 +3,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record_audit
 from centre.selectors import assessors_of_centre
-
-from .models import Enrolment, EnrolmentUserObjectPermission
+from learners.models import Enrolment, EnrolmentUserObjectPermission
 
 ASSESS = "learners.assess_enrolment"
 
@@ -54,8 +53,8 @@ def release_enrolments_of(*, assessor, centre) -> int:
 def export_register(*, centre, format: str, actor=None) -> tuple[bytes, int]:
     """The centre's register in the import's columns (CSV or XLSX), safe to open in a
     spreadsheet; every export is audited, since it carries learners' personal details."""
-    from .resources import RegisterResource
-    from .selectors import register_rows
+    from learners.resources import RegisterResource
+    from learners.selectors import register_rows
 
     rows = register_rows(centre=centre)
     content = RegisterResource().export(queryset=rows).export(format)

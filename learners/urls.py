@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import privacy_views, views
+from learners import views
 
 app_name = "learners"
 urlpatterns = [
@@ -10,9 +10,4 @@ urlpatterns = [
     path("invitations/", views.invite, name="invite"),
     path("allocated/", views.allocated_learners, name="allocated"),
     path("enrolments/<int:pk>/assessor/", views.allocate, name="allocate"),
-    path("retention/", privacy_views.retention, name="retention"),
-    path("<int:learner_id>/records/", privacy_views.learner_records, name="records"),
-    path("<int:learner_id>/subject-access/", privacy_views.subject_access, name="subject_access"),
-    path("<int:learner_id>/holds/", privacy_views.place_hold, name="place_hold"),
-    path("holds/<int:hold_id>/release/", privacy_views.release_hold, name="release_hold"),
 ]

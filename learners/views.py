@@ -8,11 +8,10 @@ from centre.access import centre_role_required
 from centre.models import Role
 from centre.selectors import assessors_of_centre
 from common.previews import PreviewExpired, discard_preview, keep_preview, open_preview
-
-from .access import access_enrolment, access_learner
-from .forms import AllocationForm, InviteLearnersForm, RegisterConfirmForm, RegisterUploadForm
-from .registration import RegisterError, read_register
-from .registration_services import (
+from learners.access import access_enrolment, access_learner
+from learners.forms import AllocationForm, InviteLearnersForm, RegisterConfirmForm, RegisterUploadForm
+from learners.registration import RegisterError, read_register
+from learners.registration_services import (
     InvitationRefused,
     RegisterPreviewIsStale,
     RegistrationPlan,
@@ -20,8 +19,13 @@ from .registration_services import (
     invite_learners,
     plan_registration,
 )
-from .selectors import enrolments_for_assessor, invitation_state, learners_not_invited, learners_of_centre
-from .services import allocate_assessor, export_register
+from learners.selectors import (
+    enrolments_for_assessor,
+    invitation_state,
+    learners_not_invited,
+    learners_of_centre,
+)
+from learners.services import allocate_assessor, export_register
 
 PREVIEW_KIND = "register"
 LEARNERS_PER_PAGE = 50

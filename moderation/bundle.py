@@ -43,14 +43,13 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.names import folded
-from learners.downloads import safe_download_name
-from learners.evidence_kinds import describe_details
-from learners.models import EvidenceFile
-from learners.resources import neutralise
-from learners.text import learner_text_html
-
-from .models import ModerationSample
-from .sample_selectors import Candidate
+from common.downloads import safe_download_name
+from common.spreadsheets import neutralise
+from common.text import learner_text_html
+from moderation.models import ModerationSample
+from moderation.selectors import Candidate
+from portfolio.kinds import describe_details
+from portfolio.models import EvidenceFile
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "bundle.css"
 A4_HEIGHT, A4_WIDTH = 841.89, 595.28

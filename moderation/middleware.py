@@ -7,8 +7,7 @@ from django.utils import timezone
 from accounts.services import end_sessions
 from centre.access import roles_in_centre
 from centre.models import Role
-
-from .models import ModeratorAccess
+from moderation.models import ModeratorAccess
 
 
 class ModeratorAccessMiddleware:

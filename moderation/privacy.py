@@ -4,20 +4,14 @@ all, since IQA samples and moderation samples protect the enrolments they sample
 
 from collections import Counter
 
+from assessment.models import CriterionDecision, UnitSignOff
+from assessment.selectors import sheet_for_staff
+from common.personal_data import Export, PersonalData, Provider, register
+from common.redaction import Redactor, redactor_for
+from iqa.models import IqaAction, IqaSample
 from learners.models import Enrolment, Learner
-from learners.pseudonyms import Redactor, redactor_for
-from privacy.providers import Export, PersonalData, Provider, register
-
-from .bundle_services import discard_bundles_of
-from .models import (
-    CriterionDecision,
-    IqaAction,
-    IqaSample,
-    ModerationSample,
-    SampledLearner,
-    UnitSignOff,
-)
-from .selectors import sheet_for_staff
+from moderation.bundle_services import discard_bundles_of
+from moderation.models import ModerationSample, SampledLearner
 
 ASSESSOR = "your assessor"
 IQA = "the internal quality assurer"
@@ -28,12 +22,12 @@ CENTRE_ADMIN = "a centre admin"
 class ModerationProvider(Provider):
     models = (
         PersonalData(
-            "moderation.CriterionDecision",
+            "assessment.CriterionDecision",
             ("enrolment", "assessor", "feedback", "evidence"),
             "The assessor's judgement of each criterion for a learner, with their feedback.",
         ),
         PersonalData(
-            "moderation.UnitSignOff",
+            "assessment.UnitSignOff",
             (
                 "enrolment",
                 "assessor",
@@ -46,21 +40,19 @@ class ModerationProvider(Provider):
             ),
             "The unit recording sheet as signed off by the assessor and countersigned by the learner.",
         ),
+        PersonalData("iqa.SamplingPlan", ("created_by",), "Which IQA set a unit's sampling plan (staff)."),
         PersonalData(
-            "moderation.SamplingPlan", ("created_by",), "Which IQA set a unit's sampling plan (staff)."
-        ),
-        PersonalData(
-            "moderation.AssessorRisk",
+            "iqa.AssessorRisk",
             ("assessor", "level"),
             "How closely an assessor's decisions are sampled (about the assessor, not learners).",
         ),
         PersonalData(
-            "moderation.IqaSample",
+            "iqa.IqaSample",
             ("enrolment", "iqa", "comments"),
             "An IQA's sample of one learner's assessment and their verdict on it.",
         ),
         PersonalData(
-            "moderation.IqaAction",
+            "iqa.IqaAction",
             ("required", "response", "closed_by"),
             "What an IQA required of the assessor after sampling a learner, and the answer.",
         ),

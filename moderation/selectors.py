@@ -1,447 +1,125 @@
-"""Reads of assessment and quality assurance: the decisions that stand, recording sheets,
-the assessor's caseload, a unit's tracking grid and the IQA's suggested sample. Each runs
-a fixed number of queries however many learners, criteria and decisions there are."""
+"""What an external moderator may see: the samples their unexpired, unrevoked access
+covers, and within them exactly the sampled learners' assessment records."""
 
-import hashlib
-import math
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
 
-from learners.models import Enrolment, EvidenceItem, EvidenceMapping, EvidenceVersion
-from learners.pseudonyms import Redactor, redactors_for
-from learners.selectors import enrolments_for_assessor
-from units.models import AssessmentCriterion, UnitPage
+from assessment.selectors import HistoryEntry, assessment_history, sheet_for_staff
+from common.redaction import redactors_for
+from iqa.models import IqaSample
+from moderation.models import ModerationSample, SampledLearner
+from portfolio.models import EvidenceFile, EvidenceVersion
 
-from .models import (
-    AssessorRisk,
-    CriterionDecision,
-    IqaSample,
-    Outcome,
-    SamplingPlan,
-    Stage,
-    UnitSignOff,
-)
+MODERATE = "moderation.moderate_sample"
 
 
-def latest_decisions(*, enrolments: Iterable[Enrolment | int]) -> dict[tuple[int, int], CriterionDecision]:
-    """The decision standing on each (enrolment, criterion) of ``enrolments`` (objects or
-    keys): its latest."""
-    standing = {}
-    for decision in (
-        CriterionDecision.objects.filter(enrolment__in=[getattr(e, "pk", e) for e in enrolments])
-        .select_related("assessor")
-        .order_by("sequence")
-    ):
-        standing[(decision.enrolment_id, decision.criterion_id)] = decision
-    return standing
+def samples_for_moderator(*, centre, moderator) -> QuerySet[ModerationSample]:
+    """Samples of ``centre`` that ``moderator`` holds the grant on and whose access has
+    neither expired nor been revoked, as of this moment."""
+    if not moderator.is_authenticated:
+        return ModerationSample.objects.none()
+    current = ModerationSample.objects.filter(
+        centre=centre,
+        accesses__moderator=moderator,
+        accesses__revoked_at__isnull=True,
+        accesses__expires_at__gt=timezone.now(),
+    ).distinct()
+    return get_objects_for_user(
+        moderator, MODERATE, klass=current, accept_global_perms=False, with_superuser=False
+    ).select_related("unit")
 
 
-def standing_sign_off(*, enrolment: Enrolment) -> UnitSignOff | None:
-    return UnitSignOff.objects.filter(enrolment=enrolment, reopened_at__isnull=True).first()
-
-
-def latest_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
-    """The latest sign-off of each of ``enrolments`` that has one, with who reopened it
-    if anyone did, by enrolment key. A sign-off standing is always the latest: another is
-    made only once the one before was reopened."""
-    latest = {}
-    for sign_off in (
-        UnitSignOff.objects.filter(enrolment__in=[getattr(e, "pk", e) for e in enrolments])
-        .select_related("reopened_by")
-        .order_by("signed_at", "pk")
-    ):
-        latest[sign_off.enrolment_id] = sign_off
-    return latest
-
-
-def reopened_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
-    """Each of ``enrolments`` whose latest sign-off was reopened (none stands since), with
-    that sign-off and who reopened it, by enrolment key: the units being assessed again."""
-    return {
-        key: sign_off
-        for key, sign_off in latest_sign_offs(enrolments=enrolments).items()
-        if not sign_off.is_standing
-    }
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One event of a learner's assessment on a unit, as a moderator reads it."""
-
-    DECISION = "decision"
-    RETURNED = "returned"
-    SIGNED_OFF = "signed_off"
-    COUNTERSIGNED = "countersigned"
-    REOPENED = "reopened"
-
-    kind: str
-    at: datetime
-    by: str
-    # The assessor's feedback on a decision, or their reason for a return or reopening.
-    text: str = ""
-    criterion: AssessmentCriterion | None = None
-    outcome: str = ""
-    # The version returned, or the versions a decision was made on.
-    versions: tuple[EvidenceVersion, ...] = ()
-
-    @property
-    def outcome_label(self) -> str:
-        return Outcome(self.outcome).label if self.outcome else ""
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.email) if user is not None else "someone no longer at the centre"
-
-
-def assessment_history(*, enrolments: Iterable[Enrolment | int]) -> dict[int, list[HistoryEntry]]:
-    """Everything that happened to each of ``enrolments``' assessment, oldest first: every
-    decision with its feedback (those since replaced too), every return of evidence
-    mapped to it with the reason, every sign-off, countersignature and reopening. Five
-    queries however many learners, decisions and returns."""
-    keys = [getattr(e, "pk", e) for e in enrolments]
-    history: dict[int, list[HistoryEntry]] = {key: [] for key in keys}
-    decisions = list(
-        CriterionDecision.objects.filter(enrolment__in=keys)
-        .select_related("assessor", "criterion__outcome")
-        .prefetch_related("evidence")
-    )
-    for decision in decisions:
-        history[decision.enrolment_id].append(
-            HistoryEntry(
-                kind=HistoryEntry.DECISION,
-                at=decision.decided_at,
-                by=_name(decision.assessor),
-                text=decision.feedback,
-                criterion=decision.criterion,
-                outcome=decision.outcome,
-                versions=tuple(sorted(decision.evidence.all(), key=lambda v: (v.item_id, v.number))),
-            )
-        )
-    enrolments_of_item = defaultdict(set)
-    for enrolment_id, item_id in EvidenceMapping.objects.filter(enrolment__in=keys).values_list(
-        "enrolment_id", "item_id"
-    ):
-        enrolments_of_item[item_id].add(enrolment_id)
-    for version in EvidenceVersion.objects.filter(
-        item__in=list(enrolments_of_item), returned_at__isnull=False
-    ).select_related("returned_by"):
-        for enrolment_id in enrolments_of_item[version.item_id]:
-            history[enrolment_id].append(
-                HistoryEntry(
-                    kind=HistoryEntry.RETURNED,
-                    at=version.returned_at,
-                    by=_name(version.returned_by),
-                    text=version.return_reason,
-                    versions=(version,),
-                )
-            )
-    for sign_off in UnitSignOff.objects.filter(enrolment__in=keys).select_related("reopened_by"):
-        entries = history[sign_off.enrolment_id]
-        entries.append(
-            HistoryEntry(kind=HistoryEntry.SIGNED_OFF, at=sign_off.signed_at, by=sign_off.assessor_name)
-        )
-        if sign_off.countersigned_at:
-            entries.append(
-                HistoryEntry(
-                    kind=HistoryEntry.COUNTERSIGNED, at=sign_off.countersigned_at, by=sign_off.learner_name
-                )
-            )
-        if sign_off.reopened_at:
-            entries.append(
-                HistoryEntry(
-                    kind=HistoryEntry.REOPENED,
-                    at=sign_off.reopened_at,
-                    by=_name(sign_off.reopened_by),
-                    text=sign_off.reopen_reason,
-                )
-            )
-    order = {
-        kind: n for n, kind in enumerate(["decision", "returned", "signed_off", "countersigned", "reopened"])
-    }
-    for entries in history.values():
-        # Decisions made with a return share its moment: the decisions come first, as made.
-        entries.sort(
-            key=lambda e: (
-                e.at,
-                order[e.kind],
-                (e.criterion.outcome.sort_order, e.criterion.sort_order) if e.criterion else (0, 0),
-            )
-        )
-    return history
-
-
-def unit_criteria(unit: UnitPage) -> list[AssessmentCriterion]:
-    """The unit's criteria in the catalogue's order, each with its outcome."""
-    return list(
-        AssessmentCriterion.objects.filter(outcome__page=unit)
-        .select_related("outcome")
-        .order_by("outcome__sort_order", "sort_order")
-    )
-
-
-def recording_sheet(*, enrolment: Enrolment) -> dict:
-    """The unit recording sheet as it stands: every criterion with the evidence the
-    standing decision was made on, the decision, its assessor and date."""
-    decisions = latest_decisions(enrolments=[enrolment])
-    judged = defaultdict(list)
-    for link in CriterionDecision.evidence.through.objects.filter(
-        criteriondecision__in=[d.pk for d in decisions.values()]
-    ).select_related("evidenceversion__item"):
-        version = link.evidenceversion
-        judged[link.criteriondecision_id].append(
-            {"item": version.item_id, "title": version.snapshot["title"], "version": version.number}
-        )
-    learner, unit = enrolment.learner, enrolment.unit
-    rows = []
-    for criterion in unit_criteria(unit):
-        decision = decisions.get((enrolment.pk, criterion.pk))
-        rows.append(
-            {
-                "criterion": criterion.pk,
-                "code": criterion.code,
-                "text": criterion.text,
-                "outcome": decision.outcome if decision else "",
-                "assessor": (decision.assessor.get_full_name() if decision and decision.assessor else ""),
-                "decided_at": decision.decided_at.isoformat() if decision else "",
-                "feedback": decision.feedback if decision else "",
-                "evidence": judged.get(decision.pk, []) if decision else [],
-            }
-        )
-    return {
-        "centre": {"number": enrolment.centre.number, "name": enrolment.centre.name},
-        "unit": {
-            "urn": unit.urn,
-            "title": unit.title,
-            "level": unit.level,
-            "credit_value": unit.credit_value,
-        },
-        "learner": {
-            "name": f"{learner.first_name} {learner.last_name}",
-            "candidate_number": learner.candidate_number,
-        },
-        "criteria": rows,
-    }
-
-
-def sheet_for_staff(sheet: dict, *, redactor: Redactor) -> dict:
-    """A recording sheet (as it stands, or frozen at sign-off) as anyone but the learner
-    sees it: the titles of the evidence, which the learner wrote, redacted."""
-    return {
-        **sheet,
-        "criteria": [
-            {**row, "evidence": [{**e, "title": redactor.text(e["title"])} for e in row["evidence"]]}
-            for row in sheet.get("criteria", [])
-        ],
-    }
+def sampled_learners(*, sample: ModerationSample) -> QuerySet[SampledLearner]:
+    return sample.learners.select_related(
+        "enrolment__learner", "enrolment__assessor", "sign_off__reopened_by"
+    ).order_by("enrolment__learner__candidate_number")
 
 
 @dataclass
-class CaseloadRow:
-    enrolment: Enrolment
-    criteria_total: int
-    criteria_met: int
+class Candidate:
+    """One sampled learner with everything the moderator sees of them."""
+
+    sampled: SampledLearner
+    versions: list[EvidenceVersion]
+    iqa_samples: list[IqaSample] = field(default_factory=list)
+    # The assessment as it happened: decisions with feedback, returns, sign-offs, reopenings.
+    history: list[HistoryEntry] = field(default_factory=list)
 
     @property
-    def waiting(self) -> int:
-        return self.enrolment.waiting
+    def learner(self):
+        return self.sampled.enrolment.learner
+
+    @property
+    def sheet(self) -> dict:
+        return self.sampled.sign_off.recording_sheet
+
+    @property
+    def files(self) -> list[EvidenceFile]:
+        return [file for version in self.versions for file in version.files.all()]
 
 
-class CaseloadState:
-    WAITING = "waiting"
-    IN_PROGRESS = "in_progress"
-    SIGNED_OFF = "signed_off"
-    CHOICES = [(WAITING, "Waiting for you"), (IN_PROGRESS, "In progress"), (SIGNED_OFF, "Signed off")]
+def candidates_of(*, sample: ModerationSample, candidate_numbers: list[str] | None = None) -> list[Candidate]:
+    """The sampled learners with the evidence their sign-off was made on (the versions
+    its recording sheet names), the IQA's samples of them and the history of their
+    assessment: a fixed number of queries.
 
-
-def caseload(*, centre, assessor, unit_id: int | None = None, state: str = "") -> list[CaseloadRow]:
-    """The assessor's allocated enrolments, those with work waiting first (oldest
-    submission first), with progress through each unit's criteria."""
-    waiting = Q(evidence_mappings__item__status=EvidenceItem.Status.SUBMITTED)
-    enrolments = enrolments_for_assessor(centre=centre, assessor=assessor).annotate(
-        waiting=Count("evidence_mappings__item", filter=waiting, distinct=True),
-        oldest_waiting=Min("evidence_mappings__item__submitted_at", filter=waiting),
+    As the moderator may see them: what each learner wrote (snapshots, file names, the
+    titles on the recording sheet and in the history) is redacted in these copies, read
+    for showing only, so the moderator's pages, the bundle, its ZIP and manifest all show
+    contacts who have not consented by stand-in alone."""
+    sampled = list(sampled_learners(sample=sample))
+    if candidate_numbers:
+        sampled = [s for s in sampled if s.enrolment.learner.candidate_number in candidate_numbers]
+    wanted = {
+        s.pk: {
+            (e["item"], e["version"])
+            for row in s.sign_off.recording_sheet["criteria"]
+            for e in row["evidence"]
+        }
+        for s in sampled
+    }
+    item_ids = {item for pairs in wanted.values() for item, _ in pairs}
+    versions = list(
+        EvidenceVersion.objects.filter(item_id__in=item_ids)
+        .select_related("item")
+        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("pk")))
+        .order_by("submitted_at", "pk")
     )
-    if unit_id:
-        enrolments = enrolments.filter(unit_id=unit_id)
-    if state == CaseloadState.WAITING:
-        enrolments = enrolments.filter(waiting__gt=0)
-    elif state == CaseloadState.IN_PROGRESS:
-        enrolments = enrolments.filter(waiting=0, status=Enrolment.Status.ACTIVE)
-    elif state == CaseloadState.SIGNED_OFF:
-        enrolments = enrolments.filter(status=Enrolment.Status.COMPLETED)
-    enrolments = list(
-        enrolments.order_by(
-            F("oldest_waiting").asc(nulls_last=True),
-            "learner__sort_key",
-        )
-    )
-    totals = dict(
-        AssessmentCriterion.objects.filter(outcome__page__in={e.unit_id for e in enrolments})
-        .values_list("outcome__page")
-        .annotate(n=Count("pk"))
-    )
-    met = _met_counts(enrolments)
-    return [CaseloadRow(e, totals.get(e.unit_id, 0), met.get(e.pk, 0)) for e in enrolments]
-
-
-def _met_counts(enrolments: list[Enrolment]) -> dict[int, int]:
-    met: dict[int, int] = defaultdict(int)
-    for (enrolment_id, _), decision in latest_decisions(enrolments=enrolments).items():
-        if decision.outcome == Outcome.MET:
-            met[enrolment_id] += 1
-    return met
-
-
-@dataclass(frozen=True)
-class GridCell:
-    """One learner's standing on one criterion: the outcome of the standing decision
-    (empty for none) and the titles of the submitted evidence mapped there."""
-
-    outcome: str
-    evidence: tuple[str, ...]
-
-
-@dataclass
-class GridRow:
-    enrolment: Enrolment
-    cells: list[GridCell]
-    signed_off: bool
-    reopened: UnitSignOff | None = None
-
-
-def unit_grid(
-    *, enrolments: QuerySet[Enrolment], unit: UnitPage
-) -> tuple[list[AssessmentCriterion], list[GridRow]]:
-    """Every learner of ``enrolments`` on ``unit`` against every criterion: the standing
-    decision and the evidence mapped there. Read as plain values, not model instances:
-    a cohort of 350 on a unit of 20 criteria is 7,000 cells."""
-    criteria = unit_criteria(unit)
-    enrolments = list(
-        enrolments.filter(unit=unit)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .select_related("learner")
-        .order_by("learner__sort_key", "learner__candidate_number")
-    )
-    keys = [e.pk for e in enrolments]
-    outcomes = {}
-    for enrolment_id, criterion_id, outcome in (
-        CriterionDecision.objects.filter(enrolment__in=keys)
-        .order_by("sequence")
-        .values_list("enrolment_id", "criterion_id", "outcome")
-    ):
-        outcomes[(enrolment_id, criterion_id)] = outcome
-    evidence = defaultdict(list)
-    # The titles are the learners' words: each learner's redactor, made once for the grid.
-    redactors = redactors_for(learner_ids={e.learner_id for e in enrolments})
-    learner_of = {e.pk: e.learner_id for e in enrolments}
-    shown: dict[tuple[int, str], str] = {}  # an item is in many cells: redacted once
-    for enrolment_id, criterion_id, title in (
-        EvidenceMapping.objects.filter(enrolment__in=keys)
-        .exclude(item__status=EvidenceItem.Status.DRAFT)
-        .order_by("item__title")
-        .values_list("enrolment_id", "criterion_id", "item__title")
-    ):
-        if (enrolment_id, title) not in shown:
-            shown[(enrolment_id, title)] = redactors[learner_of[enrolment_id]].text(title)
-        evidence[(enrolment_id, criterion_id)].append(shown[(enrolment_id, title)])
-    sign_offs = latest_sign_offs(enrolments=keys)
-    signed_off = {key for key, sign_off in sign_offs.items() if sign_off.is_standing}
-    reopened = {key: sign_off for key, sign_off in sign_offs.items() if not sign_off.is_standing}
-    rows = [
-        GridRow(
-            enrolment=e,
-            cells=[
-                GridCell(outcomes.get((e.pk, c.pk), ""), tuple(evidence.get((e.pk, c.pk), ())))
-                for c in criteria
-            ],
-            signed_off=e.pk in signed_off,
-            reopened=reopened.get(e.pk),
-        )
-        for e in enrolments
-    ]
-    return criteria, rows
-
-
-@dataclass(frozen=True)
-class SuggestedPick:
-    enrolment: Enrolment
-    stage: str
-    level: str
-    suggested: bool = True  # within the plan's rate; the others the IQA may add
-
-
-def suggested_sample(*, plan: SamplingPlan) -> list[SuggestedPick]:
-    """A risk-based sample for the plan's unit: every assessor sampled at every stage they
-    have learners at (interim: assessment under way; summative: signed off), at the
-    standard rate, or the higher one for new and flagged assessors, never fewer than
-    one learner each. Learners already sampled count towards their group's share; the
-    rest come with the plan's methods first, then in a fixed order, so the suggestion is
-    the same until the data changes."""
-    return [pick for pick in _unsampled_picks(plan=plan) if pick.suggested]
-
-
-def unsampled_picks(*, plan: SamplingPlan) -> list[SuggestedPick]:
-    """Every learner at a stage not yet sampled there, the suggested ones first: the IQA
-    may sample beyond the plan's rate, and the page must not claim there is nobody left."""
-    picks = _unsampled_picks(plan=plan)
-    return sorted(picks, key=lambda pick: not pick.suggested)
-
-
-def _unsampled_picks(*, plan: SamplingPlan) -> list[SuggestedPick]:
-    levels = dict(AssessorRisk.objects.filter(plan=plan).values_list("assessor_id", "level"))
-    enrolments = list(
-        Enrolment.objects.filter(centre=plan.centre, unit=plan.unit, assessor__isnull=False)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .select_related("learner", "assessor")
-        .annotate(
-            decided=Count("decisions", distinct=True),
-            uses_methods=Count(
-                "evidence_mappings", filter=Q(evidence_mappings__item__kind__in=plan.methods), distinct=True
-            ),
-        )
-    )
-    standing = dict(
-        UnitSignOff.objects.filter(
-            enrolment__in=[e.pk for e in enrolments], reopened_at__isnull=True
-        ).values_list("enrolment_id", "pk")
-    )
-    # A summative sample is of one sign-off: after a reopening, the new sign-off is
-    # unsampled even though the enrolment was sampled at that stage before.
-    already = set()
-    for enrolment_id, stage, sign_off_id in IqaSample.objects.filter(plan=plan).values_list(
-        "enrolment_id", "stage", "sign_off_id"
-    ):
-        if stage != Stage.SUMMATIVE or sign_off_id == standing.get(enrolment_id):
-            already.add((enrolment_id, stage))
-    groups: dict[tuple[int, str], list[Enrolment]] = defaultdict(list)
-    for enrolment in enrolments:
-        if enrolment.pk in standing:
-            groups[(enrolment.assessor_id, Stage.SUMMATIVE)].append(enrolment)
-        elif enrolment.decided:
-            groups[(enrolment.assessor_id, Stage.INTERIM)].append(enrolment)
-    picks = []
-    for (assessor_id, stage), group in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1])):
-        level = levels.get(assessor_id, AssessorRisk.Level.STANDARD)
-        rate = plan.standard_rate if level == AssessorRisk.Level.STANDARD else plan.higher_rate
-        size = max(1, math.ceil(len(group) * rate / 100))
-        waiting = [e for e in group if (e.pk, stage) not in already]
-        wanted = max(0, size - (len(group) - len(waiting)))
-        waiting.sort(key=lambda e: (-min(e.uses_methods, 1), _stable_order(plan.pk, e.pk)))
-        picks += [SuggestedPick(e, stage, level, suggested=n < wanted) for n, e in enumerate(waiting)]
-    return picks
-
-
-def _stable_order(seed: int, key: int) -> str:
-    return hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()
-
-
-def samples_for_plan(*, plan: SamplingPlan) -> QuerySet[IqaSample]:
-    return (
-        IqaSample.objects.filter(plan=plan)
-        .select_related("enrolment__learner", "enrolment__assessor", "iqa")
+    iqa = {}
+    for iqa_sample in (
+        IqaSample.objects.filter(enrolment__in=[s.enrolment_id for s in sampled])
+        .select_related("iqa")
         .prefetch_related("actions")
-    )
+        .order_by("started_at")
+    ):
+        iqa.setdefault(iqa_sample.enrolment_id, []).append(iqa_sample)
+    history = assessment_history(enrolments=[s.enrolment_id for s in sampled])
+    redactors = redactors_for(learner_ids={s.enrolment.learner_id for s in sampled})
+    for s in sampled:
+        redactor = redactors[s.enrolment.learner_id]
+        s.sign_off.recording_sheet = sheet_for_staff(s.sign_off.recording_sheet, redactor=redactor)
+    for version in versions:
+        redactor = redactors[version.item.learner_id]
+        version.snapshot = redactor.snapshot(version.snapshot)
+        for evidence_file in version.files.all():
+            evidence_file.original_name = redactor.file_name(evidence_file.original_name)
+    redacted = set()
+    for s in sampled:
+        redactor = redactors[s.enrolment.learner_id]
+        for entry in history[s.enrolment_id]:
+            for version in entry.versions:
+                if id(version) not in redacted:
+                    version.snapshot = redactor.snapshot(version.snapshot)
+                    redacted.add(id(version))
+    return [
+        Candidate(
+            sampled=s,
+            versions=[v for v in versions if (v.item_id, v.number) in wanted[s.pk]],
+            iqa_samples=iqa.get(s.enrolment_id, []),
+            history=history[s.enrolment_id],
+        )
+        for s in sampled
+    ]

@@ -1,328 +1,294 @@
-"""The assessor's side: the caseload, judging submissions, unit sign-off and answering
-IQA actions; and the pages that assessors, IQAs and centre admins share: a learner's
-assessment, a signed-off unit's recording sheet, and a unit's tracking grid."""
+"""The external moderator's pages, read-only and audited, and the centre admin's pages
+for samples and moderator access."""
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
-from centre.access import centre_role_required, roles_in_centre
+from audit.services import record_audit
+from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
-from learners.evidence_kinds import describe_details, kind_spec
-from learners.models import Enrolment
-from learners.permissions import can_assess_enrolment
-from learners.pseudonyms import redactor_for
-from learners.selectors import enrolments_for_assessor
-from units.models import UnitPage
-
-from .access import (
-    OVERSEERS,
-    access_action_to_answer,
-    access_enrolment_for_assessment,
-    access_item_to_judge,
-    access_sign_off,
+from common.dates import long_date
+from common.downloads import evidence_file_response, private_file_response
+from moderation.bundle_services import bundle_storage, recover_stalled_renders, request_bundle
+from moderation.models import BundleRender, ModerationSample, ModeratorAccess
+from moderation.selectors import candidates_of, sampled_learners, samples_for_moderator
+from moderation.services import (
+    create_moderation_sample,
+    grant_moderator_access,
+    revoke_moderator_access,
+    sampleable_sign_offs,
+    suggested_moderation_sample,
 )
-from .models import CriterionDecision, IqaSample, Outcome
-from .selectors import (
-    CaseloadState,
-    caseload,
-    latest_decisions,
-    recording_sheet,
-    reopened_sign_offs,
-    sheet_for_staff,
-    standing_sign_off,
-    unit_criteria,
-    unit_grid,
-)
-from .services import (
-    ASSESSOR_DECLARATION,
-    Judgement,
-    StaleDecision,
-    assess_submission,
-    reopen_sign_off,
-    respond_to_action,
-    sign_off_unit,
-)
+from portfolio.kinds import describe_details
 
-STAFF = (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN)
+moderator_required = centre_role_required(Role.MODERATOR)
+admin_required = centre_role_required(Role.CENTRE_ADMIN)
 
 
-@centre_role_required(Role.ASSESSOR)
-def caseload_page(request):
-    """The assessor's learners, with what waits for them first."""
-    offered = UnitPage.objects.filter(
-        pk__in=OfferedUnit.objects.filter(centre=request.centre).values("unit")
-    ).order_by("title")
-    unit_id = request.GET.get("unit", "")
-    state = request.GET.get("state", "")
-    rows = caseload(
-        centre=request.centre,
-        assessor=request.user,
-        unit_id=int(unit_id) if unit_id.isascii() and unit_id.isdigit() else None,
-        state=state,
-    )
+def _moderator_sample(request, sample_id: int) -> ModerationSample:
+    sample = samples_for_moderator(centre=request.centre, moderator=request.user).filter(pk=sample_id).first()
+    if sample is None:
+        raise Http404("No such sample open to you.")
+    return sample
+
+
+def _seen(request, verb: str, target, **details) -> None:
+    record_audit(actor=request.user, verb=verb, target=target, centre=request.centre, details=details)
+
+
+@moderator_required
+def moderator_home(request):
+    samples = samples_for_moderator(centre=request.centre, moderator=request.user)
+    return render(request, "moderation/moderator/home.html", {"samples": samples})
+
+
+@moderator_required
+def moderator_sample(request, sample_id: int):
+    sample = _moderator_sample(request, sample_id)
+    _seen(request, "moderation.sample_viewed", sample)
+    renders = sample.renders.filter(requested_by=request.user)[:1]
     return render(
         request,
-        "moderation/caseload.html",
-        {"rows": rows, "units": offered, "unit_id": unit_id, "state": state, "states": CaseloadState.CHOICES},
-    )
-
-
-@centre_role_required(*STAFF)
-def enrolment_assessment(request, enrolment_id: int):
-    """One learner's assessment on one unit: every criterion's standing decision and
-    its history, what waits to be judged, sign-off and the IQA's samples."""
-    enrolment = access_enrolment_for_assessment(request, enrolment_id)
-    criteria = unit_criteria(enrolment.unit)
-    history: dict[int, list[CriterionDecision]] = {}
-    for decision in (
-        CriterionDecision.objects.filter(enrolment=enrolment).select_related("assessor").order_by("-sequence")
-    ):
-        history.setdefault(decision.criterion_id, []).append(decision)
-    rows = [(criterion, history.get(criterion.pk, [])) for criterion in criteria]
-    items = (
-        enrolment.evidence_mappings.exclude(item__status="draft")
-        .select_related("item")
-        .order_by("item__submitted_at")
-    )
-    submissions = list({mapping.item_id: mapping.item for mapping in items}.values())
-    redactor = redactor_for(learner=enrolment.learner_id)
-    is_assessor = can_assess_enrolment(request.user, enrolment)
-    sign_off = standing_sign_off(enrolment=enrolment)
-    all_met = all(decisions and decisions[0].outcome == Outcome.MET for _, decisions in rows)
-    samples = IqaSample.objects.filter(enrolment=enrolment).prefetch_related("actions").select_related("iqa")
-    return render(
-        request,
-        "moderation/enrolment.html",
+        "moderation/moderator/sample.html",
         {
-            "enrolment": enrolment,
-            "rows": rows,
-            "submissions": submissions,
-            "is_assessor": is_assessor,
-            "sign_off": sign_off,
-            "past_sign_offs": enrolment.sign_offs.exclude(pk=getattr(sign_off, "pk", None)).select_related(
-                "reopened_by"
-            ),
-            "reopened": reopened_sign_offs(enrolments=[enrolment]).get(enrolment.pk),
-            "can_sign_off": is_assessor and sign_off is None and all_met,
-            "samples": samples,
-            "redactor": redactor,
+            "sample": sample,
+            "learners": sampled_learners(sample=sample),
+            "render": renders[0] if renders else None,
         },
     )
 
 
-@centre_role_required(Role.ASSESSOR)
-@require_http_methods(["GET", "POST"])
-def judge_submission(request, item_id: int):
-    """A submitted item beside the criteria it is mapped to: per criterion, met or not
-    yet met with feedback; then accept it, or return it to the learner."""
-    item = access_item_to_judge(request, item_id)
-    version = item.versions.order_by("-number").prefetch_related("files").first()
-    mappings = [
-        mapping
-        for mapping in item.mappings.select_related("criterion", "enrolment").order_by(
-            "criterion__sort_order"
-        )
-        if can_assess_enrolment(request.user, mapping.enrolment)
-    ]
-    standing = latest_decisions(enrolments={m.enrolment for m in mappings})
-    # Evidence already assessed is judged again only on a unit reopened after sign-off.
-    reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
-    if item.status == item.Status.SUBMITTED:
-        judgeable = {m.criterion_id for m in mappings}
-    elif item.status == item.Status.ASSESSED:
-        judgeable = {m.criterion_id for m in mappings if m.enrolment_id in reopened}
+@moderator_required
+def moderator_candidate(request, sample_id: int, enrolment_id: int):
+    """One sampled learner: recording sheet, evidence, decisions, declarations, IQA."""
+    sample = _moderator_sample(request, sample_id)
+    candidate = next(
+        (c for c in candidates_of(sample=sample) if c.sampled.enrolment_id == enrolment_id), None
+    )
+    if candidate is None:
+        raise Http404("No such learner in this sample.")
+    _seen(request, "moderation.learner_viewed", candidate.sampled.enrolment)
+    return render(
+        request,
+        "moderation/moderator/candidate.html",
+        {
+            "sample": sample,
+            "candidate": candidate,
+            "sheet": candidate.sheet,
+            "sign_off": candidate.sampled.sign_off,
+            "evidence": [
+                (version, describe_details(version.snapshot["kind"], version.snapshot["details"]))
+                for version in candidate.versions
+            ],
+        },
+    )
+
+
+@moderator_required
+def moderator_file(request, sample_id: int, file_id: int):
+    sample = _moderator_sample(request, sample_id)
+    files = {f.pk: f for c in candidates_of(sample=sample) for f in c.files}
+    evidence_file = files.get(file_id)
+    if evidence_file is None:
+        raise Http404("No such file in this sample.")
+    inline = request.GET.get("inline") == "1" and bool(evidence_file.print_rendition)
+    # Every file the moderator opens is audited, a photo shown in the page as much as a download.
+    _seen(
+        request,
+        "moderation.file_shown" if inline else "moderation.file_downloaded",
+        evidence_file,
+        sha256=evidence_file.sha256,
+    )
+    return evidence_file_response(evidence_file, inline=inline)
+
+
+@moderator_required
+@require_POST
+def request_bundle_page(request, sample_id: int):
+    sample = _moderator_sample(request, sample_id)
+    bundle = request_bundle(sample=sample, actor=request.user)
+    return redirect("moderation:bundle", sample_id=sample.pk, render_id=bundle.pk)
+
+
+def _render_of(request, sample_id: int, render_id: int) -> BundleRender:
+    sample = _moderator_sample(request, sample_id)
+    bundle = BundleRender.objects.filter(sample=sample, pk=render_id).first()
+    if bundle is None:
+        raise Http404("No such bundle.")
+    return bundle
+
+
+@moderator_required
+def bundle_page(request, sample_id: int, render_id: int):
+    """How the bundle is getting on; the downloads once it is ready."""
+    recover_stalled_renders(centre=request.centre)
+    bundle = _render_of(request, sample_id, render_id)
+    _seen(request, "moderation.bundle_viewed", bundle)
+    status_url = reverse("moderation:bundle_status", kwargs={"sample_id": sample_id, "render_id": render_id})
+    return render(
+        request,
+        "moderation/moderator/bundle.html",
+        {"bundle": bundle, "status_url": status_url, "part_limit": settings.BUNDLE_PART_MAX_BYTES},
+    )
+
+
+@moderator_required
+def bundle_status(request, sample_id: int, render_id: int):
+    bundle = _render_of(request, sample_id, render_id)
+    return JsonResponse(
+        {
+            "status": bundle.status,
+            "label": bundle.get_status_display(),
+            "progress": bundle.progress,
+            "stage": bundle.stage,
+        }
+    )
+
+
+@moderator_required
+def bundle_download(request, sample_id: int, render_id: int, kind: str):
+    bundle = _render_of(request, sample_id, render_id)
+    files = {"pdf": bundle.pdf, "zip": bundle.archive}
+    files |= {f"part-{n}": name for n, name in enumerate(bundle.parts, start=1)}
+    if bundle.status != BundleRender.Status.DONE or kind not in files:
+        raise Http404("The bundle is not ready.")
+    _seen(request, "moderation.bundle_downloaded", bundle, kind=kind)
+    centre, urn = bundle.centre.number, bundle.sample.unit.urn.replace("/", "-")
+    if kind.startswith("part-"):
+        filename = f"moderation-{centre}-{urn}-{kind}-of-{len(bundle.parts)}.pdf"
     else:
-        judgeable = set()
-    redactor = redactor_for(learner=item.learner_id)
-    title = redactor.text(item.title)
-    snapshot = redactor.snapshot(version.snapshot) if version else {}
-    problems, status = [], 200
-    if request.method == "POST" and judgeable:
-        judgements = {
-            m.criterion_id: Judgement(
-                outcome=request.POST.get(f"outcome-{m.criterion_id}", ""),
-                feedback=request.POST.get(f"feedback-{m.criterion_id}", ""),
-                seen_sequence=_int(request.POST.get(f"seen-{m.criterion_id}")),
-            )
-            for m in mappings
-            if m.criterion_id in judgeable
-        }
-        returning = request.POST.get("action") == "return"
-        reason = request.POST.get("reason", "")
-        if returning and not reason.strip():
-            problems = ["Say what the learner needs to change before you return it."]
-        else:
-            try:
-                assess_submission(
-                    item=item,
-                    assessor=request.user,
-                    judgements=judgements,
-                    return_reason=reason if returning else "",
-                )
-            except StaleDecision as stale:
-                problems, status = [str(stale)], 409
-            except ValidationError as error:
-                problems, status = error.messages, 400
-            else:
-                done = "returned to the learner" if returning else "assessed"
-                messages.success(request, f"“{title}” is {done}; the learner has been told.")
-                return redirect("assessment:caseload")
-        standing = latest_decisions(enrolments={m.enrolment for m in mappings})
-        status = status if status != 200 else 400
-    rows = [
-        {
-            "mapping": m,
-            "standing": standing.get((m.enrolment_id, m.criterion_id)),
-            "outcome": request.POST.get(f"outcome-{m.criterion_id}", ""),
-            "feedback": request.POST.get(f"feedback-{m.criterion_id}", ""),
-            "judgeable": m.criterion_id in judgeable,
-            "reopened": reopened.get(m.enrolment_id),
-        }
-        for m in mappings
-    ]
-    return render(
-        request,
-        "moderation/judge.html",
-        {
-            "item": item,
-            "title": title,
-            "version": version,
-            "snapshot": snapshot,
-            "redactor": redactor,
-            "spec": kind_spec(item.kind),
-            "details": describe_details(snapshot["kind"], snapshot["details"]) if version else [],
-            "rows": rows,
-            "can_judge": bool(judgeable),
-            "reassessing": bool(judgeable) and item.status == item.Status.ASSESSED,
-            "reopenings": list({s.pk: s for s in reopened.values()}.values()),
-            "problems": problems,
-            "reason": request.POST.get("reason", ""),
-            "outcomes": Outcome.choices,
-        },
-        status=status,
+        filename = f"moderation-{centre}-{urn}.{kind}"
+    content_type = "application/zip" if kind == "zip" else "application/pdf"
+    return private_file_response(
+        bundle_storage().open(files[kind], "rb"), filename=filename, content_type=content_type
     )
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+@admin_required
+def manage_samples(request):
+    offered = OfferedUnit.objects.filter(centre=request.centre).select_related("unit").order_by("unit__title")
+    samples = (
+        ModerationSample.objects.filter(centre=request.centre)
+        .select_related("unit")
+        .prefetch_related("learners", "accesses__moderator")
+    )
+    return render(request, "moderation/manage/samples.html", {"offered": offered, "samples": samples})
 
 
-@centre_role_required(Role.ASSESSOR)
+@admin_required
 @require_http_methods(["GET", "POST"])
-def sign_off_page(request, enrolment_id: int):
-    enrolment = access_enrolment_for_assessment(request, enrolment_id)
-    if not can_assess_enrolment(request.user, enrolment):
-        raise Http404("No such enrolment among yours.")
-    problems = []
-    if request.method == "POST":
-        try:
-            sign_off = sign_off_unit(
-                enrolment=enrolment, assessor=request.user, declared=request.POST.get("declared") == "on"
-            )
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(
-                request, f"{enrolment.unit.title} is signed off; the learner is asked to countersign."
-            )
-            return redirect("assessment:sign_off", sign_off_id=sign_off.pk)
-    return render(
-        request,
-        "moderation/sign_off_form.html",
-        {
-            "enrolment": enrolment,
-            "sheet": sheet_for_staff(
-                recording_sheet(enrolment=enrolment), redactor=redactor_for(learner=enrolment.learner_id)
-            ),
-            "declaration": ASSESSOR_DECLARATION,
-            "problems": problems,
-        },
-        status=400 if problems else 200,
-    )
-
-
-@centre_role_required(*STAFF, Role.LEARNER)
-def sign_off_detail(request, sign_off_id: int):
-    """The unit recording sheet as it was frozen at sign-off, with both declarations."""
-    sign_off = access_sign_off(request, sign_off_id)
-    learner = sign_off.enrolment.learner
-    is_learner = learner.user_id == request.user.pk
-    sheet = sign_off.recording_sheet
-    return render(
-        request,
-        "moderation/recording_sheet.html",
-        {
-            "sign_off": sign_off,
-            "sheet": sheet if is_learner else sheet_for_staff(sheet, redactor=redactor_for(learner=learner)),
-            "is_learner": is_learner,
-            "is_centre_admin": Role.CENTRE_ADMIN in roles_in_centre(request),
-            "is_iqa": Role.IQA in roles_in_centre(request),
-        },
-    )
-
-
-@centre_role_required(Role.CENTRE_ADMIN)
-@require_http_methods(["GET", "POST"])
-def reopen_page(request, sign_off_id: int):
-    sign_off = access_sign_off(request, sign_off_id)
-    problems = []
-    if request.method == "POST":
-        try:
-            reopen_sign_off(sign_off=sign_off, actor=request.user, reason=request.POST.get("reason", ""))
-        except (ValidationError, PermissionDenied) as error:
-            problems = error.messages if isinstance(error, ValidationError) else [str(error)]
-        else:
-            messages.success(request, "The unit is reopened; its assessor can assess it again.")
-            return redirect("assessment:enrolment", enrolment_id=sign_off.enrolment_id)
-    return render(
-        request,
-        "moderation/reopen.html",
-        {"sign_off": sign_off, "problems": problems, "reason": request.POST.get("reason", "")},
-        status=400 if problems else 200,
-    )
-
-
-@centre_role_required(*STAFF)
-def unit_grid_page(request, unit_id: int):
-    """Every learner on a unit against its criteria: an assessor's own learners, or all
-    of the centre's for IQAs and centre admins."""
+def new_sample(request, unit_id: int):
     offered = (
         OfferedUnit.objects.filter(centre=request.centre, unit_id=unit_id).select_related("unit").first()
     )
     if offered is None:
         raise Http404("Your centre does not offer that unit.")
-    if roles_in_centre(request) & OVERSEERS:
-        enrolments = Enrolment.objects.filter(centre=request.centre)
-    else:
-        enrolments = enrolments_for_assessor(centre=request.centre, assessor=request.user)
-    criteria, rows = unit_grid(enrolments=enrolments, unit=offered.unit)
-    return render(
-        request, "moderation/unit_grid.html", {"unit": offered.unit, "criteria": criteria, "rows": rows}
-    )
-
-
-@centre_role_required(Role.ASSESSOR)
-@require_http_methods(["GET", "POST"])
-def answer_action(request, action_id: int):
-    action = access_action_to_answer(request, action_id)
+    unit = offered.unit
     problems = []
     if request.method == "POST":
+        chosen = [int(pk) for pk in request.POST.getlist("enrolment") if pk.isascii() and pk.isdigit()]
         try:
-            respond_to_action(action=action, assessor=request.user, response=request.POST.get("response", ""))
-        except ValidationError as error:
-            problems = error.messages
+            sample = create_moderation_sample(
+                centre=request.centre, unit=unit, actor=request.user, enrolment_ids=chosen
+            )
+        except (ValidationError, PermissionDenied) as error:
+            problems = error.messages if isinstance(error, ValidationError) else [str(error)]
         else:
-            messages.success(request, "Your answer is recorded; the IQA will close the action.")
-            return redirect("assessment:enrolment", enrolment_id=action.sample.enrolment_id)
+            messages.success(request, f"The sample of {unit.title} is made: now give the moderator access.")
+            return redirect("moderation:manage_sample", sample_id=sample.pk)
+    sign_offs = sorted(
+        sampleable_sign_offs(centre=request.centre, unit=unit).values(),
+        key=lambda s: s.enrolment.learner.candidate_number,
+    )
+    suggested = {e.pk for e in suggested_moderation_sample(centre=request.centre, unit=unit)}
     return render(
         request,
-        "moderation/answer_action.html",
-        {"action": action, "problems": problems, "response": request.POST.get("response", action.response)},
+        "moderation/manage/new_sample.html",
+        {"unit": unit, "sign_offs": sign_offs, "suggested": suggested, "problems": problems},
         status=400 if problems else 200,
     )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def manage_sample(request, sample_id: int):
+    sample = (
+        ModerationSample.objects.filter(centre=request.centre, pk=sample_id).select_related("unit").first()
+    )
+    if sample is None:
+        raise Http404("No such sample.")
+    problems = []
+    default_until = (timezone.localdate() + datetime.timedelta(days=183)).isoformat()
+    if request.method == "POST":
+        until = request.POST.get("expires_on", "")
+        try:
+            expires_at = timezone.make_aware(
+                datetime.datetime.combine(_typed_date(until), datetime.time(23, 59))
+            )
+        except ValueError:
+            problems = ["Give the date access ends, for example 31/05/2027."]
+        else:
+            try:
+                grant_moderator_access(
+                    sample=sample,
+                    actor=request.user,
+                    email=request.POST.get("email", ""),
+                    first_name=request.POST.get("first_name", ""),
+                    last_name=request.POST.get("last_name", ""),
+                    expires_at=expires_at,
+                )
+            except ValidationError as error:
+                problems = error.messages
+            else:
+                messages.success(
+                    request,
+                    f"{request.POST.get('email')} can see the sample until {long_date(expires_at)}; "
+                    "they have been emailed.",
+                )
+                return redirect("moderation:manage_sample", sample_id=sample.pk)
+    return render(
+        request,
+        "moderation/manage/sample.html",
+        {
+            "sample": sample,
+            "learners": sampled_learners(sample=sample),
+            "accesses": sample.accesses.select_related("moderator"),
+            "default_until": default_until,
+            "problems": problems,
+            "posted": request.POST,
+            "now": timezone.now(),
+        },
+        status=400 if problems else 200,
+    )
+
+
+@admin_required
+@require_POST
+def revoke_access(request, access_id: int):
+    access = ModeratorAccess.objects.filter(centre=request.centre, pk=access_id).first()
+    if access is None:
+        raise Http404("No such access.")
+    try:
+        revoke_moderator_access(access=access, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{access.moderator.email} can no longer see the sample.")
+    return redirect("moderation:manage_sample", sample_id=access.sample_id)
+
+
+def _typed_date(value: str) -> datetime.date:
+    """The date field's value: ISO from a date picker, or day first as typed where a browser
+    has no picker (31/05/2027). ValueError otherwise."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return datetime.datetime.strptime(value.strip(), "%d/%m/%Y").date()

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from centre.scoping import centre_scoped_manager
-from config.dates import long_date
+from common.dates import long_date
+from common.scoping import centre_scoped_manager
 
 
 class RetentionHold(models.Model):

@@ -1,9 +1,8 @@
 """What the privacy app itself holds about a learner: holds on their records."""
 
+from common.personal_data import Export, PersonalData, Provider, register
 from learners.models import Learner
-
-from .models import RetentionHold
-from .providers import Export, PersonalData, Provider, register
+from privacy.models import RetentionHold
 
 
 @register

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 from django.utils import timezone
 
+from assessment.models import CriterionDecision, UnitSignOff
 from centre.models import Centre
-from learners.models import Enrolment, EvidenceItem, Learner
-from moderation.models import CriterionDecision, IqaAction, IqaSample, ModerationSample, UnitSignOff
-
-from .models import RetentionHold
+from iqa.models import IqaAction, IqaSample
+from learners.models import Enrolment, Learner
+from moderation.models import ModerationSample
+from portfolio.models import EvidenceItem
+from privacy.models import RetentionHold
 
 
 @dataclass(frozen=True)

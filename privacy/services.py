@@ -21,13 +21,12 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from centre.models import Centre, Membership, Role
-from centre.scoping import centre_scope, scopes_disabled
+from common.personal_data import providers
+from common.redaction import Identity, Redactor
+from common.scoping import centre_scope, scopes_disabled
 from learners.models import Learner
-from learners.pseudonyms import Identity, Redactor
-
-from .models import RetentionHold
-from .providers import providers
-from .selectors import erasure_plan
+from privacy.models import RetentionHold
+from privacy.selectors import erasure_plan
 
 logger = logging.getLogger(__name__)
 

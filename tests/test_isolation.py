@@ -12,20 +12,21 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from centre.models import NetworkingPrompt, Role, UnitGuidance
-from centre.scoping import centre_scope, scopes_disabled
+from assessment.services import sign_off_unit
+from centre.models import Role, UnitGuidance
 from centre.services import set_offered_units
-from learners.services import allocate_assessor
-from moderation.bundle_services import request_bundle
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
-from moderation.services import (
+from common.scoping import centre_scope, scopes_disabled
+from iqa.services import (
     close_action,
     record_sample_verdict,
     respond_to_action,
     save_sampling_plan,
-    sign_off_unit,
     start_samples,
 )
+from learners.services import allocate_assessor
+from moderation.bundle_services import request_bundle
+from moderation.services import create_moderation_sample, grant_moderator_access
+from networking.models import NetworkingPrompt
 from tests.factories import EnrolmentFactory, MembershipFactory, submitted_evidence
 from tests.factories.networking import contact, enable_networking, review
 from tests.moderation.conftest import meet_everything
@@ -41,18 +42,18 @@ WAYMARK_URLS = {
     "learners:export": "own-centre-file",
     "learners:allocated": "own-centre",
     "learners:allocate": "centre-object",
-    "learners:retention": "own-centre",
-    "learners:records": "centre-object",
-    "learners:subject_access": "centre-object",
-    "learners:place_hold": "centre-object",
-    "learners:release_hold": "centre-object",
+    "privacy:retention": "own-centre",
+    "privacy:records": "centre-object",
+    "privacy:subject_access": "centre-object",
+    "privacy:place_hold": "centre-object",
+    "privacy:release_hold": "centre-object",
     "centre:staff": "own-centre",
     "centre:end_role": "centre-object",
     "centre:units": "own-centre",
     "units_import": "catalogue",
     "wagtailsnippets_centre_unitguidance:add": "own-centre",
-    "wagtailsnippets_centre_networkingprompt:add": "own-centre",
-    "portfolio:countersign": "centre-object",
+    "wagtailsnippets_networking_networkingprompt:add": "own-centre",
+    "assessment:countersign": "centre-object",
     "assessment:caseload": "own-centre",
     "assessment:enrolment": "centre-object",
     "assessment:sign_off_unit": "centre-object",
@@ -60,7 +61,7 @@ WAYMARK_URLS = {
     "assessment:sign_off": "centre-object",
     "assessment:reopen": "centre-object",
     "assessment:unit_grid": "own-centre",
-    "assessment:answer_action": "centre-object",
+    "iqa:answer_action": "centre-object",
     "iqa:home": "own-centre",
     "iqa:plan": "own-centre",
     "iqa:start_sampling": "own-centre",
@@ -81,7 +82,7 @@ WAYMARK_URLS = {
     "moderation:manage_sample": "centre-object",
     "moderation:revoke_access": "centre-object",
     "portfolio:home": "own-centre",
-    "portfolio:subject_access": "own-centre-file",
+    "privacy:own_subject_access": "own-centre-file",
     "portfolio:evidence_list": "own-centre",
     "portfolio:choose_kind": "own-centre",
     "portfolio:create": "own-centre",
@@ -94,19 +95,19 @@ WAYMARK_URLS = {
     "portfolio:delete": "centre-object",
     "portfolio:version": "centre-object",
     "portfolio:file": "centre-object",
-    "portfolio:network": "own-centre",
-    "portfolio:add_contact": "own-centre",
-    "portfolio:export_contacts": "own-centre",
-    "portfolio:contact": "centre-object",
-    "portfolio:edit_contact": "centre-object",
-    "portfolio:delete_contact": "centre-object",
-    "portfolio:add_interaction": "centre-object",
-    "portfolio:reviews": "own-centre",
-    "portfolio:new_review": "own-centre",
-    "portfolio:compare_reviews": "own-centre",
-    "portfolio:review": "centre-object",
-    "portfolio:guidelines": "own-centre",
-    "portfolio:network_evidence": "own-centre",
+    "networking:home": "own-centre",
+    "networking:add_contact": "own-centre",
+    "networking:export_contacts": "own-centre",
+    "networking:contact": "centre-object",
+    "networking:edit_contact": "centre-object",
+    "networking:delete_contact": "centre-object",
+    "networking:add_interaction": "centre-object",
+    "networking:reviews": "own-centre",
+    "networking:new_review": "own-centre",
+    "networking:compare_reviews": "own-centre",
+    "networking:review": "centre-object",
+    "networking:guidelines": "own-centre",
+    "networking:use_as_evidence": "own-centre",
     "login": "public",
     "logout": "public",
     "password_reset": "public",

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from .spec import CriterionSpec, OutcomeSpec, structure_problems
+from units.spec import CriterionSpec, OutcomeSpec, structure_problems
 
 
 class UnitPageForm(WagtailAdminPageForm):
@@ -17,8 +17,8 @@ class UnitPageForm(WagtailAdminPageForm):
         for problem in structure_problems(outcomes):
             self.add_error(None, str(problem))
         if self.instance.pk is not None:
-            from .models import criterion_in_use_message
-            from .selectors import criteria_in_use
+            from units.models import criterion_in_use_message
+            from units.selectors import criteria_in_use
 
             kept_codes = {criterion.code for outcome in outcomes for criterion in outcome.criteria}
             for criterion in criteria_in_use(unit=self.instance, except_codes=kept_codes):

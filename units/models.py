@@ -7,9 +7,9 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .forms import UnitPageForm
-from .panels import CriteriaInlinePanel
-from .spec import CRITERION_CODE_RE, URN_RE
+from units.forms import UnitPageForm
+from units.panels import CriteriaInlinePanel
+from units.spec import CRITERION_CODE_RE, URN_RE
 
 
 class PublishedText(models.Model):
@@ -153,7 +153,7 @@ class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the titl
                 criterion.pk = saved_criteria.get(criterion.code)
                 kept_codes.add(criterion.code)
 
-        from .selectors import criteria_in_use
+        from units.selectors import criteria_in_use
 
         if in_use := criteria_in_use(unit=self, except_codes=kept_codes):
             raise ValidationError([criterion_in_use_message(criterion.code) for criterion in in_use])

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 from django.conf import settings
 
-from .spec import (
+from units.spec import (
     CriterionSpec,
     OutcomeSpec,
     Problem,

@@ -1,7 +1,7 @@
 """The shared catalogue holds no personal data: it is the awarding body's published text,
 the same for every centre and learner."""
 
-from privacy.providers import NoPersonalData, Provider, register
+from common.personal_data import NoPersonalData, Provider, register
 
 # Wagtail's page fields (owner, locked_by, revisions) point at catalogue editors, platform
 # staff, and are Wagtail's own to manage.

@@ -5,14 +5,14 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 
-from .models import (
+from units.models import (
     AssessmentCriterion,
     CatalogueIndexPage,
     LearningOutcome,
     UnitPage,
     criterion_in_use_message,
 )
-from .spec import FIELD_LABELS, METADATA_FIELDS, CriterionSpec, OutcomeSpec, UnitSpec
+from units.spec import FIELD_LABELS, METADATA_FIELDS, CriterionSpec, OutcomeSpec, UnitSpec
 
 
 def units_with_criteria():

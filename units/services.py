@@ -2,10 +2,9 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from audit.services import record_audit
-
-from .models import AssessmentCriterion, LearningOutcome, UnitPage
-from .selectors import UnitImportPlan, catalogue_index, plan_unit_import
-from .spec import METADATA_FIELDS, Problem, UnitSpec, UnitSpecError, validated
+from units.models import AssessmentCriterion, LearningOutcome, UnitPage
+from units.selectors import UnitImportPlan, catalogue_index, plan_unit_import
+from units.spec import METADATA_FIELDS, Problem, UnitSpec, UnitSpecError, validated
 
 
 class UnitImportRefused(UnitSpecError):

@@ -8,12 +8,12 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .forms import UnitImportConfirmForm, UnitImportForm
-from .models import UnitPage
-from .parsing import parse_unit_file
-from .selectors import UnitImportPlan, catalogue_index, plan_unit_import
-from .services import UnitPreviewIsStale, import_unit
-from .spec import UnitSpecError, spec_from_json, spec_to_json
+from units.forms import UnitImportConfirmForm, UnitImportForm
+from units.models import UnitPage
+from units.parsing import parse_unit_file
+from units.selectors import UnitImportPlan, catalogue_index, plan_unit_import
+from units.services import UnitPreviewIsStale, import_unit
+from units.spec import UnitSpecError, spec_from_json, spec_to_json
 
 SIGNING_SALT = "units.import.preview"
 PREVIEW_LIFETIME_SECONDS = 60 * 60

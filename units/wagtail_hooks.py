@@ -5,8 +5,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .models import UnitPage
-from .views import UnitImportView
+from units.models import UnitPage
+from units.views import UnitImportView
 
 
 @hooks.register("register_admin_urls")

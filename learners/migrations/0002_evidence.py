@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import learners.models
+import portfolio.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -42,7 +43,7 @@ class Migration(migrations.Migration):
             name='EvidenceFile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=learners.models.evidence_storage, upload_to=learners.models.evidence_file_name)),
+                ('file', models.FileField(max_length=200, storage=portfolio.models.evidence_storage, upload_to=portfolio.models.evidence_file_name)),
                 ('original_name', models.CharField(max_length=255)),
                 ('content_type', models.CharField(max_length=120)),
                 ('size', models.PositiveBigIntegerField()),

@@ -3,7 +3,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditRecord, AuditRecordIsAppendOnly
 from audit.services import record_audit
-from centre.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope, scopes_disabled
 from tests.factories import UserFactory
 
 

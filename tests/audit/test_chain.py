@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from audit.logging import EscapingFormatter, escape_control_characters
 from audit.models import GENESIS_HASH, AuditRecord, chained_hash, record_content
 from audit.services import audit_record, record_audit, record_audits
-from centre.scoping import scopes_disabled
+from common.scoping import scopes_disabled
 from tests.factories import UserFactory
 
 FORGED = 'Ann\nverb=sign_off.recorded actor="someone else"'

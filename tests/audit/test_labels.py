@@ -4,7 +4,20 @@ from pathlib import Path
 from audit.labels import AUDIT_ACTIONS, describe_verb
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "audit", "centre", "learners", "moderation", "privacy", "units"]
+APPS = [
+    "accounts",
+    "audit",
+    "units",
+    "centre",
+    "learners",
+    "portfolio",
+    "networking",
+    "assessment",
+    "iqa",
+    "moderation",
+    "privacy",
+    "operations",
+]
 
 
 def verbs_in_source() -> set[str]:

@@ -23,14 +23,14 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditRecord
-from centre.management.commands.backup import Command as BackupCommand
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
-from learners.evidence_services import add_evidence_files
-from learners.models import EvidenceFile, evidence_storage
+from common.scoping import centre_scope, scopes_disabled
 from learners.services import allocate_assessor
 from moderation.models import BundleRender, ModerationSample
+from operations.management.commands.backup import Command as BackupCommand
+from portfolio.models import EvidenceFile, evidence_storage
+from portfolio.services import add_evidence_files
 from tests.factories import (
     EnrolmentFactory,
     EvidenceItemFactory,
@@ -176,7 +176,7 @@ def restore_postgresql(dump: Path):
 
 def restored_rows(cursor):
     """The restored evidence files (key, hash and size) and how many audit records came back."""
-    cursor.execute("SELECT id, sha256, size FROM learners_evidencefile ORDER BY id")
+    cursor.execute("SELECT id, sha256, size FROM portfolio_evidencefile ORDER BY id")
     evidence_files = [tuple(row) for row in cursor.fetchall()]
     cursor.execute("SELECT count(*) FROM audit_auditrecord")
     (audit_records,) = cursor.fetchone()
@@ -332,7 +332,7 @@ def test_an_upload_cut_off_by_a_full_disk_leaves_no_orphan(
     centre_a,
     disk_fills_up,  # noqa: F811
 ):
-    from learners.evidence_services import FilesNotStored
+    from portfolio.services import FilesNotStored
 
     with centre_scope(centre_a):
         item = EvidenceItemFactory(learner=evidence_file.item.learner)

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from centre.models import Role, UnitGuidance
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
+from common.scoping import centre_scope, scopes_disabled
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 
 URLS = "wagtailsnippets_centre_unitguidance"

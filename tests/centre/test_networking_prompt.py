@@ -3,14 +3,15 @@ Wagtail admin; each centre has one, and sees only its own."""
 
 from django.urls import reverse
 
-from centre.models import NetworkingPrompt, Role
-from centre.scoping import centre_scope, scopes_disabled
+from centre.models import Role
 from centre.services import set_offered_units
+from common.scoping import centre_scope, scopes_disabled
+from networking.models import NetworkingPrompt
 from tests.centre.test_guidance import draftail, member
 from tests.factories import EnrolmentFactory, LearnerFactory
 from tests.factories.networking import enable_networking
 
-URLS = "wagtailsnippets_centre_networkingprompt"
+URLS = "wagtailsnippets_networking_networkingprompt"
 
 
 def test_centre_admin_writes_the_prompt_their_learners_start_from(client, centre_a, seed_unit):
@@ -34,7 +35,7 @@ def test_centre_admin_writes_the_prompt_their_learners_start_from(client, centre
     with scopes_disabled():
         EnrolmentFactory(learner=LearnerFactory(centre=centre_a, user=learner_user), unit=seed_unit)
     client.force_login(learner_user)
-    page = client.get(reverse("portfolio:guidelines")).content.decode()
+    page = client.get(reverse("networking:guidelines")).content.decode()
     assert "Follow policy DP-04." in page and "## Consent" in page
 
 

@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from centre.models import Membership, OfferedUnit, Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import CentreServiceError, add_member, end_membership, set_offered_units
+from common.scoping import centre_scope, scopes_disabled
 from tests.factories import EnrolmentFactory
 
 

@@ -9,10 +9,11 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import ReferenceIndex
 
-from centre.management.commands.db_worker import ReconnectingWorker
-from centre.models import NetworkingPrompt, UnitGuidance
-from centre.scoping import centre_scope
+from centre.models import UnitGuidance
 from centre.services import set_offered_units
+from common.scoping import centre_scope
+from networking.models import NetworkingPrompt
+from operations.management.commands.db_worker import ReconnectingWorker
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

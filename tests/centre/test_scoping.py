@@ -7,8 +7,8 @@ from django_scopes import ScopeError
 from centre.checks import check_centre_owned_models_are_scoped
 from centre.middleware import CentreScopeMiddleware
 from centre.models import Centre, Membership, Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.selectors import CURRENT_CENTRE_SESSION_KEY
+from common.scoping import centre_scope, scopes_disabled
 from tests.factories import MembershipFactory, UserFactory
 
 

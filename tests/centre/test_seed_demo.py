@@ -2,10 +2,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from centre.models import Centre, Membership, NetworkingPrompt, UnitGuidance
-from centre.scoping import scopes_disabled
-from learners.models import Enrolment, EvidenceItem
-from moderation.models import IqaSample, ModerationSample, UnitSignOff
+from assessment.models import UnitSignOff
+from centre.models import Centre, Membership, UnitGuidance
+from common.scoping import scopes_disabled
+from iqa.models import IqaSample
+from learners.models import Enrolment
+from moderation.models import ModerationSample
+from networking.models import NetworkingPrompt
+from portfolio.models import EvidenceItem
 from units.models import UnitPage
 
 
@@ -78,7 +82,7 @@ def test_seed_demo_gives_the_demo_learner_networking_records(db):
 
 def test_seed_demo_fills_the_moderation_sample_with_candidates_at_size(db, tmp_path):
     from audit.models import AuditRecord
-    from learners.models import EvidenceFile
+    from portfolio.models import EvidenceFile
 
     call_command("seed_demo", "--moderation-candidates", "3")
     call_command("seed_demo", "--moderation-candidates", "3")  # safe to run twice

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditRecord
 from centre.models import Centre
-from centre.scoping import scopes_disabled
 from centre.services import save_centre
+from common.scoping import scopes_disabled
 
 
 def test_save_centre_creates_then_renames_and_audits_each(db):

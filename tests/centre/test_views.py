@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from centre.models import Membership, OfferedUnit, Role
-from centre.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope, scopes_disabled
 from learners.services import allocate_assessor
 from tests.factories import EnrolmentFactory, MembershipFactory
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.template import Context, Template
 
-from config.dates import long_date, long_datetime
+from common.dates import long_date, long_datetime
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["accounts", "audit", "centre", "learners", "moderation", "privacy", "units"]

@@ -17,8 +17,8 @@ from django.urls import reverse
 from PIL import Image
 
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
-from learners.evidence_services import create_evidence_item
+from common.scoping import centre_scope, scopes_disabled
+from portfolio.services import create_evidence_item
 from tests.factories import DEFAULT_PASSWORD, LearnerFactory, MembershipFactory
 
 CLIENTS = 50
@@ -140,6 +140,6 @@ def test_fifty_learners_signing_in_and_uploading_at_once_get_no_database_is_lock
     assert not any(thread.is_alive() for thread in threads), f"not finished in {TIME_LIMIT_SECONDS} s"
     assert problems == []
     with centre_scope(centre_a):
-        from learners.models import EvidenceFile
+        from portfolio.models import EvidenceFile
 
         assert EvidenceFile.objects.filter(original_name="board.jpg").count() == CLIENTS

@@ -65,7 +65,7 @@ PDF_BYTES = (
 
 class EvidenceItemFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "learners.EvidenceItem"
+        model = "portfolio.EvidenceItem"
 
     learner = factory.SubFactory(LearnerFactory)
     centre = factory.SelfAttribute("learner.centre")
@@ -84,7 +84,7 @@ def pdf_upload(name: str = "evidence.pdf", content: bytes = PDF_BYTES):
 def submitted_evidence(enrolment, *, title: str = "Account", file_name: str = "evidence.pdf", codes=("1.1",)):
     """An item of ``enrolment``'s learner with one PDF, mapped to ``codes`` of the
     enrolment's unit and submitted (call inside the centre's scope)."""
-    from learners.evidence_services import add_evidence_files, set_evidence_mappings, submit_evidence_item
+    from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
     from units.models import AssessmentCriterion
 
     item = EvidenceItemFactory(learner=enrolment.learner, title=title)

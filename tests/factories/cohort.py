@@ -7,20 +7,14 @@ import itertools
 from django.utils import timezone
 from guardian.models import Permission
 
+from assessment.models import CriterionDecision
 from centre.models import Membership, Role
-from learners.models import (
-    Enrolment,
-    EnrolmentUserObjectPermission,
-    EvidenceItem,
-    EvidenceMapping,
-    Learner,
-)
-from moderation.models import CriterionDecision
+from learners.models import Enrolment, EnrolmentUserObjectPermission, Learner
+from portfolio.models import EvidenceItem, EvidenceMapping
+from tests.factories import valid_uln
 from units.selectors import unit_by_urn
 from units.services import import_unit
 from units.spec import CriterionSpec, OutcomeSpec, UnitSpec
-
-from . import valid_uln
 
 
 def wide_unit(*, urn: str = "Y/600/0020", outcomes: int = 4, criteria_each: int = 5):

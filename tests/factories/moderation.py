@@ -7,11 +7,10 @@ from PIL import Image
 from pypdf import PdfWriter
 from weasyprint import HTML
 
-from learners.evidence_services import add_evidence_files, set_evidence_mappings, submit_evidence_item
+from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from learners.services import allocate_assessor
-from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
-
-from . import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
+from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
+from tests.factories import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
 
 
 def two_page_pdf(text: str = "Networking plan") -> bytes:

@@ -4,8 +4,8 @@ inside the centre's scope)."""
 import uuid
 from datetime import date
 
-from learners.evidence_services import set_evidence_mappings, submit_evidence_item
-from learners.network_services import ReviewLine, record_review, save_contact, start_networking_evidence
+from networking.services import ReviewLine, record_review, save_contact, start_networking_evidence
+from portfolio.services import set_evidence_mappings, submit_evidence_item
 from units.models import AssessmentCriterion
 
 

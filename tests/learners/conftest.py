@@ -1,8 +1,8 @@
 import pytest
 
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
+from common.scoping import centre_scope, scopes_disabled
 from learners.services import allocate_assessor
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 

@@ -2,8 +2,8 @@ import pytest
 
 from audit.models import AuditRecord
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import end_membership
+from common.scoping import centre_scope, scopes_disabled
 from learners.models import Enrolment
 from learners.services import AllocationError, allocate_assessor
 from tests.factories import EnrolmentFactory, MembershipFactory

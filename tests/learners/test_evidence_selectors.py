@@ -1,4 +1,4 @@
-from learners.evidence_selectors import version_changes
+from portfolio.selectors import version_changes
 
 
 def snapshot(body: str) -> dict:

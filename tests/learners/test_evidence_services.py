@@ -6,7 +6,8 @@ from django.core.files.storage import storages
 from django.test import override_settings
 
 from audit.models import AuditRecord
-from learners.evidence_services import (
+from portfolio.models import EvidenceFile, EvidenceItem
+from portfolio.services import (
     EvidenceIsFrozen,
     FilesNotStored,
     add_evidence_files,
@@ -18,7 +19,6 @@ from learners.evidence_services import (
     submit_evidence_item,
     update_evidence_item,
 )
-from learners.models import EvidenceFile, EvidenceItem
 from tests.factories import PDF_BYTES, UserFactory, pdf_upload
 from tests.factories.moderation import png, upload
 from tests.learners.conftest import criteria_of, stored_names

@@ -7,9 +7,9 @@ import uuid
 
 from django.db import connection
 
-import learners.evidence_services as evidence_services
-from centre.scoping import centre_scope
-from learners.evidence_services import add_evidence_files, create_evidence_item
+import portfolio.services as evidence_services
+from common.scoping import centre_scope
+from portfolio.services import add_evidence_files, create_evidence_item
 from tests.factories.moderation import png, upload
 
 

@@ -6,10 +6,10 @@ from django.core.management import CommandError, call_command
 
 from audit.models import AuditRecord
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
+from common.scoping import centre_scope, scopes_disabled
+from common.spreadsheets import neutralise
 from learners.models import Learner
-from learners.resources import neutralise
 from learners.services import allocate_assessor
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 

@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 
 from audit.models import AuditRecord
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
+from common.scoping import centre_scope, scopes_disabled
 from learners.models import Enrolment, Learner
 from tests.factories import LearnerFactory, MembershipFactory, valid_uln
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from centre.models import Membership, Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import CentreServiceError, add_member, set_offered_units
+from common.scoping import centre_scope, scopes_disabled
 from learners.models import Learner
 from tests.factories import LearnerFactory, MembershipFactory, UserFactory, valid_uln
 

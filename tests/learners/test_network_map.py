@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from learners.network_map import MapContact, network_map_svg
+from networking.map import MapContact, network_map_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 CENTRE = 500

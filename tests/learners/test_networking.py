@@ -9,16 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditRecord
-from centre.models import NetworkingPrompt, Role
-from centre.scoping import centre_scope, scopes_disabled
-from learners.evidence_services import set_evidence_mappings, submit_evidence_item
-from learners.models import EvidenceItem, EvidenceVersion, NetworkContact, NetworkReview
-from learners.network_services import delete_contact, save_contact, start_networking_evidence
+from centre.models import Role
+from common.scoping import centre_scope, scopes_disabled
+from networking.models import NetworkContact, NetworkingPrompt, NetworkReview
+from networking.services import delete_contact, save_contact, start_networking_evidence
+from portfolio.models import EvidenceItem, EvidenceVersion
+from portfolio.services import set_evidence_mappings, submit_evidence_item
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 from tests.factories.networking import contact, enable_networking, review, submitted_record
 from tests.learners.conftest import criteria_of
 
-NETWORK = reverse("portfolio:network")
+NETWORK = reverse("networking:home")
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_networking_records_are_offered_only_on_a_unit_that_enables_them(client,
 def test_networking_evidence_is_started_from_a_record_not_from_the_kinds_list(learner_client):
     page = learner_client.get(reverse("portfolio:choose_kind")).content.decode()
     assert "Networking record" not in page
-    assert reverse("portfolio:network") in page
+    assert reverse("networking:home") in page
     url = reverse("portfolio:create", kwargs={"kind": "networking_record"})
     assert learner_client.get(url).status_code == 404
 
@@ -82,14 +83,14 @@ def test_networking_evidence_is_started_from_a_record_not_from_the_kinds_list(le
 
 
 def test_learner_adds_contacts_numbered_for_good(learner_client, learner, centre_a):
-    response = learner_client.post(reverse("portfolio:add_contact"), contact_form())
+    response = learner_client.post(reverse("networking:add_contact"), contact_form())
     first = in_a(centre_a, NetworkContact.objects.get)
-    assert response.url == reverse("portfolio:contact", kwargs={"contact_id": first.pk})
+    assert response.url == reverse("networking:contact", kwargs={"contact_id": first.pk})
     assert (first.reference, first.phone) == ("C1", "+44 20 7946 0958")
 
-    learner_client.post(reverse("portfolio:add_contact"), contact_form(name="Tom Okafor"))
+    learner_client.post(reverse("networking:add_contact"), contact_form(name="Tom Okafor"))
     in_a(centre_a, delete_contact, contact=first, actor=learner.user)
-    learner_client.post(reverse("portfolio:add_contact"), contact_form(name="Ann Lee"))
+    learner_client.post(reverse("networking:add_contact"), contact_form(name="Ann Lee"))
     assert in_a(centre_a, lambda: [c.reference for c in NetworkContact.objects.all()]) == ["C2", "C3"]
 
 
@@ -109,7 +110,7 @@ def test_learner_adds_contacts_numbered_for_good(learner_client, learner, centre
     ],
 )
 def test_bad_contact_details_are_refused_with_the_input_kept(learner_client, centre_a, fields, message):
-    response = learner_client.post(reverse("portfolio:add_contact"), contact_form(**fields))
+    response = learner_client.post(reverse("networking:add_contact"), contact_form(**fields))
     page = response.content.decode()
     assert response.status_code == 400
     assert message in page
@@ -122,7 +123,7 @@ def test_logging_an_interaction_moves_last_contact_and_refuses_a_future_date(
     learner_client, learner, centre_a
 ):
     person = in_a(centre_a, contact, learner)
-    url = reverse("portfolio:add_interaction", kwargs={"contact_id": person.pk})
+    url = reverse("networking:add_interaction", kwargs={"contact_id": person.pk})
     tomorrow = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
     refused = learner_client.post(
         url, {"occurred_on": tomorrow, "purpose": "Coffee", "outcome": "Agreed to meet", "follow_up": ""}
@@ -136,7 +137,9 @@ def test_logging_an_interaction_moves_last_contact_and_refuses_a_future_date(
     )
     person.refresh_from_db()
     assert person.last_contact == date(2026, 3, 14)
-    page = learner_client.get(reverse("portfolio:contact", kwargs={"contact_id": person.pk})).content.decode()
+    page = learner_client.get(
+        reverse("networking:contact", kwargs={"contact_id": person.pk})
+    ).content.decode()
     assert "Agreed to meet" in page
 
 
@@ -148,15 +151,17 @@ def test_another_learners_contact_is_not_found(learner_client, centre_a, seed_un
         EnrolmentFactory(learner=other, unit=seed_unit)
     theirs = in_a(centre_a, contact, other, "Secret Sam")
     for name in ("contact", "edit_contact", "delete_contact"):
-        response = learner_client.get(reverse(f"portfolio:{name}", kwargs={"contact_id": theirs.pk}))
+        response = learner_client.get(reverse(f"networking:{name}", kwargs={"contact_id": theirs.pk}))
         assert response.status_code == 404, name
     posted = learner_client.post(
-        reverse("portfolio:add_interaction", kwargs={"contact_id": theirs.pk}),
+        reverse("networking:add_interaction", kwargs={"contact_id": theirs.pk}),
         {"occurred_on": "01/03/2026", "purpose": "x", "outcome": "y"},
     )
     assert posted.status_code == 404
     assert (
-        learner_client.post(reverse("portfolio:delete_contact", kwargs={"contact_id": theirs.pk})).status_code
+        learner_client.post(
+            reverse("networking:delete_contact", kwargs={"contact_id": theirs.pk})
+        ).status_code
         == 404
     )
     assert in_a(centre_a, lambda: NetworkContact.objects.filter(pk=theirs.pk).exists())
@@ -192,9 +197,9 @@ def test_learner_reviews_the_network_and_compares_two_reviews(learner_client, le
         "group-0-effort": "high",
         "group-0-decision": "reduce",
     }
-    response = learner_client.post(reverse("portfolio:new_review"), data)
+    response = learner_client.post(reverse("networking:new_review"), data)
     first = in_a(centre_a, NetworkReview.objects.get)
-    assert response.url == reverse("portfolio:review", kwargs={"review_id": first.pk})
+    assert response.url == reverse("networking:review", kwargs={"review_id": first.pk})
 
     later = {
         **data,
@@ -204,15 +209,15 @@ def test_learner_reviews_the_network_and_compares_two_reviews(learner_client, le
         f"contact-{tom.pk}-effort": "medium",
         f"contact-{tom.pk}-decision": "develop",
     }
-    learner_client.post(reverse("portfolio:new_review"), later)
+    learner_client.post(reverse("networking:new_review"), later)
     second = in_a(centre_a, lambda: NetworkReview.objects.order_by("reviewed_on").last())
 
-    page = learner_client.get(reverse("portfolio:review", kwargs={"review_id": second.pk})).content.decode()
+    page = learner_client.get(reverse("networking:review", kwargs={"review_id": second.pk})).content.decode()
     assert "compared with the review of 1 March 2026" in page
     assert "Not reviewed then" in page  # Tom was not in the first review
 
     compared = learner_client.get(
-        reverse("portfolio:compare_reviews"), {"older": second.pk, "newer": first.pk}
+        reverse("networking:compare_reviews"), {"older": second.pk, "newer": first.pk}
     ).content.decode()
     assert "Your review of 1 March 2026 beside your review of 1 June 2026" in compared
     assert "High value, low effort: keep" in compared and "High value, low effort: develop" in compared
@@ -221,7 +226,7 @@ def test_learner_reviews_the_network_and_compares_two_reviews(learner_client, le
 def test_a_half_filled_review_line_is_refused_and_nothing_is_saved(learner_client, learner, centre_a):
     priya = in_a(centre_a, contact, learner)
     response = learner_client.post(
-        reverse("portfolio:new_review"),
+        reverse("networking:new_review"),
         {
             "reviewed_on": "01/03/2026",
             "reflection": "Thoughts.",
@@ -236,7 +241,7 @@ def test_a_half_filled_review_line_is_refused_and_nothing_is_saved(learner_clien
 
 def test_a_review_needs_at_least_one_line(learner_client, centre_a):
     response = learner_client.post(
-        reverse("portfolio:new_review"),
+        reverse("networking:new_review"),
         {"reviewed_on": "01/03/2026", "reflection": "Thoughts.", "future_actions": "Plans."},
     )
     assert response.status_code == 400
@@ -244,7 +249,7 @@ def test_a_review_needs_at_least_one_line(learner_client, centre_a):
 
 
 def test_comparing_needs_two_of_your_own_reviews(learner_client):
-    response = learner_client.get(reverse("portfolio:compare_reviews"), {"older": "999", "newer": "x"})
+    response = learner_client.get(reverse("networking:compare_reviews"), {"older": "999", "newer": "x"})
     assert response.status_code == 400
     assert "Choose two of your reviews to compare." in response.content.decode()
 
@@ -258,17 +263,17 @@ def test_guidelines_start_from_the_centres_prompt(learner_client, centre_a, cent
             centre=centre_a, prompt="<p>Follow the Harbour data policy.</p>", outline="## Before you share"
         )
         NetworkingPrompt.objects.create(centre=centre_b, prompt="<p>Another centre’s rules.</p>")
-    page = learner_client.get(reverse("portfolio:guidelines")).content.decode()
+    page = learner_client.get(reverse("networking:guidelines")).content.decode()
     assert "Follow the Harbour data policy." in page
     assert "## Before you share" in page
     assert "Another centre’s rules." not in page
 
-    learner_client.post(reverse("portfolio:guidelines"), {"body": "## Consent\n\nAsk first."})
-    page = learner_client.get(reverse("portfolio:guidelines")).content.decode()
+    learner_client.post(reverse("networking:guidelines"), {"body": "## Consent\n\nAsk first."})
+    page = learner_client.get(reverse("networking:guidelines")).content.decode()
     assert "Ask first." in page and "## Before you share" not in page
 
     refused = learner_client.post(
-        reverse("portfolio:guidelines"), {"body": "<script>x()</script> Ask first."}
+        reverse("networking:guidelines"), {"body": "<script>x()</script> Ask first."}
     )
     assert refused.status_code == 400
     assert "looks like HTML" in refused.content.decode()
@@ -350,7 +355,7 @@ def test_withdrawn_consent_takes_the_name_out_of_submitted_evidence(register_ver
 
 def test_an_empty_register_cannot_be_submitted(learner_client, centre_a):
     learner_client.post(
-        reverse("portfolio:network_evidence"), {"record": "register", "creation_token": uuid.uuid4()}
+        reverse("networking:use_as_evidence"), {"record": "register", "creation_token": uuid.uuid4()}
     )
     item = in_a(centre_a, EvidenceItem.objects.get)
     assert item.details == {"record": "register"}
@@ -368,7 +373,7 @@ def test_another_learners_review_cannot_become_your_evidence(learner_client, cen
         centre_a, review, other, [{"group": "Friends", "value": "high", "effort": "low", "decision": "keep"}]
     )
     response = learner_client.post(
-        reverse("portfolio:network_evidence"),
+        reverse("networking:use_as_evidence"),
         {"record": "review", "review": theirs.pk, "creation_token": uuid.uuid4()},
         follow=True,
     )
@@ -396,12 +401,12 @@ def test_a_review_as_evidence_shows_its_comparison(networking, learner, centre_a
 def test_learner_exports_their_contacts_safely_for_a_spreadsheet(learner_client, learner, centre_a):
     with centre_scope(centre_a):
         person = contact(learner, next_action='=HYPERLINK("http://evil.example")')
-        from learners.network_services import log_interaction
+        from networking.services import log_interaction
 
         log_interaction(
             contact=person, data={"occurred_on": date(2026, 2, 1), "purpose": "Lunch", "outcome": "Good"}
         )
-    response = learner_client.get(reverse("portfolio:export_contacts"))
+    response = learner_client.get(reverse("networking:export_contacts"))
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "private, no-store"
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))

@@ -6,9 +6,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
-from learners.evidence_services import add_evidence_files, submit_evidence_item
-from learners.models import EvidenceFile, EvidenceItem, EvidenceMapping
+from common.scoping import centre_scope, scopes_disabled
+from portfolio.models import EvidenceFile, EvidenceItem, EvidenceMapping
+from portfolio.services import add_evidence_files, submit_evidence_item
 from tests.factories import (
     PDF_BYTES,
     EnrolmentFactory,
@@ -235,7 +235,7 @@ def test_staff_see_submitted_files_only_and_only_of_their_learners(client, enrol
 
 
 def test_version_page_shows_what_changed(learner_client, enrolment, centre_a):
-    from learners.evidence_services import return_evidence_item, update_evidence_item
+    from portfolio.services import return_evidence_item, update_evidence_item
 
     item = scoped(centre_a, submitted_evidence, enrolment, title="Networking")
     scoped(centre_a, return_evidence_item, item=item, actor=enrolment.assessor, reason="More on benefits")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from learners.pseudonyms import Identity, Redactor, redactor_for, redactors_for
+from common.redaction import Identity, Redactor, redactor_for, redactors_for
 
 
 def identity(name, *, email="", phone="", number=2, organisation=False):

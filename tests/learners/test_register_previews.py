@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centre.models import Role
-from centre.scoping import scopes_disabled
 from centre.services import set_offered_units
 from common.previews import PREVIEW_FOLDER, sweep_expired_previews
+from common.scoping import scopes_disabled
 from learners.models import Learner
 from tests.factories import MembershipFactory, valid_uln
 

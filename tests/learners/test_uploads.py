@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
-from learners.downloads import safe_download_name
-from learners.uploads import UploadRefused, clean_file_name, inspect_upload
+from common.downloads import safe_download_name
+from common.uploads import UploadRefused, clean_file_name, inspect_upload
 from tests.factories import PDF_BYTES
 
 LIMITS = {"max_bytes": 20 * 1024 * 1024, "max_pixels": 50_000_000}

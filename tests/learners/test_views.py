@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.selectors import CURRENT_CENTRE_SESSION_KEY
 from centre.services import set_offered_units
+from common.scoping import centre_scope, scopes_disabled
 from learners.models import Learner
 from learners.services import allocate_assessor
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory, UserFactory, valid_uln

@@ -1,10 +1,10 @@
 import pytest
 
+from assessment.services import Judgement, record_criterion_decision
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
+from common.scoping import centre_scope, scopes_disabled
 from learners.services import allocate_assessor
-from moderation.services import Judgement, record_criterion_decision
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 from tests.learners.conftest import criteria_of
 
@@ -42,7 +42,7 @@ def all_codes(unit):
 
 def decide(enrolment, code, outcome="met", feedback="Well evidenced.", seen=None):
     """Record a decision as the allocated assessor (inside the centre's scope)."""
-    from moderation.models import CriterionDecision
+    from assessment.models import CriterionDecision
 
     (criterion,) = criteria_of(enrolment.unit, code)
     if seen is None:

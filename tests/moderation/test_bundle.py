@@ -10,15 +10,15 @@ from django.core.management import call_command
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.models import Role
-from centre.scoping import centre_scope
 from centre.services import set_offered_units
-from learners.evidence_services import add_evidence_files, set_evidence_mappings, submit_evidence_item
+from common.scoping import centre_scope
 from learners.services import allocate_assessor
 from moderation.bundle import render_bundle, split_into_parts
-from moderation.sample_selectors import candidates_of
-from moderation.sample_services import create_moderation_sample
-from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
+from moderation.selectors import candidates_of
+from moderation.services import create_moderation_sample
+from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
 from tests.factories import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
 from tests.factories.moderation import two_page_pdf, upload
 from tests.moderation.conftest import member

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from centre.scoping import centre_scope
+from common.scoping import centre_scope
 from moderation.bundle_services import STALLED_AFTER, recover_stalled_renders, request_bundle
 from moderation.models import BundleRender
 from moderation.tasks import watch_bundle_render

@@ -5,14 +5,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from audit.models import AuditRecord
-from centre.models import Role
-from centre.scoping import centre_scope
-from learners.models import Enrolment, EvidenceItem
-from learners.services import allocate_assessor
-from moderation.models import CriterionDecision
-from moderation.selectors import latest_decisions
-from moderation.services import (
+from assessment.models import CriterionDecision
+from assessment.selectors import latest_decisions
+from assessment.services import (
     Judgement,
     StaleDecision,
     assess_submission,
@@ -21,6 +16,12 @@ from moderation.services import (
     reopen_sign_off,
     sign_off_unit,
 )
+from audit.models import AuditRecord
+from centre.models import Role
+from common.scoping import centre_scope
+from learners.models import Enrolment
+from learners.services import allocate_assessor
+from portfolio.models import EvidenceItem
 from tests.factories import UserFactory, submitted_evidence
 from tests.learners.conftest import criteria_of
 from tests.moderation.conftest import decide, meet_everything, member

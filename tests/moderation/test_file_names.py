@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from centre.models import Role
-from centre.scoping import centre_scope
 from centre.services import set_offered_units
-from learners.models import EvidenceFile
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
+from common.scoping import centre_scope
+from moderation.services import create_moderation_sample, grant_moderator_access
+from portfolio.models import EvidenceFile
 from tests.factories.moderation import png, signed_off_learner, upload
 from tests.moderation.conftest import member
 
@@ -60,7 +60,7 @@ def test_the_moderator_and_the_bundle_zip_never_offer_a_script_name(
     client, candidate, centre_a, seed_unit, django_capture_on_commit_callbacks
 ):
     from moderation.bundle import render_bundle
-    from moderation.sample_selectors import candidates_of
+    from moderation.selectors import candidates_of
 
     admin = member(centre_a, Role.CENTRE_ADMIN)
     with centre_scope(centre_a):

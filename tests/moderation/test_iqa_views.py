@@ -5,8 +5,8 @@ import re
 from django.urls import reverse
 
 from centre.models import Role
-from centre.scoping import centre_scope
-from moderation.services import save_sampling_plan, start_samples
+from common.scoping import centre_scope
+from iqa.services import save_sampling_plan, start_samples
 from tests.factories import submitted_evidence
 from tests.moderation.conftest import decide, member
 

@@ -15,18 +15,18 @@ from weasyprint import HTML
 
 from audit.models import AuditRecord
 from centre.models import Role
-from centre.scoping import centre_scope
 from centre.services import set_offered_units
+from common.scoping import centre_scope
+from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
 from moderation.bundle import BundleFetcher
 from moderation.bundle_services import recover_stalled_renders
 from moderation.models import BundleRender, ModeratorAccess
-from moderation.sample_services import (
+from moderation.services import (
     create_moderation_sample,
     grant_moderator_access,
     revoke_moderator_access,
     suggested_moderation_sample,
 )
-from moderation.services import record_sample_verdict, save_sampling_plan, start_samples
 from tests.factories import UserFactory
 from tests.factories.moderation import encrypted_pdf, png, signed_off_learner, two_page_pdf, upload
 from tests.moderation.conftest import member
@@ -311,7 +311,7 @@ def test_the_renderer_fetches_nothing_but_the_bundle(tmp_path):
 
 def test_learner_text_reaches_the_renderer_without_anything_to_fetch(sample, centre_a):
     from moderation.bundle import render_bundle
-    from moderation.sample_selectors import candidates_of
+    from moderation.selectors import candidates_of
 
     with centre_scope(centre_a):
         rendered = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
@@ -388,7 +388,7 @@ def test_learner_pdfs_lose_scripts_launch_actions_and_embedded_files_and_broken_
     centre_a, seed_unit, admin
 ):
     from moderation.bundle import render_bundle
-    from moderation.sample_selectors import candidates_of
+    from moderation.selectors import candidates_of
 
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
     with centre_scope(centre_a):
@@ -420,7 +420,7 @@ def test_a_big_bundle_is_also_offered_in_labelled_parts_split_between_candidates
     moderator_client, ask_for_bundle, sample, centre_a, settings
 ):
     from moderation.bundle import render_bundle
-    from moderation.sample_selectors import candidates_of
+    from moderation.selectors import candidates_of
 
     with centre_scope(centre_a):
         whole = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
@@ -495,10 +495,10 @@ def test_a_render_another_worker_is_on_is_left_to_it(sample, centre_a):
 
 
 def test_an_item_for_two_units_is_judged_by_each_units_assessor(centre_a, seed_unit, other_unit):
-    from learners.evidence_services import set_evidence_mappings, submit_evidence_item
-    from learners.models import EvidenceItem
+    from assessment.services import Judgement, assess_submission
     from learners.services import allocate_assessor
-    from moderation.services import Judgement, assess_submission
+    from portfolio.models import EvidenceItem
+    from portfolio.services import set_evidence_mappings, submit_evidence_item
     from tests.factories import EnrolmentFactory, EvidenceItemFactory
     from tests.learners.conftest import criteria_of
 

@@ -10,24 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from assessment.selectors import assessment_history
+from assessment.services import Judgement, assess_submission, countersign_unit, reopen_sign_off, sign_off_unit
 from audit.models import AuditRecord
 from centre.models import Role
-from centre.scoping import centre_scope
 from centre.services import set_offered_units
-from learners.evidence_services import add_evidence_files, set_evidence_mappings, submit_evidence_item
+from common.scoping import centre_scope
 from learners.services import allocate_assessor
 from moderation.bundle import render_bundle
 from moderation.models import ModeratorAccess
-from moderation.sample_selectors import candidates_of
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
-from moderation.selectors import assessment_history
-from moderation.services import (
-    Judgement,
-    assess_submission,
-    countersign_unit,
-    reopen_sign_off,
-    sign_off_unit,
-)
+from moderation.selectors import candidates_of
+from moderation.services import create_moderation_sample, grant_moderator_access
+from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
 from tests.factories import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
 from tests.factories.moderation import png, upload
 from tests.moderation.conftest import member

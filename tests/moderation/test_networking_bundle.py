@@ -3,18 +3,18 @@ import re
 
 from pypdf import PdfReader
 
+from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.models import Role
-from centre.scoping import centre_scope
 from centre.services import set_offered_units
-from learners.models import NetworkContact
-from learners.network_services import delete_contact
+from common.scoping import centre_scope
 from learners.services import allocate_assessor
 from moderation.bundle import render_bundle
 from moderation.bundle_services import bundle_storage, request_bundle
 from moderation.models import BundleRender
-from moderation.sample_selectors import candidates_of
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
-from moderation.services import Judgement, assess_submission, countersign_unit, sign_off_unit
+from moderation.selectors import candidates_of
+from moderation.services import create_moderation_sample, grant_moderator_access
+from networking.models import NetworkContact
+from networking.services import delete_contact
 from tests.factories import EnrolmentFactory, LearnerFactory
 from tests.factories.networking import contact, enable_networking, submitted_record
 from tests.moderation.conftest import all_codes, member

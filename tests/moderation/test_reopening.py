@@ -6,20 +6,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.models import CriterionDecision
+from assessment.selectors import latest_decisions
+from assessment.services import Judgement, assess_submission, countersign_unit, reopen_sign_off, sign_off_unit
 from centre.models import Role
-from centre.scoping import centre_scope
-from learners.models import EvidenceItem
-from moderation.models import CriterionDecision
-from moderation.selectors import latest_decisions
-from moderation.services import (
-    Judgement,
-    assess_submission,
-    countersign_unit,
-    reopen_sign_off,
-    save_sampling_plan,
-    sign_off_unit,
-    start_samples,
-)
+from common.scoping import centre_scope
+from iqa.services import save_sampling_plan, start_samples
+from portfolio.models import EvidenceItem
 from tests.factories import submitted_evidence
 from tests.learners.conftest import criteria_of
 from tests.moderation.conftest import all_codes, member

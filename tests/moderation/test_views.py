@@ -2,12 +2,14 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from assessment.models import CriterionDecision, UnitSignOff
+from assessment.services import sign_off_unit
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
-from learners.models import EvidenceItem
-from moderation.models import CriterionDecision, IqaSample, SampleIsPermanent, UnitSignOff
-from moderation.sample_services import sampleable_sign_offs
-from moderation.services import save_sampling_plan, sign_off_unit, start_samples
+from common.scoping import centre_scope, scopes_disabled
+from iqa.models import IqaSample, SampleIsPermanent
+from iqa.services import save_sampling_plan, start_samples
+from moderation.services import sampleable_sign_offs
+from portfolio.models import EvidenceItem
 from tests.factories import UserFactory, submitted_evidence
 from tests.factories.cohort import build_cohort, wide_unit
 from tests.learners.conftest import criteria_of
@@ -142,7 +144,7 @@ def test_sign_off_countersign_and_reopen_through_the_pages(client, enrolment, ce
     client.force_login(enrolment.learner.user)
     home = client.get(reverse("portfolio:home")).content.decode()
     assert "Check the recording sheet and countersign" in home
-    client.post(reverse("portfolio:countersign", kwargs={"sign_off_id": sign_off.pk}), {"declared": "on"})
+    client.post(reverse("assessment:countersign", kwargs={"sign_off_id": sign_off.pk}), {"declared": "on"})
     sign_off.refresh_from_db()
     assert sign_off.learner_name == "Ada Lovelace"
 
@@ -210,9 +212,7 @@ def test_iqa_plans_samples_disagrees_and_closes_the_answered_action(client, enro
     assert "The assessor has not answered this action yet." in closed_early.content.decode()
 
     client.force_login(enrolment.assessor)
-    client.post(
-        reverse("assessment:answer_action", kwargs={"action_id": action.pk}), {"response": "Witness added."}
-    )
+    client.post(reverse("iqa:answer_action", kwargs={"action_id": action.pk}), {"response": "Witness added."})
     client.force_login(iqa)
     client.post(reverse("iqa:close_action", kwargs={"action_id": action.pk}))
     assert enrolment.pk in scoped(
@@ -225,8 +225,8 @@ def test_iqa_plans_samples_disagrees_and_closes_the_answered_action(client, enro
 def test_suggested_sample_covers_every_assessor_at_their_rate(centre_a):
     with centre_scope(centre_a):
         from centre.services import set_offered_units
-        from moderation.models import AssessorRisk
-        from moderation.selectors import suggested_sample
+        from iqa.models import AssessorRisk
+        from iqa.selectors import suggested_sample
 
         unit = wide_unit(outcomes=1, criteria_each=2)
         set_offered_units(centre=centre_a, urns=[unit.urn])
@@ -277,7 +277,7 @@ def test_sampling_plan_offers_a_signed_off_learner_the_rate_did_not_pick(client,
     that one is sampled, the other's sign-off is still unsampled and the page must say so
     and let the IQA sample it, not claim there is none."""
     from centre.services import set_offered_units
-    from moderation.selectors import suggested_sample
+    from iqa.selectors import suggested_sample
     from tests.factories.moderation import signed_off_learner
 
     set_offered_units(centre=centre_a, urns=[seed_unit.urn])
@@ -301,9 +301,9 @@ def test_sampling_plan_offers_a_signed_off_learner_the_rate_did_not_pick(client,
 
 
 def test_a_sign_off_made_again_after_reopening_is_suggested_for_sampling(centre_a, seed_unit):
+    from assessment.services import reopen_sign_off
     from centre.services import set_offered_units
-    from moderation.selectors import suggested_sample
-    from moderation.services import reopen_sign_off
+    from iqa.selectors import suggested_sample
     from tests.factories.moderation import signed_off_learner
 
     set_offered_units(centre=centre_a, urns=[seed_unit.urn])

@@ -6,24 +6,17 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
-from learners.evidence_services import add_evidence_files, set_evidence_mappings, submit_evidence_item
-from learners.network_services import save_guidelines
+from common.scoping import centre_scope, scopes_disabled
+from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
 from learners.services import allocate_assessor
 from moderation.bundle_services import bundle_storage
 from moderation.models import BundleRender
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
-from moderation.services import (
-    Judgement,
-    assess_submission,
-    countersign_unit,
-    record_sample_verdict,
-    save_sampling_plan,
-    sign_off_unit,
-    start_samples,
-)
+from moderation.services import create_moderation_sample, grant_moderator_access
+from networking.services import save_guidelines
+from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
 from tests.factories import (
     PDF_BYTES,
     EnrolmentFactory,

@@ -1,28 +1,17 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from assessment.models import CriterionDecision, UnitSignOff
 from audit.models import AuditRecord
 from audit.selectors import audit_trail
 from centre.models import Membership, Role
-from centre.scoping import scopes_disabled
-from learners.models import (
-    Enrolment,
-    EvidenceFile,
-    EvidenceItem,
-    Learner,
-    NetworkContact,
-    NetworkingGuidelines,
-    NetworkReview,
-)
+from common.scoping import scopes_disabled
+from iqa.models import IqaSample
+from learners.models import Enrolment, Learner
 from moderation.bundle_services import bundle_storage
-from moderation.models import (
-    BundleRender,
-    CriterionDecision,
-    IqaSample,
-    ModerationSample,
-    SampledLearner,
-    UnitSignOff,
-)
+from moderation.models import BundleRender, ModerationSample, SampledLearner
+from networking.models import NetworkContact, NetworkingGuidelines, NetworkReview
+from portfolio.models import EvidenceFile, EvidenceItem
 from privacy.models import RetentionHold
 from privacy.services import ErasureRefused, erase_learner, place_hold, release_hold
 from tests.factories import MembershipFactory
@@ -62,7 +51,7 @@ def test_erasure_deletes_the_learners_rows_and_stored_files(world, django_captur
     for model in (CriterionDecision, UnitSignOff, IqaSample, SampledLearner):
         assert not model.objects.filter(enrolment__learner_id=ada.pk).exists(), model
     assert not any(storage.exists(name) for name in files)
-    assert erased["learners.EvidenceFile"] == 1 and erased["moderation.IqaSample"] == 1
+    assert erased["portfolio.EvidenceFile"] == 1 and erased["iqa.IqaSample"] == 1
     # Her account had no other part in Waymark: it is gone.
     assert not get_user_model().objects.filter(email="ada@lovelace.example").exists()
 

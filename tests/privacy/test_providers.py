@@ -3,7 +3,7 @@ subject access and erasure reach it (the way Moodle's privacy API guards its tab
 
 from django.apps import apps
 
-from privacy.providers import (
+from common.personal_data import (
     NoPersonalData,
     PersonalData,
     Provider,
@@ -37,15 +37,15 @@ def test_the_guard_asks_about_models_pointing_at_people_or_holding_free_text():
         "accounts.User",
         "centre.Membership",
         "learners.Learner",
-        "learners.NetworkReviewEntry",
+        "networking.NetworkReviewEntry",
         "audit.AuditRecord",
         "centre.UnitGuidance",
         "moderation.BundleRender",
         "privacy.RetentionHold",
         "units.UnitPage",
         # Through other rows: a file of an evidence item of a learner.
-        "learners.EvidenceFile",
-        "learners.ContactInteraction",
+        "portfolio.EvidenceFile",
+        "networking.ContactInteraction",
         # An email or network address.
         "accounts.SignInFailure",
     } <= asked
@@ -55,10 +55,14 @@ def test_the_guard_asks_about_models_pointing_at_people_or_holding_free_text():
     assert {model._meta.app_label for model in models_needing_a_provider()} <= {
         "accounts",
         "audit",
+        "units",
         "centre",
         "learners",
+        "portfolio",
+        "networking",
+        "assessment",
+        "iqa",
         "moderation",
-        "units",
         "privacy",
     }
 
@@ -68,8 +72,8 @@ def test_the_guard_names_a_model_that_no_provider_covers():
 
     problems = coverage_problems(models_needing_a_provider(), without_learners)
 
-    assert "learners.NetworkContact has no privacy provider." in problems
-    assert "learners.EvidenceItem has no privacy provider." in problems
+    assert "networking.NetworkContact has no privacy provider." in problems
+    assert "portfolio.EvidenceItem has no privacy provider." in problems
     assert not any(problem.startswith("moderation.") for problem in problems)
 
 

@@ -16,30 +16,24 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from assessment.models import UnitSignOff
+from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
-from learners.evidence_services import (
+from common.scoping import centre_scope, scopes_disabled
+from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
+from learners.services import allocate_assessor
+from moderation.bundle import render_bundle
+from moderation.selectors import candidates_of
+from moderation.services import create_moderation_sample, grant_moderator_access
+from networking.models import NetworkReview
+from networking.services import save_guidelines
+from portfolio.models import EvidenceItem
+from portfolio.services import (
     add_evidence_files,
     create_evidence_item,
     set_evidence_mappings,
     submit_evidence_item,
-)
-from learners.models import EvidenceItem, NetworkReview
-from learners.network_services import save_guidelines
-from learners.services import allocate_assessor
-from moderation.bundle import render_bundle
-from moderation.models import UnitSignOff
-from moderation.sample_selectors import candidates_of
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
-from moderation.services import (
-    Judgement,
-    assess_submission,
-    countersign_unit,
-    record_sample_verdict,
-    save_sampling_plan,
-    sign_off_unit,
-    start_samples,
 )
 from privacy.services import export_learner
 from tests.factories import PDF_BYTES, EnrolmentFactory, LearnerFactory, MembershipFactory
@@ -331,7 +325,7 @@ def test_a_contact_who_has_not_consented_reaches_no_staff_page_bundle_or_archive
         client, reverse("moderation:manage_sample", kwargs={"sample_id": sample.pk})
     )
     seen["audit trail (admin)"] = _page(client, reverse("audit:trail"))
-    seen["learner records"] = _page(client, reverse("learners:records", kwargs={"learner_id": learner.pk}))
+    seen["learner records"] = _page(client, reverse("privacy:records", kwargs={"learner_id": learner.pk}))
 
     # The moderator: the sample, the learner, each file, the bundle and its ZIP.
     client.force_login(access.moderator)
@@ -414,7 +408,7 @@ def test_a_deleted_contact_leaves_every_kind_of_evidence_and_its_file_names(
         set_evidence_mappings(item=witnessed, actor=user, claims={criterion.pk: f"As {NAME} saw."})
         version = submit_evidence_item(item=witnessed, actor=user, declared=True)
         with django_capture_on_commit_callbacks(execute=True):
-            from learners.network_services import delete_contact
+            from networking.services import delete_contact
 
             delete_contact(contact=zephyrine, actor=user)
         version.refresh_from_db()
@@ -438,7 +432,7 @@ def test_a_deleted_contact_leaves_every_kind_of_evidence_and_its_file_names(
 def test_the_grid_of_a_cohort_pseudonymises_each_learners_contacts_in_a_bounded_number_of_queries(
     client, centre_a, django_assert_max_num_queries
 ):
-    from learners.models import NetworkContact
+    from networking.models import NetworkContact
     from tests.factories import UserFactory
     from tests.factories.cohort import build_cohort, wide_unit
     from tests.moderation.conftest import member

@@ -6,14 +6,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import AuditRecord
-from centre.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope, scopes_disabled
 from learners.models import Learner
-from moderation.sample_services import create_moderation_sample, grant_moderator_access
+from moderation.services import create_moderation_sample, grant_moderator_access
 from privacy.selectors import retention_of, years_after
 from privacy.services import place_hold, purge_expired, set_retention_years
 from tests.factories import EnrolmentFactory, LearnerFactory
-
-from .conftest import signed_off
+from tests.privacy.conftest import signed_off
 
 # Three years and a day on: past the default retention of everyone finished today.
 LATER = timezone.now() + datetime.timedelta(days=3 * 366 + 1)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.models import AuditRecord
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope, scopes_disabled
 from privacy.models import RetentionHold
 from tests.factories import MembershipFactory
 
@@ -29,17 +29,17 @@ def admin_client(client, world):
 def test_the_learner_list_leads_to_each_learners_records(admin_client, world):
     ada = world["ada"]
     page = admin_client.get(reverse("learners:list")).content.decode()
-    assert reverse("learners:records", kwargs={"learner_id": ada.pk}) in page
+    assert reverse("privacy:records", kwargs={"learner_id": ada.pk}) in page
 
-    page = admin_client.get(reverse("learners:records", kwargs={"learner_id": ada.pk})).content.decode()
-    assert reverse("learners:subject_access", kwargs={"learner_id": ada.pk}) in page
+    page = admin_client.get(reverse("privacy:records", kwargs={"learner_id": ada.pk})).content.decode()
+    assert reverse("privacy:subject_access", kwargs={"learner_id": ada.pk}) in page
     assert "Kept until" in page
 
 
 def test_a_centre_admin_downloads_everything_held_about_a_learner(admin_client, world, centre_a):
     ada = world["ada"]
 
-    response = admin_client.post(reverse("learners:subject_access", kwargs={"learner_id": ada.pk}))
+    response = admin_client.post(reverse("privacy:subject_access", kwargs={"learner_id": ada.pk}))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -53,9 +53,9 @@ def test_a_centre_admin_downloads_everything_held_about_a_learner(admin_client, 
 def test_a_learner_downloads_their_own_from_their_portfolio(client, world, centre_a):
     ada = world["ada"]
     client.force_login(ada.user)
-    assert reverse("portfolio:subject_access") in client.get(reverse("portfolio:home")).content.decode()
+    assert reverse("privacy:own_subject_access") in client.get(reverse("portfolio:home")).content.decode()
 
-    response = client.post(reverse("portfolio:subject_access"))
+    response = client.post(reverse("privacy:own_subject_access"))
 
     assert response.status_code == 200
     assert 'filename="subject-access-0042.zip"' in response["Content-Disposition"]
@@ -71,12 +71,10 @@ def test_another_centres_admin_gets_nothing(client, world, centre_b):
         client.force_login(MembershipFactory(centre=centre_b, role=Role.CENTRE_ADMIN).user)
     ada = world["ada"]
 
-    assert client.get(reverse("learners:records", kwargs={"learner_id": ada.pk})).status_code == 404
-    assert client.post(reverse("learners:subject_access", kwargs={"learner_id": ada.pk})).status_code == 404
+    assert client.get(reverse("privacy:records", kwargs={"learner_id": ada.pk})).status_code == 404
+    assert client.post(reverse("privacy:subject_access", kwargs={"learner_id": ada.pk})).status_code == 404
     assert (
-        client.post(
-            reverse("learners:place_hold", kwargs={"learner_id": ada.pk}), {"reason": "x"}
-        ).status_code
+        client.post(reverse("privacy:place_hold", kwargs={"learner_id": ada.pk}), {"reason": "x"}).status_code
         == 404
     )
 
@@ -85,16 +83,16 @@ def test_a_learner_cannot_download_another_learners(client, world):
     client.force_login(world["bart"].user)
 
     assert (
-        client.post(reverse("learners:subject_access", kwargs={"learner_id": world["ada"].pk})).status_code
+        client.post(reverse("privacy:subject_access", kwargs={"learner_id": world["ada"].pk})).status_code
         == 403
     )
-    response = client.post(reverse("portfolio:subject_access"))
+    response = client.post(reverse("privacy:own_subject_access"))
     assert 'filename="subject-access-0043.zip"' in response["Content-Disposition"]
 
 
 def test_a_centre_admin_places_and_releases_a_hold(admin_client, world, centre_a):
     ada = world["ada"]
-    url = reverse("learners:place_hold", kwargs={"learner_id": ada.pk})
+    url = reverse("privacy:place_hold", kwargs={"learner_id": ada.pk})
 
     refused = admin_client.post(url, {"reason": "  "})
     assert "Why the records must be kept" in refused.content.decode()
@@ -106,7 +104,7 @@ def test_a_centre_admin_places_and_releases_a_hold(admin_client, world, centre_a
         hold = RetentionHold.objects.get(learner=ada)
     assert audited(centre_a, "privacy.hold_placed").learner_ref == ada.pk
 
-    admin_client.post(reverse("learners:release_hold", kwargs={"hold_id": hold.pk}))
+    admin_client.post(reverse("privacy:release_hold", kwargs={"hold_id": hold.pk}))
     with centre_scope(centre_a):
         hold.refresh_from_db()
     assert hold.released_at is not None
@@ -114,7 +112,7 @@ def test_a_centre_admin_places_and_releases_a_hold(admin_client, world, centre_a
 
 
 def test_a_centre_admin_sets_how_long_records_are_kept(admin_client, centre_a):
-    url = reverse("learners:retention")
+    url = reverse("privacy:retention")
     assert 'value="3"' in admin_client.get(url).content.decode()
 
     refused = admin_client.post(url, {"retention_years": "0"})

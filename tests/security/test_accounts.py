@@ -16,8 +16,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import end_sessions
 from centre.models import Membership, Role
-from centre.scoping import scopes_disabled
 from centre.services import end_membership
+from common.scoping import scopes_disabled
 from config import settings as waymark_settings
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
 

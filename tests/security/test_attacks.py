@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
-from learners.evidence_services import add_evidence_files
-from learners.models import EvidenceItem, Learner, NetworkContact
+from common.scoping import centre_scope, scopes_disabled
+from learners.models import Learner
 from moderation.models import ModerationSample, ModeratorAccess
+from networking.models import NetworkContact
+from portfolio.models import EvidenceItem
+from portfolio.services import add_evidence_files
 from tests.factories import (
     EnrolmentFactory,
     EvidenceItemFactory,
@@ -53,7 +55,7 @@ def test_a_learner_posting_extra_fields_changes_nothing_they_name(
     )
     enable_networking(seed_unit)
     client.post(
-        reverse("portfolio:add_contact"),
+        reverse("networking:add_contact"),
         {
             "kind": "individual",
             "name": "Priya Shah",

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.urls import path, reverse
 
 from centre.models import Role
-from centre.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope, scopes_disabled
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory, submitted_evidence
 from tests.test_isolation import fill, url_patterns
 

@@ -1,6 +1,6 @@
 from django.db import models
 
-from centre.scoping import centre_scoped_manager
+from common.scoping import centre_scoped_manager
 
 
 class CriterionReference(models.Model):

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditRecord
-from centre.scoping import scopes_disabled
+from common.scoping import scopes_disabled
 from tests.factories import UserFactory
 from units.models import AssessmentCriterion, UnitPage
 

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit.models import AuditRecord
-from centre.scoping import scopes_disabled
+from common.scoping import scopes_disabled
 from tests.testapp.models import CriterionReference
 from units.models import AssessmentCriterion, LearningOutcome, UnitPage
 from units.parsing import parse_unit_file

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import querydict_from_html
 
-from centre.scoping import scopes_disabled
+from common.scoping import scopes_disabled
 from tests.testapp.models import CriterionReference
 from units.models import AssessmentCriterion
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import GENESIS_HASH, AuditRecord, chained_hash, record_content
-from centre.scoping import scopes_disabled
+from common.scoping import scopes_disabled
 
 
 def records(count: int) -> str:

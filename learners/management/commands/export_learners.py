@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from centre.scoping import centre_scope
 from centre.selectors import centre_by_number
+from common.scoping import centre_scope
 from learners.services import export_register
 
 

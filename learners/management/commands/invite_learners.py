@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from centre.scoping import centre_scope
 from centre.selectors import centre_by_number
+from common.scoping import centre_scope
 from learners.models import Learner
 from learners.registration_services import InvitationRefused, invite_learners
 from learners.selectors import learners_not_invited

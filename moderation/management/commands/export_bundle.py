@@ -4,11 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.services import record_audit
-from centre.scoping import centre_scope
 from centre.selectors import centre_by_number
+from common.scoping import centre_scope
 from moderation.bundle import render_bundle, split_into_parts
 from moderation.models import ModerationSample
-from moderation.sample_selectors import candidates_of
+from moderation.selectors import candidates_of
 from units.selectors import unit_by_urn
 
 

@@ -1,0 +1,29 @@
+from django.http import Http404
+
+from centre.access import roles_in_centre
+from learners.access import access_own_learner
+from portfolio.models import EvidenceFile, EvidenceItem
+from portfolio.permissions import can_view_evidence_file
+
+
+def access_own_evidence(request, pk: int) -> EvidenceItem:
+    """One of the signed-in learner's own evidence items, or 404: another learner's item
+    is as absent as one that never existed."""
+    learner = access_own_learner(request)
+    item = EvidenceItem.objects.filter(centre=request.centre, learner=learner, pk=pk).first()
+    if item is None:
+        raise Http404("No such evidence in your portfolio.")
+    item.learner = learner
+    return item
+
+
+def access_evidence_file(request, pk: int) -> EvidenceFile:
+    """A stored evidence file the signed-in person may see, or 404 whatever the reason."""
+    evidence_file = (
+        EvidenceFile.objects.filter(centre=request.centre, pk=pk).select_related("item__learner").first()
+    )
+    if evidence_file is None or not can_view_evidence_file(
+        request.user, evidence_file, roles=roles_in_centre(request)
+    ):
+        raise Http404("No such file.")
+    return evidence_file

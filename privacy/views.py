@@ -1,0 +1,109 @@
+"""Learners' records and privacy: a centre admin's page of one learner's records (their
+subject access download, retention, and holds on their records), the centre's retention
+period, and a learner's own download of everything Waymark holds about them."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from centre.access import centre_role_required
+from centre.models import Role
+from common.downloads import private_file_response
+from learners.access import access_learner, access_own_learner
+from learners.models import Learner
+from privacy import services
+from privacy.access import access_hold
+from privacy.forms import RetentionHoldForm, RetentionPeriodForm
+from privacy.selectors import holds_of, retention_of
+
+admin_required = centre_role_required(Role.CENTRE_ADMIN)
+
+
+@admin_required
+def learner_records(request, learner_id: int):
+    learner = access_learner(request, learner_id)
+    return _records_page(request, learner, RetentionHoldForm())
+
+
+def _records_page(request, learner: Learner, form: RetentionHoldForm):
+    return render(
+        request,
+        "privacy/records.html",
+        {
+            "learner": learner,
+            "retention": retention_of(learner=learner),
+            "holds": holds_of(learner=learner),
+            "form": form,
+        },
+    )
+
+
+@admin_required
+@require_POST
+def subject_access(request, learner_id: int):
+    return _subject_access_archive(access_learner(request, learner_id), actor=request.user)
+
+
+@centre_role_required(Role.LEARNER)
+@require_POST
+def own_subject_access(request):
+    return _subject_access_archive(access_own_learner(request), actor=request.user)
+
+
+def _subject_access_archive(learner: Learner, *, actor):
+    return private_file_response(
+        services.export_learner(learner, actor=actor),
+        filename=f"subject-access-{learner.candidate_number}.zip",
+        content_type="application/zip",
+    )
+
+
+@admin_required
+@require_POST
+def place_hold(request, learner_id: int):
+    learner = access_learner(request, learner_id)
+    form = RetentionHoldForm(request.POST)
+    if form.is_valid():
+        try:
+            services.place_hold(learner=learner, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(request, "The hold is placed: these records are kept until it is released.")
+            return redirect("privacy:records", learner_id=learner.pk)
+    return _records_page(request, learner, form)
+
+
+@admin_required
+@require_POST
+def release_hold(request, hold_id: int):
+    hold = access_hold(request, hold_id)
+    try:
+        services.release_hold(hold=hold, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The hold is released: the centre’s retention period applies again.")
+    return redirect("privacy:records", learner_id=hold.learner_id)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def retention(request):
+    form = RetentionPeriodForm(
+        request.POST if request.method == "POST" else None,
+        initial={"retention_years": request.centre.retention_years},
+    )
+    if request.method == "POST" and form.is_valid():
+        years = form.cleaned_data["retention_years"]
+        try:
+            services.set_retention_years(centre=request.centre, years=years, actor=request.user)
+        except ValidationError as error:  # the model's limits
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Learners’ records are now kept for {years} years after their assessment is over."
+            )
+            return redirect("privacy:retention")
+    return render(request, "privacy/retention.html", {"form": form})
