@@ -26,8 +26,8 @@ from centre.models import Role
 from centre.services import add_member, save_centre, set_offered_units
 from common.scoping import centre_scope
 from learners.models import Enrolment, Learner
-from learners.registration import read_register
-from learners.registration_services import import_register
+from learners.registration.imports import import_register
+from learners.registration.register import read_register
 from units.models import UnitPage
 from units.parsing import parse_unit_file
 from units.services import import_unit

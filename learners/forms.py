@@ -1,6 +1,6 @@
 from django import forms
 
-from learners.registration import MAX_FILE_BYTES
+from learners.registration.register import MAX_FILE_BYTES
 
 
 class RegisterUploadForm(forms.Form):

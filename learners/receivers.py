@@ -4,7 +4,7 @@ from django.dispatch import receiver
 
 from centre.models import Role
 from centre.signals import role_granting
-from learners.registration_services import link_learner_role
+from learners.invitations import link_learner_role
 
 
 @receiver(role_granting, dispatch_uid="learners.link_learner_role")

@@ -1,7 +1,7 @@
 from import_export import resources
 
 from common.spreadsheets import SpreadsheetSafeField
-from learners.registration import COLUMNS
+from learners.registration.register import COLUMNS
 
 
 class RegisterResource(resources.Resource):

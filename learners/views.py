@@ -10,15 +10,10 @@ from centre.selectors import assessors_of_centre
 from common.previews import PreviewExpired, discard_preview, keep_preview, open_preview
 from learners.access import access_enrolment, access_learner
 from learners.forms import AllocationForm, InviteLearnersForm, RegisterConfirmForm, RegisterUploadForm
-from learners.registration import RegisterError, read_register
-from learners.registration_services import (
-    InvitationRefused,
-    RegisterPreviewIsStale,
-    RegistrationPlan,
-    import_register,
-    invite_learners,
-    plan_registration,
-)
+from learners.invitations import InvitationRefused, invite_learners
+from learners.registration.imports import RegisterPreviewIsStale, import_register
+from learners.registration.plans import RegistrationPlan, plan_registration
+from learners.registration.register import RegisterError, read_register
 from learners.selectors import (
     enrolments_for_assessor,
     invitation_state,

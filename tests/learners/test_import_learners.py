@@ -269,7 +269,7 @@ def test_a_register_of_more_than_twenty_thousand_rows_is_refused_with_the_limit(
 
 
 def test_the_plan_summary_counts_in_the_singular_and_the_plural(centre_a):
-    from learners.registration_services import RegistrationPlan
+    from learners.registration.plans import RegistrationPlan
 
     one = RegistrationPlan(
         centre=centre_a,

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from centre.selectors import centre_by_number
 from common.scoping import centre_scope
-from learners.registration import MAX_FILE_BYTES, RegisterError, read_register
-from learners.registration_services import import_register
+from learners.registration.imports import import_register
+from learners.registration.register import MAX_FILE_BYTES, RegisterError, read_register
 
 
 class Command(BaseCommand):

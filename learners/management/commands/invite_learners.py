@@ -3,8 +3,8 @@ from django.db.models import Q
 
 from centre.selectors import centre_by_number
 from common.scoping import centre_scope
+from learners.invitations import InvitationRefused, invite_learners
 from learners.models import Learner
-from learners.registration_services import InvitationRefused, invite_learners
 from learners.selectors import learners_not_invited
 
 

@@ -1,0 +1,121 @@
+"""Accounts and invitations for learners: every learner is a person who signs in, invited
+by the same single-use link as staff."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from accounts.names import person_sort_key
+from accounts.services import invite_people
+from centre.models import Centre, Membership, Role
+from learners.models import Learner
+
+
+def give_learners_accounts(*, centre: Centre, learners: list[Learner]) -> list[Learner]:
+    """Link each learner who has no account to one, and give it the learner role here.
+
+    The account is the person's existing one with the learner's email, if there is one
+    (a learner who is also staff, or studies at another centre, keeps one sign-in);
+    otherwise a new one with no password, which they choose from their invitation.
+    Returns the learners that were linked.
+    """
+    unlinked = [learner for learner in learners if learner.user_id is None]
+    if not unlinked:
+        return []
+    user_model = get_user_model()
+    emails = {learner.email.lower() for learner in unlinked}
+    accounts = {
+        user.email_lower: user
+        for user in user_model.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    }
+    new_accounts = []
+    for learner in unlinked:
+        if learner.email.lower() not in accounts:
+            user = user_model(email=learner.email, first_name=learner.first_name, last_name=learner.last_name)
+            user.sort_key = person_sort_key(last_name=user.last_name, first_name=user.first_name)  # no save()
+            user.set_unusable_password()
+            accounts[learner.email.lower()] = user
+            new_accounts.append(user)
+    user_model.objects.bulk_create(new_accounts, batch_size=1000)
+    for learner in unlinked:
+        learner.user = accounts[learner.email.lower()]
+    Learner.objects.bulk_update(unlinked, ["user"], batch_size=1000)
+
+    users = {learner.user_id: learner.user for learner in unlinked}
+    memberships = Membership.objects.filter(centre=centre, role=Role.LEARNER, user_id__in=users)
+    existing = set(memberships.values_list("user_id", flat=True))
+    memberships.filter(is_active=False).update(is_active=True)
+    Membership.objects.bulk_create(
+        [
+            Membership(centre=centre, user_id=user_id, role=Role.LEARNER)
+            for user_id in users
+            if user_id not in existing
+        ],
+        batch_size=1000,
+    )
+    return unlinked
+
+
+class InvitationRefused(Exception):
+    """Some of the learners asked for cannot be invited; nothing was sent to any."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@transaction.atomic
+def invite_learners(
+    *, centre: Centre, learners: list[Learner], actor=None, again: bool = True
+) -> list[Learner]:
+    """Invite learners to choose a password and sign in; returns those invited.
+
+    A learner without an account is given one first. One who was invited before is sent
+    a new link, and the old one stops working, unless ``again`` is false (a bulk "invite
+    everyone not yet invited" leaves them be). Asking for a learner who has chosen a
+    password already is refused, naming them: they sign in, or reset their password.
+    """
+    problems = [
+        f"{learner.first_name} {learner.last_name} ({learner.candidate_number}) has already chosen a "
+        "password; they can sign in, or reset it from the sign-in page."
+        for learner in learners
+        if learner.user_id is not None and learner.user.has_usable_password()
+    ]
+    if problems:
+        raise InvitationRefused(problems)
+    give_learners_accounts(centre=centre, learners=learners)
+    wanted = [learner for learner in learners if again or learner.user.invited_at is None]
+    invited_users = invite_people(
+        users=[learner.user for learner in wanted],
+        centre=centre,
+        role=Role.LEARNER,
+        actor=actor,
+        learner_refs={learner.user_id: learner.pk for learner in wanted},
+    )
+    invited = {user.pk for user in invited_users}
+    return [learner for learner in wanted if learner.user_id in invited]
+
+
+def link_learner_role(*, centre: Centre, user, actor=None) -> list[Learner]:
+    """Before ``user`` is given the learner role by hand: link them to the centre's learner
+    record with their email. Refused, with what to do, when there is none, or when it
+    belongs to another account."""
+    from centre.services import CentreServiceError
+
+    records = list(Learner.objects.filter(centre=centre, email__iexact=user.email).select_related("user"))
+    if not records:
+        raise CentreServiceError(
+            f"No learner at {centre.name} has the email address {user.email}. Learners come from the "
+            "centre's register: import them (Learners → Import learners), or correct the email there."
+        )
+    taken = [learner for learner in records if learner.user_id not in (None, user.pk)]
+    if taken:
+        raise CentreServiceError(
+            f"The learner record with the email address {user.email} (candidate number "
+            f"{taken[0].candidate_number}) belongs to another account."
+        )
+    unlinked = [learner for learner in records if learner.user_id is None]
+    for learner in unlinked:
+        learner.user = user
+    Learner.objects.bulk_update(unlinked, ["user"])
+    return records

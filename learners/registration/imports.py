@@ -1,0 +1,129 @@
+"""Registering a centre's learners in bulk: check every row against the centre, then
+write them all, or nothing."""
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record, record_audits
+from centre.models import Centre
+from learners.invitations import give_learners_accounts, invite_learners
+from learners.models import Enrolment, EnrolmentUserObjectPermission, Learner
+from learners.registration.plans import LEARNER_FIELDS, RegistrationPlan, plan_registration
+from learners.registration.register import Register
+
+
+class RegisterPreviewIsStale(Exception):
+    """The centre's learners changed after the preview; ``plan`` is what the file would do now."""
+
+    def __init__(self, plan: RegistrationPlan):
+        self.plan = plan
+        super().__init__("The centre's learners changed after the import was previewed.")
+
+
+@transaction.atomic
+def import_register(
+    *,
+    centre: Centre,
+    register: Register,
+    actor=None,
+    dry_run: bool = False,
+    expected_fingerprint: str | None = None,
+    invite: bool = True,
+) -> RegistrationPlan:
+    """Register and enrol a centre's learners from its MIS register, all rows or none.
+
+    Rows are matched to learners by ULN within the centre, so importing the same file
+    again changes nothing. Each new learner is linked to an account (their existing one,
+    or a new one) with the learner role here and, if ``invite``, emailed an invitation to
+    choose a password. Each enrolment's assessor is granted exactly that enrolment.
+    """
+    # One register import per centre at a time: the plan must still hold when it is applied.
+    list(Centre.objects.select_for_update().filter(pk=centre.pk).values_list("pk", flat=True))
+    plan = plan_registration(centre=centre, register=register)
+    if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
+        raise RegisterPreviewIsStale(plan)
+    if dry_run or not plan.has_changes:
+        return plan
+
+    Learner.objects.bulk_create([learner.fill_keys() for learner in plan.new_learners], batch_size=1000)
+    give_learners_accounts(centre=centre, learners=plan.new_learners)
+    if invite:
+        # A learner whose account has a password already (staff, or a learner elsewhere)
+        # signs in with it; everyone else is invited to choose one.
+        plan.invited = invite_learners(
+            centre=centre,
+            learners=[learner for learner in plan.new_learners if not learner.user.has_usable_password()],
+            actor=actor,
+            again=False,
+        )
+    if plan.changed_learners:
+        Learner.objects.bulk_update(
+            [learner.fill_keys() for learner, _ in plan.changed_learners],
+            [*LEARNER_FIELDS, *Learner.KEY_FIELDS],
+            batch_size=1000,
+        )
+    enrolments = Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                centre=centre,
+                learner=plan.learners_by_uln[row.uln],
+                unit=unit,
+                assessor=plan.assessors.get(row.assessor_email.lower()) if row.assessor_email else None,
+                start_date=timezone.localdate(),
+            )
+            for row, unit in plan.new_enrolments
+        ],
+        batch_size=1000,
+    )
+    for enrolment, assessor in plan.reallocations:
+        EnrolmentUserObjectPermission.objects.filter(content_object=enrolment).delete()
+        enrolment.assessor = assessor
+    Enrolment.objects.bulk_update(
+        [enrolment for enrolment, _ in plan.reallocations], ["assessor"], batch_size=1000
+    )
+
+    allocated = [enrolment for enrolment in enrolments if enrolment.assessor_id] + [
+        e for e, _ in plan.reallocations
+    ]
+    assess = Permission.objects.get(content_type__app_label="learners", codename="assess_enrolment")
+    EnrolmentUserObjectPermission.objects.bulk_create(
+        [
+            EnrolmentUserObjectPermission(
+                content_object=enrolment, user_id=enrolment.assessor_id, permission=assess
+            )
+            for enrolment in allocated
+        ],
+        batch_size=1000,
+    )
+    # One record per assessor, listing the enrolments they were given: the whole story,
+    # without ten thousand rows for a ten-thousand-row register.
+    allocations: dict[object, list[int]] = {}
+    for enrolment in allocated:
+        allocations.setdefault(enrolment.assessor, []).append(enrolment.pk)
+    record_audits(
+        [
+            audit_record(
+                actor=actor,
+                verb="learners.registered",
+                target=centre,
+                centre=centre,
+                details={"changes": plan.summary(), "invited": len(plan.invited)},
+            )
+        ]
+        + [
+            audit_record(
+                actor=actor,
+                verb="enrolments.assessor_allocated",
+                target=assessor,
+                centre=centre,
+                details={
+                    "assessor": str(assessor.audit_key),
+                    "enrolments": enrolments,
+                    "source": "register import",
+                },
+            )
+            for assessor, enrolments in allocations.items()
+        ]
+    )
+    return plan
