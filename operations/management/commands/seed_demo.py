@@ -1,23 +1,17 @@
 import datetime
-import io
-import random
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFilter
 
 from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.models import Role, UnitGuidance
 from centre.services import add_member, save_centre, set_offered_units
 from common.scoping import centre_scope
-from iqa.models import IqaSample, SamplingPlan
 from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
 from learners.models import Enrolment, Learner
 from learners.services import allocate_assessor
@@ -26,123 +20,35 @@ from moderation.models import ModerationSample
 from moderation.services import create_moderation_sample, grant_moderator_access
 from networking.models import NetworkContact, NetworkingPrompt
 from networking.services import ReviewLine, log_interaction, record_review, save_contact
+from operations.demo.candidates import candidate_portfolio, iqa_agrees
+from operations.demo.content import (
+    CANDIDATE_FIRST_NAMES,
+    CANDIDATE_LAST_NAMES,
+    CANDIDATE_NUMBERS_FROM,
+    CATALOGUE_EDITOR,
+    DEMO_CENTRE_NAME,
+    DEMO_CENTRE_NUMBER,
+    DEMO_CONTACTS,
+    DEMO_EVIDENCE,
+    DEMO_GUIDANCE,
+    DEMO_LEARNER_ULN,
+    DEMO_NETWORKING_OUTLINE,
+    DEMO_NETWORKING_PROMPT,
+    DEMO_PASSWORD,
+    DEMO_PEOPLE,
+    SEED_UNIT,
+    SEED_URN,
+    SIGNED_OFF_LEARNER,
+)
 from portfolio.models import EvidenceItem
 from portfolio.services import (
-    add_evidence_files,
     create_evidence_item,
     set_evidence_mappings,
     submit_evidence_item,
-    update_evidence_item,
 )
 from units.models import AssessmentCriterion, UnitPage
 from units.parsing import parse_unit_file
 from units.services import import_unit
-
-DEMO_CENTRE_NUMBER = "99999"
-DEMO_CENTRE_NAME = "Waymark Demo Centre"
-DEMO_PASSWORD = "waymark-demo-2026"  # noqa: S105 (printed for the demo; refused in production)
-SEED_UNIT = Path(settings.BASE_DIR) / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
-SEED_URN = "R/600/9587"
-DEMO_PEOPLE = [
-    # (email, first name, last name, role in the demo centre)
-    ("admin@demo.waymark.test", "Asha", "Patel", Role.CENTRE_ADMIN),
-    ("assessor@demo.waymark.test", "Tom", "Hughes", Role.ASSESSOR),
-    ("iqa@demo.waymark.test", "Grace", "Okafor", Role.IQA),
-    ("learner@demo.waymark.test", "Liam", "Evans", Role.LEARNER),
-    ("moderator@demo.waymark.test", "Morag", "Campbell", Role.MODERATOR),
-]
-CATALOGUE_EDITOR = ("editor@demo.waymark.test", "Cat", "Alogue")
-DEMO_LEARNER_ULN = "9276308686"
-# A second learner, further on: every criterion met, the unit signed off and countersigned,
-# and the IQA's summative sample agreed.
-SIGNED_OFF_LEARNER = ("learner2@demo.waymark.test", "Mia", "Jones", "9276308708", "0002")
-DEMO_GUIDANCE = (
-    "<p>Keep a networking diary from your first week: every event, call and introduction, "
-    "with what each side gained. Your assessor will ask to see it at your first review.</p>"
-)
-DEMO_NETWORKING_PROMPT = (
-    "<p>Write guidelines a colleague could follow when they network for Northgate: how to "
-    "approach contacts, what must never be shared, and how contacts’ details are kept under our "
-    "data protection policy (DP-04).</p>"
-)
-DEMO_NETWORKING_OUTLINE = (
-    "## Finding and approaching contacts\n\n"
-    "## What we share and what we never share\n\n"
-    "## Keeping contacts’ details\n"
-)
-DEMO_CONTACTS = [
-    {
-        "kind": "individual",
-        "name": "Priya Shah",
-        "organisation": "Harbour Bank",
-        "sector": "finance",
-        "email": "priya.shah@harbour-bank.example",
-        "phone": "020 7946 0958",
-        "how_met": "Regional finance forum, March.",
-        "they_offer": "Advice on funding bids.",
-        "you_offer": "Introductions to local training providers.",
-        "organisation_benefit": "A route to apprenticeship funding.",
-        "strength": 3,
-        "next_action": "Send the draft bid.",
-        "consented": True,
-    },
-    {
-        "kind": "organisation",
-        "name": "Northgate Chamber of Commerce",
-        "sector": "business",
-        "how_met": "Joined as a member.",
-        "they_offer": "Monthly networking breakfasts.",
-        "you_offer": "A talk on training for small firms.",
-        "strength": 2,
-        "consented": True,
-    },
-    {
-        "kind": "individual",
-        "name": "Dan Whitfield",
-        "organisation": "Northgate Council",
-        "sector": "public",
-        "email": "dan.whitfield@council.example",
-        "how_met": "Council jobs fair.",
-        "they_offer": "News of council training contracts.",
-        "you_offer": "Placements for council apprentices.",
-        "strength": 1,
-        "next_action": "Ask for a meeting in the new year.",
-        "consented": False,
-    },
-]
-DEMO_EVIDENCE = [
-    # (kind, title, text, {criterion code: how it meets it}, submitted?)
-    (
-        "reflective_statement",
-        "What networking has done for me",
-        "Since joining the local chamber of commerce I have met two suppliers who now quote for "
-        "our catering work.\n\nI keep their details in our CRM only with their agreement, and I "
-        "never pass them on without asking first.",
-        {
-            "1.1": "It weighs what networking has brought me and my organisation.",
-            "1.3": "It explains how I keep my contacts' details private.",
-        },
-        True,
-    ),
-    (
-        "written_account",
-        "My networks and why I chose them",
-        "The networks I belong to, and what each one is for.",
-        {"2.1": "It lists the networks I use and why."},
-        False,
-    ),
-]
-
-# The candidates ``--moderation-candidates`` adds, so that a bundle, its parts and the
-# moderator's pages can be tried at a realistic size: their numbers and names.
-CANDIDATE_NUMBERS_FROM = 101
-CANDIDATE_FIRST_NAMES = ["Aisha", "Ben", "Chloe", "Dev", "Elin", "Femi", "Gwen", "Hamza", "Isla", "Jack"]
-CANDIDATE_LAST_NAMES = ["Ahmed", "Brennan", "Cooper", "Davies", "Ellis", "Fraser", "Gill", "Hart", "Iqbal"]
-WITNESSES = [
-    ("Sarah Lloyd", "Operations manager", "line manager"),
-    ("Kwame Mensah", "Partnerships lead", "colleague"),
-    ("Ruth Evans", "Events coordinator", "client"),
-]
 
 
 class Command(BaseCommand):
@@ -365,9 +271,9 @@ class Command(BaseCommand):
             add_member(centre=centre, email=email, role=Role.LEARNER)
             with centre_scope(centre):
                 if not enrolment.sign_offs.exists():
-                    self._candidate_portfolio(enrolment, assessor, seed=n)
+                    candidate_portfolio(enrolment, assessor, seed=n)
                     if n % 3 == 0:
-                        self._iqa_agrees(enrolment, iqa)
+                        iqa_agrees(enrolment, iqa)
             enrolments.append(enrolment)
         with centre_scope(centre):
             wanted = {e.pk for e in enrolments}
@@ -378,206 +284,3 @@ class Command(BaseCommand):
                 )
                 grant_moderator_access(sample=sample, actor=admin, email=people[Role.MODERATOR].email)
         self.stdout.write(f"The moderation sample holds {len(enrolments)} signed-off candidates.")
-
-    def _candidate_portfolio(self, enrolment, assessor, *, seed):
-        learner = enrolment.learner
-        criteria = list(
-            AssessmentCriterion.objects.filter(outcome__page=enrolment.unit).order_by(
-                "outcome__number", "sort_order"
-            )
-        )
-        when = (timezone.localdate() - datetime.timedelta(days=20 + seed % 30)).isoformat()
-        witness_name, witness_role, relationship = WITNESSES[seed % len(WITNESSES)]
-        items = [
-            (
-                "files",
-                "Photographs from the regional networking breakfast",
-                "I organised our stand at the breakfast. The photographs show the stand, the "
-                "contacts I spoke to (with their agreement) and the board of follow-ups.",
-                {},
-                [_photograph(seed, 0, "JPEG"), _photograph(seed, 1, "PNG")],
-            ),
-            (
-                "witness_testimony",
-                "Witness statement from my manager",
-                f"{learner.first_name} introduced our service to three new partners at the "
-                "chamber's meeting and followed each up within the week.",
-                {
-                    "witness_name": witness_name,
-                    "witness_role": witness_role,
-                    "relationship": relationship,
-                    "witnessed_on": when,
-                },
-                [],
-            ),
-            (
-                "observation",
-                "Observed: leading the partners' meeting",
-                "The learner chaired the quarterly partners' meeting, kept to the agenda and "
-                "agreed actions with each partner.",
-                {
-                    "observer_name": assessor.get_full_name(),
-                    "observer_role": "assessor",
-                    "observed_on": when,
-                    "setting": "Quarterly partners' meeting, Northgate Business Centre",
-                },
-                [_photograph(seed, 2, "JPEG")],
-            ),
-            (
-                "professional_discussion",
-                "Discussion: reviewing my networks",
-                "We discussed which networks have helped the organisation most, what I would "
-                "change, and how contacts' details are kept.",
-                {
-                    "discussed_on": when,
-                    "participants": f"{learner.user.get_full_name()} and {assessor.get_full_name()}",
-                    "duration_minutes": 30 + seed % 4 * 5,
-                },
-                [],
-            ),
-            (
-                "files",
-                "My networking plan",
-                "The plan I wrote for the year, attached as a PDF.",
-                {},
-                [
-                    (
-                        "networking-plan.pdf",
-                        _plan_pdf(f"{learner.first_name} {learner.last_name}"),
-                        "application/pdf",
-                    )
-                ],
-            ),
-        ]
-        for index, (kind, title, body, details, files) in enumerate(items):
-            item, _ = create_evidence_item(
-                learner=learner,
-                actor=learner.user,
-                kind=kind,
-                title=title,
-                body=body,
-                details=details,
-                creation_token=uuid.uuid5(uuid.NAMESPACE_URL, f"waymark-demo:{learner.uln}:{index}"),
-            )
-            if files:
-                add_evidence_files(
-                    item=item,
-                    actor=learner.user,
-                    uploads=[
-                        SimpleUploadedFile(name, content, content_type)
-                        for name, content, content_type in files
-                    ],
-                )
-            mapped = criteria[index :: len(items)]
-            set_evidence_mappings(
-                item=item,
-                actor=learner.user,
-                claims={
-                    c.pk: f"{title} shows how I {c.text[:1].lower()}{c.text[1:].rstrip('.')}." for c in mapped
-                },
-            )
-            submit_evidence_item(item=item, actor=learner.user, declared=True)
-            if index == 1 and seed % 2 == 0:
-                # Returned once, as real assessment goes: the history shows the first decision.
-                first, *rest = mapped
-                assess_submission(
-                    item=item,
-                    assessor=assessor,
-                    judgements={
-                        first.pk: Judgement(
-                            "not_yet_met", "Ask your witness to say what the partners gained.", 0
-                        ),
-                        **{c.pk: Judgement("met", "Clear.", 0) for c in rest},
-                    },
-                    return_reason="The statement needs to say what the new partners gained.",
-                )
-                update_evidence_item(
-                    item=item,
-                    actor=learner.user,
-                    title=title,
-                    body=body + " Two of them now refer clients to us.",
-                    details=details,
-                )
-                submit_evidence_item(item=item, actor=learner.user, declared=True)
-                seen = 1
-            else:
-                seen = 0
-            assess_submission(
-                item=item,
-                assessor=assessor,
-                judgements={c.pk: Judgement("met", "Well evidenced.", seen) for c in mapped},
-            )
-        sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
-        countersign_unit(sign_off=sign_off, learner_user=learner.user, declared=True)
-
-    def _iqa_agrees(self, enrolment, iqa):
-        plan = SamplingPlan.objects.filter(centre=enrolment.centre, unit=enrolment.unit).first()
-        if plan is None:
-            plan = save_sampling_plan(
-                centre=enrolment.centre,
-                unit=enrolment.unit,
-                actor=iqa,
-                standard_rate=25,
-                higher_rate=50,
-                methods=[],
-                risks={},
-            )
-        if IqaSample.objects.filter(enrolment=enrolment).exists():
-            return
-        (sample,) = start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
-        record_sample_verdict(
-            sample=sample, iqa=iqa, verdict="agree", comments="Sound decisions.", actions=[]
-        )
-
-
-def _photograph(seed: int, index: int, format: str) -> tuple[str, bytes, str]:
-    """A 1200×900 picture with a photograph's gradients and grain, different for every
-    ``seed`` and ``index`` (never the same bytes twice, as real photographs are not)."""
-    rng = random.Random(seed * 10 + index)  # noqa: S311 (pictures, not secrets)
-    image = Image.effect_noise((1200, 900), 30 + rng.randint(0, 30)).convert("RGB")
-    draw = ImageDraw.Draw(image, "RGBA")
-    for _ in range(14):
-        x, y, r = rng.randint(0, 1200), rng.randint(0, 900), rng.randint(80, 260)
-        colour = (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255), 110)
-        draw.ellipse((x - r, y - r * 3 // 4, x + r, y + r * 3 // 4), fill=colour)
-    draw.text((40, 40), f"Demo photograph {seed + 1}.{index + 1}", fill=(255, 255, 255, 255))
-    image = image.filter(ImageFilter.GaussianBlur(1.1))
-    content = io.BytesIO()
-    image.save(content, format, **({"quality": 85} if format == "JPEG" else {}))
-    extension = "jpg" if format == "JPEG" else "png"
-    return f"photo-{seed + 1}-{index + 1}.{extension}", content.getvalue(), f"image/{format.lower()}"
-
-
-def _plan_pdf(name: str) -> bytes:
-    """A small two-page PDF, written directly (no renderer needed): the learner's plan."""
-    pages = [
-        [f"Networking plan: {name}", "Aims for the year: three new partners, one funding lead."],
-        ["Review dates", "Each quarter, with my manager; contacts' details kept under policy DP-04."],
-    ]
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
-    kids = []
-    for lines in pages:
-        text = " ".join(
-            f"BT /F1 {16 if n == 0 else 11} Tf 72 {760 - 30 * n} Td ({_pdf_text(line)}) Tj ET"
-            for n, line in enumerate(lines)
-        )
-        objects.append(f"<< /Length {len(text)} >>\nstream\n{text}\nendstream")
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {len(objects)} 0 R "
-            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
-        )
-        kids.append(f"{len(objects)} 0 R")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    content, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(content))
-        content += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    table = len(content)
-    content += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    content += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    content += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{table}\n%%EOF\n".encode()
-    return content
-
-
-def _pdf_text(line: str) -> str:
-    return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("’", "'")
