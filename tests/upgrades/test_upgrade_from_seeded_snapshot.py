@@ -38,7 +38,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from tests.migrations.snapshot import (
+from tests.upgrades.snapshot import (
     EVIDENCE_DIR,
     concrete_fields_by_column,
     load_json,
@@ -50,7 +50,39 @@ from tests.migrations.snapshot import (
 # A table a migration renamed: its name in the snapshot → its name now. Fill it in when a
 # migration renames a table (a model moved to another app, for example
 # "learners_evidenceitem": "portfolio_evidenceitem", and its many-to-many tables too).
-RENAMED_TABLES: dict[str, str] = {}
+RENAMED_TABLES: dict[str, str] = {
+    # Issue 14: evidence to portfolio, networking records (and the centre's prompt) to
+    # networking, decisions and sign-offs to assessment, sampling and IQA to iqa.
+    **{
+        f"learners_{model}": f"portfolio_{model}"
+        for model in (
+            "evidenceitem",
+            "evidencefile",
+            "evidencemapping",
+            "evidenceversion",
+            "evidenceversion_files",
+        )
+    },
+    **{
+        f"learners_{model}": f"networking_{model}"
+        for model in (
+            "networkcontact",
+            "contactinteraction",
+            "networkingguidelines",
+            "networkreview",
+            "networkreviewentry",
+        )
+    },
+    "centre_networkingprompt": "networking_networkingprompt",
+    **{
+        f"moderation_{model}": f"assessment_{model}"
+        for model in ("criteriondecision", "criteriondecision_evidence", "unitsignoff")
+    },
+    **{
+        f"moderation_{model}": f"iqa_{model}"
+        for model in ("samplingplan", "assessorrisk", "iqasample", "iqaaction")
+    },
+}
 # A column a migration renamed: (table in the snapshot, column there) → the column now.
 RENAMED_COLUMNS: dict[tuple[str, str], str] = {}
 # A model's former label (app_label.model, as content types and audit records name it) →

@@ -3,7 +3,10 @@
 Run it from the repository's root with the project's Python, on the code whose migrations
 the snapshot is to stand for (that is, before a reshape of the apps, never after it):
 
-    .venv/bin/python tests/migrations/make_seeded_snapshot.py
+    .venv/bin/python tests/upgrades/make_seeded_snapshot.py
+
+The snapshot committed beside it was made at commit ccc4063, before the apps were split
+by domain (issue 14); this script has since followed the code to its new modules.
 
 It makes a fresh SQLite database in a temporary folder of its own (nothing under ``var/``,
 no ``DATABASE_URL`` and no evidence folder of yours is touched), migrates it, and runs
@@ -18,8 +21,8 @@ guidelines, an assessor's risk level, an interim IQA sample the IQA disagrees wi
 action answered and closed, a rendered moderation bundle, and a sign-in failure.
 
 ``verify_audit`` and ``verify_storage`` must pass on that database; then it replaces
-``tests/migrations/snapshot/`` with the leaf migrations, the rows, their counts and the
-evidence files (the format is in ``tests/migrations/snapshot.py``), and prints its size.
+``tests/upgrades/snapshot/`` with the leaf migrations, the rows, their counts and the
+evidence files (the format is in ``tests/upgrades/snapshot.py``), and prints its size.
 """
 
 import io
@@ -85,9 +88,9 @@ def _seed() -> None:
 def _smaller_photographs() -> None:
     from PIL import Image
 
-    from centre.management.commands import seed_demo
+    from operations.demo import candidates
 
-    photograph = seed_demo._photograph
+    photograph = candidates.photograph
 
     def smaller(seed: int, index: int, format: str) -> tuple[str, bytes, str]:
         name, content, content_type = photograph(seed, index, format)
@@ -97,27 +100,28 @@ def _smaller_photographs() -> None:
         resized.save(out, format, **({"quality": 85} if format == "JPEG" else {}))
         return name, out.getvalue(), content_type
 
-    seed_demo._photograph = smaller
+    candidates.photograph = smaller
 
 
 def _what_seed_demo_leaves_empty() -> None:
     from django.contrib.auth import get_user_model
 
     from accounts.throttling import record_sign_in_failure
-    from centre.management.commands.seed_demo import DEMO_CENTRE_NUMBER, DEMO_LEARNER_ULN
-    from centre.scoping import centre_scope
     from centre.selectors import centre_by_number
-    from learners.models import Learner
-    from learners.network_services import save_guidelines
-    from moderation.bundle_services import request_bundle
-    from moderation.models import AssessorRisk, BundleRender, ModerationSample, SamplingPlan
-    from moderation.services import (
+    from common.scoping import centre_scope
+    from iqa.models import AssessorRisk, SamplingPlan
+    from iqa.services import (
         close_action,
         record_sample_verdict,
         respond_to_action,
         save_sampling_plan,
         start_samples,
     )
+    from learners.models import Learner
+    from moderation.bundle_services import request_bundle
+    from moderation.models import BundleRender, ModerationSample
+    from networking.services import save_guidelines
+    from operations.demo.content import DEMO_CENTRE_NUMBER, DEMO_LEARNER_ULN
     from privacy.services import place_hold
 
     users = get_user_model().objects
@@ -177,7 +181,7 @@ def _write() -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from tests.migrations.snapshot import (
+    from tests.upgrades.snapshot import (
         EVIDENCE_DIR,
         FRAMEWORK_APPS,
         SNAPSHOT_DIR,
@@ -243,7 +247,7 @@ def _write() -> None:
         check=False,
     ).stdout.strip()
     header = {
-        "made_by": "tests/migrations/make_seeded_snapshot.py",
+        "made_by": "tests/upgrades/make_seeded_snapshot.py",
         "seed_demo": SEED_DEMO_OPTIONS,
         "commit": commit,
         "django": django.get_version(),
@@ -286,10 +290,10 @@ def _check_closed(tables: dict) -> None:
 def _copy_files(into: Path) -> dict:
     """The evidence storage's files that rows refer to, under their storage names; a file
     that no row refers to means the data set is not what it should be."""
-    from centre.scoping import scopes_disabled
-    from learners.management.commands.verify_storage import sha256_of, walk
-    from learners.models import EvidenceFile, evidence_storage
+    from common.scoping import scopes_disabled
     from moderation.models import BundleRender
+    from operations.management.commands.verify_storage import sha256_of, walk
+    from portfolio.models import EvidenceFile, evidence_storage
 
     storage = evidence_storage()
     with scopes_disabled():
