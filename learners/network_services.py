@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from config.dates import long_date
-from moderation.bundle_services import discard_bundles_of
+from moderation.bundle import discard_bundles_of
 
 from .evidence_services import create_evidence_item
 from .models import (

@@ -19,7 +19,7 @@ from config.dates import long_date
 from learners.downloads import evidence_file_response, private_file_response
 from learners.evidence_kinds import describe_details
 
-from .bundle_services import bundle_storage, recover_stalled_renders, request_bundle
+from .bundle import bundle_storage, recover_stalled_renders, request_bundle
 from .models import BundleRender, ModerationSample, ModeratorAccess
 from .sample_selectors import candidates_of, sampled_learners, samples_for_moderator
 from .sample_services import (

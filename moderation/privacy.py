@@ -8,7 +8,7 @@ from learners.models import Enrolment, Learner
 from learners.pseudonyms import Redactor, redactor_for
 from privacy.providers import Export, PersonalData, Provider, register
 
-from .bundle_services import discard_bundles_of
+from .bundle import discard_bundles_of
 from .models import (
     CriterionDecision,
     IqaAction,

@@ -6,8 +6,8 @@ from centre.scoping import centre_scope, scopes_disabled
 
 @task()
 def render_moderation_bundle(render_id: int, centre_id: int) -> None:
-    """Render one moderation bundle (see ``bundle_services.run_bundle_render``)."""
-    from .bundle_services import run_bundle_render
+    """Render one moderation bundle (see ``moderation.bundle.jobs.run_bundle_render``)."""
+    from .bundle import run_bundle_render
 
     with scopes_disabled():
         centre = Centre.objects.get(pk=centre_id)
@@ -19,7 +19,7 @@ def render_moderation_bundle(render_id: int, centre_id: int) -> None:
 def watch_bundle_render(render_id: int, centre_id: int) -> None:
     """Look in on a render a while after it was queued: if its worker died, queue it
     again; while it is unfinished, look again when it would next count as stalled."""
-    from .bundle_services import watch_render
+    from .bundle import watch_render
 
     with scopes_disabled():
         centre = Centre.objects.get(pk=centre_id)

@@ -16,7 +16,7 @@ from centre.models import NetworkingPrompt, Role, UnitGuidance
 from centre.scoping import centre_scope, scopes_disabled
 from centre.services import set_offered_units
 from learners.services import allocate_assessor
-from moderation.bundle_services import request_bundle
+from moderation.bundle import request_bundle
 from moderation.sample_services import create_moderation_sample, grant_moderator_access
 from moderation.services import (
     close_action,

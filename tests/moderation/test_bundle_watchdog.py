@@ -8,7 +8,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from centre.scoping import centre_scope
-from moderation.bundle_services import STALLED_AFTER, recover_stalled_renders, request_bundle
+from moderation.bundle import recover_stalled_renders, request_bundle
+from moderation.bundle.jobs import STALLED_AFTER
 from moderation.models import BundleRender
 from moderation.tasks import watch_bundle_render
 from tests.moderation.test_moderation import admin, cohort, sample  # noqa: F401 (fixtures)

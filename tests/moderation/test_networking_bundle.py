@@ -9,8 +9,7 @@ from centre.services import set_offered_units
 from learners.models import NetworkContact
 from learners.network_services import delete_contact
 from learners.services import allocate_assessor
-from moderation.bundle import render_bundle
-from moderation.bundle_services import bundle_storage, request_bundle
+from moderation.bundle import bundle_storage, render_bundle, request_bundle
 from moderation.models import BundleRender
 from moderation.sample_selectors import candidates_of
 from moderation.sample_services import create_moderation_sample, grant_moderator_access

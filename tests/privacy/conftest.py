@@ -12,7 +12,7 @@ from centre.services import set_offered_units
 from learners.evidence_services import add_evidence_files, set_evidence_mappings, submit_evidence_item
 from learners.network_services import save_guidelines
 from learners.services import allocate_assessor
-from moderation.bundle_services import bundle_storage
+from moderation.bundle import bundle_storage
 from moderation.models import BundleRender
 from moderation.sample_services import create_moderation_sample, grant_moderator_access
 from moderation.services import (

@@ -14,7 +14,7 @@ from learners.models import (
     NetworkingGuidelines,
     NetworkReview,
 )
-from moderation.bundle_services import bundle_storage
+from moderation.bundle import bundle_storage
 from moderation.models import (
     BundleRender,
     CriterionDecision,

@@ -8,7 +8,7 @@ from centre.scoping import scopes_disabled
 from centre.selectors import centre_by_number
 from common.previews import PREVIEW_FOLDER
 from learners.models import EvidenceFile, evidence_storage
-from moderation.bundle_services import bundle_storage
+from moderation.bundle import bundle_storage
 from moderation.models import BundleRender
 
 CHUNK_BYTES = 1024 * 1024

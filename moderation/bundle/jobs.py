@@ -1,6 +1,6 @@
 """Making moderation bundles: asking for one (once per content), rendering it in the
-background, publishing the files only when complete, and picking up a render whose
-worker died."""
+background (``moderation.tasks``), publishing the files only when complete, and picking
+up a render whose worker died."""
 
 import datetime
 import logging
@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from audit.services import record_audit
 
-from .bundle import bundle_fingerprint, render_bundle, split_into_parts
-from .models import BundleRender, ModerationSample
-from .sample_selectors import candidates_of
+from ..models import BundleRender, ModerationSample
+from ..sample_selectors import candidates_of
+from .fingerprint import bundle_fingerprint
+from .parts import split_into_parts
+from .render import render_bundle
 
 logger = logging.getLogger(__name__)
 # A render that has not reported progress for this long has lost its worker.
@@ -62,7 +64,7 @@ def request_bundle(*, sample: ModerationSample, actor) -> BundleRender:
 
 
 def _enqueue(render: BundleRender) -> None:
-    from .tasks import render_moderation_bundle, watch_bundle_render
+    from ..tasks import render_moderation_bundle, watch_bundle_render
 
     render_moderation_bundle.enqueue(render.pk, render.centre_id)
     if default_task_backend.supports_defer:
@@ -150,7 +152,7 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
 def recover_stalled_renders(*, centre) -> int:
     """Queue again every render of ``centre`` whose worker stopped reporting (killed
     mid-render); what it had written was never published. Returns how many."""
-    from .tasks import render_moderation_bundle
+    from ..tasks import render_moderation_bundle
 
     with transaction.atomic():
         # Locked and skipped if locked: two pages opened at once queue each render once.
@@ -177,7 +179,7 @@ def _fail_abandoned_tasks(*, render_id: int) -> None:
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    from .tasks import render_moderation_bundle
+    from ..tasks import render_moderation_bundle
 
     if not isinstance(render_moderation_bundle.get_backend(), DatabaseBackend):
         return
