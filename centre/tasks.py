@@ -1,19 +1,12 @@
-from django.tasks import task
-
-from .models import Centre
-from .scoping import centre_scope, scopes_disabled
+from common.tasks import centre_task
 
 
-@task()
-def update_centre_reference_index(app_label: str, model_name: str, pk: str, centre_id: int) -> None:
+@centre_task()
+def update_centre_reference_index(app_label: str, model_name: str, pk: str, *, centre) -> None:
     """Wagtail's reference indexing of one centre-owned object, inside its centre's scope:
     Wagtail's own task reads the object through the model's manager, which in the worker
-    (no request, so no scope) refuses every query."""
+    (no request, so no scope) refuses every query. (A centre deleted before the task ran
+    took the object with it: ``centre_task`` skips the task.)"""
     from wagtail.tasks import update_reference_index_task
 
-    with scopes_disabled():
-        centre = Centre.objects.filter(pk=centre_id).first()
-    if centre is None:
-        return  # the centre, and with it the object, was deleted before the task ran
-    with centre_scope(centre):
-        update_reference_index_task.func(app_label, model_name, pk)
+    update_reference_index_task.func(app_label, model_name, pk)

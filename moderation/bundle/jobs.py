@@ -66,10 +66,10 @@ def request_bundle(*, sample: ModerationSample, actor) -> BundleRender:
 def _enqueue(render: BundleRender) -> None:
     from ..tasks import render_moderation_bundle, watch_bundle_render
 
-    render_moderation_bundle.enqueue(render.pk, render.centre_id)
+    render_moderation_bundle.enqueue(render.pk, centre_id=render.centre_id)
     if default_task_backend.supports_defer:
         watch_bundle_render.using(run_after=timezone.now() + STALLED_AFTER + WATCH_MARGIN).enqueue(
-            render.pk, render.centre_id
+            render.pk, centre_id=render.centre_id
         )
 
 
@@ -168,7 +168,9 @@ def recover_stalled_renders(*, centre) -> int:
                 status=BundleRender.Status.QUEUED, heartbeat_at=timezone.now(), stage="Started again"
             )
             _fail_abandoned_tasks(render_id=render.pk)
-            transaction.on_commit(lambda pk=render.pk: render_moderation_bundle.enqueue(pk, centre.pk))
+            transaction.on_commit(
+                lambda pk=render.pk: render_moderation_bundle.enqueue(pk, centre_id=centre.pk)
+            )
     return len(stalled)
 
 

@@ -60,7 +60,7 @@ def test_the_watchdog_looks_again_when_the_render_would_be_five_minutes_silent(
         )
     before = set(DBTaskResult.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
-        watch_bundle_render.call(queued_render.pk, centre_a.pk)
+        watch_bundle_render.call(queued_render.pk, centre_id=centre_a.pk)
 
     next_look = DBTaskResult.objects.exclude(pk__in=before).get(
         task_path="moderation.tasks.watch_bundle_render"
