@@ -25,6 +25,7 @@ from .jobs import (
     discard_bundles_of,
     recover_stalled_renders,
     request_bundle,
+    requeue_stalled_renders,
     run_bundle_render,
     watch_render,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "recover_stalled_renders",
     "render_bundle",
     "request_bundle",
+    "requeue_stalled_renders",
     "run_bundle_render",
     "split_into_parts",
     "watch_render",

@@ -1,6 +1,6 @@
 """Making moderation bundles: asking for one (once per content), rendering it in the
 background (``moderation.tasks``), publishing the files only when complete, and picking
-up a render whose worker died."""
+up a render whose worker died (the watchdog task, and ``manage.py recover_bundle_renders``)."""
 
 import datetime
 import logging
@@ -152,10 +152,17 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
 def recover_stalled_renders(*, centre) -> int:
     """Queue again every render of ``centre`` whose worker stopped reporting (killed
     mid-render); what it had written was never published. Returns how many."""
+    return len(requeue_stalled_renders(centre=centre))
+
+
+def requeue_stalled_renders(*, centre) -> list[BundleRender]:
+    """The renders of ``centre`` whose worker stopped reporting, each queued again (as
+    they were found: ``heartbeat_at`` is their last sign of life). Only the watchdog task
+    and ``manage.py recover_bundle_renders`` call this, never a page: a GET writes nothing."""
     from ..tasks import render_moderation_bundle
 
     with transaction.atomic():
-        # Locked and skipped if locked: two pages opened at once queue each render once.
+        # Locked and skipped if locked: the watchdog and the command at once queue each render once.
         stalled = list(
             BundleRender.objects.select_for_update(skip_locked=True).filter(
                 centre=centre,
@@ -171,7 +178,7 @@ def recover_stalled_renders(*, centre) -> int:
             transaction.on_commit(
                 lambda pk=render.pk: render_moderation_bundle.enqueue(pk, centre_id=centre.pk)
             )
-    return len(stalled)
+    return stalled
 
 
 def _fail_abandoned_tasks(*, render_id: int) -> None:
