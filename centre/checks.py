@@ -31,7 +31,7 @@ def check_centre_owned_models_are_scoped(app_configs=None, **kwargs) -> list[che
             errors.append(
                 checks.Error(
                     f"{model._meta.label} belongs to a centre but its default manager is not centre-scoped.",
-                    hint="Declare `objects = centre_scoped_manager()` from centre.scoping.",
+                    hint="Declare `objects = centre_scoped_manager()` from common.scoping.",
                     obj=model,
                     id="centre.E001",
                 )

@@ -38,5 +38,5 @@ def _update_reference_index_on_save(sender, instance, raw=False, **kwargs) -> No
     if raw or getattr(reference_index_auto_update_disabled, "value", False):
         return
     update_centre_reference_index.enqueue(
-        instance._meta.app_label, instance._meta.model_name, str(instance.pk), instance.centre_id
+        instance._meta.app_label, instance._meta.model_name, str(instance.pk), centre_id=instance.centre_id
     )

@@ -1,19 +1,57 @@
+"""Tasks that work on one centre's data.
+
+A task runs in the worker, where no request has entered a centre's scope, so every query
+of a centre-owned model would refuse. ``centre_task`` enters it the one way for every
+task, as pretix's ``EventTask`` does for an event: the task is queued with the centre's
+key as the keyword argument ``centre_id`` and runs with the centre itself, inside its scope.
+"""
+
+import functools
+import logging
+
 from django.tasks import task
 
 from centre.models import Centre
 from common.scoping import centre_scope, scopes_disabled
 
+logger = logging.getLogger(__name__)
 
-@task()
-def update_centre_reference_index(app_label: str, model_name: str, pk: str, centre_id: int) -> None:
+
+def centre_task(function=None, **options):
+    """``@task`` (with the same options: ``priority``, ``queue_name``, ``backend``, …) for
+    a function that takes the centre as the keyword argument ``centre``::
+
+        @centre_task()
+        def render_moderation_bundle(render_id: int, *, centre) -> None: ...
+
+        render_moderation_bundle.enqueue(render.pk, centre_id=render.centre_id)
+
+    The task keeps the function's name and module (what the worker finds it by). A
+    centre deleted before the task ran leaves it nothing to do: it is logged and skipped.
+    """
+
+    def decorate(func):
+        @functools.wraps(func)
+        def in_centre_scope(*args, centre_id: int, **kwargs):
+            with scopes_disabled():
+                centre = Centre.objects.filter(pk=centre_id).first()
+            if centre is None:
+                logger.info("Skipped %s: centre %s no longer exists", func.__qualname__, centre_id)
+                return None
+            with centre_scope(centre):
+                return func(*args, centre=centre, **kwargs)
+
+        return task(**options)(in_centre_scope)
+
+    return decorate(function) if function is not None else decorate
+
+
+@centre_task()
+def update_centre_reference_index(app_label: str, model_name: str, pk: str, *, centre) -> None:
     """Wagtail's reference indexing of one centre-owned object, inside its centre's scope:
     Wagtail's own task reads the object through the model's manager, which in the worker
-    (no request, so no scope) refuses every query."""
+    (no request, so no scope) refuses every query. (A centre deleted before the task ran
+    took the object with it: ``centre_task`` skips the task.)"""
     from wagtail.tasks import update_reference_index_task
 
-    with scopes_disabled():
-        centre = Centre.objects.filter(pk=centre_id).first()
-    if centre is None:
-        return  # the centre, and with it the object, was deleted before the task ran
-    with centre_scope(centre):
-        update_reference_index_task.func(app_label, model_name, pk)
+    update_reference_index_task.func(app_label, model_name, pk)

@@ -248,7 +248,7 @@ def _checked_image(name: str, content: bytes, *, max_pixels: int) -> bytes:
 def without_location(content: bytes) -> bytes:
     """The image without any metadata that can hold where it was taken (every Exif, XMP,
     IPTC and comment segment, text chunks, a second picture), its pixels as they were;
-    see ``learners.image_metadata``."""
+    see ``common.image_metadata``."""
     with Image.open(BytesIO(content)) as image:
         image_format, size = image.format, image.size
         orientation = image.getexif().get(ExifTags.Base.Orientation)

@@ -10,7 +10,7 @@ from common.personal_data import Export, PersonalData, Provider, register
 from common.redaction import Redactor, redactor_for
 from iqa.models import IqaAction, IqaSample
 from learners.models import Enrolment, Learner
-from moderation.bundle_services import discard_bundles_of
+from moderation.bundle import discard_bundles_of
 from moderation.models import ModerationSample, SampledLearner
 
 ASSESSOR = "your assessor"

@@ -17,7 +17,7 @@ from centre.access import centre_role_required
 from centre.models import OfferedUnit, Role
 from common.dates import long_date
 from common.downloads import evidence_file_response, private_file_response
-from moderation.bundle_services import bundle_storage, recover_stalled_renders, request_bundle
+from moderation.bundle import bundle_storage, request_bundle
 from moderation.models import BundleRender, ModerationSample, ModeratorAccess
 from moderation.selectors import candidates_of, sampled_learners, samples_for_moderator
 from moderation.services import (
@@ -128,8 +128,9 @@ def _render_of(request, sample_id: int, render_id: int) -> BundleRender:
 
 @moderator_required
 def bundle_page(request, sample_id: int, render_id: int):
-    """How the bundle is getting on; the downloads once it is ready."""
-    recover_stalled_renders(centre=request.centre)
+    """How the bundle is getting on; the downloads once it is ready. Reading it changes
+    nothing but the audit trail: a render whose worker died is queued again by the
+    watchdog task or ``manage.py recover_bundle_renders``, never by a page."""
     bundle = _render_of(request, sample_id, render_id)
     _seen(request, "moderation.bundle_viewed", bundle)
     status_url = reverse("moderation:bundle_status", kwargs={"sample_id": sample_id, "render_id": render_id})

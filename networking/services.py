@@ -23,7 +23,7 @@ from common.redaction import FREE_TEXT, Identity, Redactor, recorded_identities
 from common.spreadsheets import neutralise
 from learners.models import Learner
 from learners.validators import normalised_phone_number
-from moderation.bundle_services import discard_bundles_of
+from moderation.bundle import discard_bundles_of
 from networking.models import (
     ContactInteraction,
     NetworkContact,

@@ -35,7 +35,7 @@ class EvidenceItem(models.Model):
     The learner edits it while it is a draft or has been returned to them; submitting
     it (with their declaration) freezes a numbered ``EvidenceVersion``, which is what an
     assessor judges. What the kind records beyond the title and main text lives in
-    ``details``, described by ``learners.evidence_kinds``.
+    ``details``, described by ``portfolio.kinds``.
     """
 
     class Status(models.TextChoices):

@@ -24,7 +24,7 @@ from iqa.services import (
     start_samples,
 )
 from learners.services import allocate_assessor
-from moderation.bundle_services import request_bundle
+from moderation.bundle import request_bundle
 from moderation.services import create_moderation_sample, grant_moderator_access
 from networking.models import NetworkingPrompt
 from tests.factories import EnrolmentFactory, MembershipFactory, submitted_evidence

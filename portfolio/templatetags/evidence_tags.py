@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.filter
 def learner_text(text: str) -> str:
-    """A learner's Markdown as HTML cut to formatting tags (see ``learners.text``)."""
+    """A learner's Markdown as HTML cut to formatting tags (see ``common.text``)."""
     return mark_safe(learner_text_html(text))  # noqa: S308 (sanitised by nh3)
 
 
@@ -33,7 +33,7 @@ def iso_date(value: str) -> str:
 
 @register.inclusion_tag("networking/record.html")
 def network_record(network: dict) -> dict:
-    """A networking record as evidence presents it (see ``learners.network_selectors``):
+    """A networking record as evidence presents it (see ``networking.selectors``):
     a register with its map, a review beside the one before, or guidelines."""
     context = {"network": network}
     if network["record"] == Record.REVIEW:

@@ -94,6 +94,19 @@ def photographed(centre_a, seed_unit):
     return sample, rendered
 
 
+def test_the_whole_bundle_is_made_in_as_many_queries_as_one_candidates(
+    photographed, centre_a, django_assert_max_num_queries
+):
+    sample, _ = photographed
+    with centre_scope(centre_a):
+        with django_assert_max_num_queries(10) as one:
+            render_bundle(sample=sample, candidates=candidates_of(sample=sample, candidate_numbers=["0001"]))
+        # Four candidates, each with four items, photographs and a PDF: no query per any of them.
+        with django_assert_max_num_queries(len(one.captured_queries)):
+            rendered = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
+    assert len(rendered.candidate_pages) == 4
+
+
 def drawn_images(reader: PdfReader) -> set[str]:
     """The image objects the pages draw (``Do`` in their content, through forms too),
     each by the SHA-256 of its data."""

@@ -1,17 +1,24 @@
 """A render whose worker was killed: its task row does not stay RUNNING for ever, and the
-render is picked up again five minutes after its last progress, as documented."""
+render is picked up again five minutes after its last progress, as documented, by the
+watchdog task or ``manage.py recover_bundle_renders``; opening its page changes nothing."""
 
 import datetime
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import AuditRecord
 from common.scoping import centre_scope
-from moderation.bundle_services import STALLED_AFTER, recover_stalled_renders, request_bundle
+from moderation.bundle import recover_stalled_renders, request_bundle
+from moderation.bundle.jobs import STALLED_AFTER
 from moderation.models import BundleRender
 from moderation.tasks import watch_bundle_render
-from tests.moderation.test_moderation import admin, cohort, sample  # noqa: F401 (fixtures)
+from tests.moderation.test_moderation import admin, cohort, moderator_client, sample  # noqa: F401 (fixtures)
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -59,7 +66,7 @@ def test_the_watchdog_looks_again_when_the_render_would_be_five_minutes_silent(
         )
     before = set(DBTaskResult.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
-        watch_bundle_render.call(queued_render.pk, centre_a.pk)
+        watch_bundle_render.call(queued_render.pk, centre_id=centre_a.pk)
 
     next_look = DBTaskResult.objects.exclude(pk__in=before).get(
         task_path="moderation.tasks.watch_bundle_render"
@@ -67,3 +74,88 @@ def test_the_watchdog_looks_again_when_the_render_would_be_five_minutes_silent(
     # Five minutes after the last progress (not five more minutes from now, which made it ten).
     assert next_look.run_after <= last_progress + STALLED_AFTER + datetime.timedelta(seconds=30)
     assert next_look.run_after >= last_progress + STALLED_AFTER
+
+
+def stall(render, centre, *, silent_for=2 * STALLED_AFTER):
+    """The render's worker was killed mid-render, ``silent_for`` ago."""
+    with centre_scope(centre):
+        BundleRender.objects.filter(pk=render.pk).update(
+            status=BundleRender.Status.RUNNING, heartbeat_at=timezone.now() - silent_for
+        )
+
+
+def test_the_watchdog_task_queues_a_stalled_render_again(
+    queued_render, centre_a, django_capture_on_commit_callbacks
+):
+    stall(queued_render, centre_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        watch_bundle_render.call(queued_render.pk, centre_id=centre_a.pk)
+
+    assert render_tasks(queued_render).filter(status="READY").count() == 2  # the first, and again
+    with centre_scope(centre_a):
+        queued_render.refresh_from_db()
+    assert queued_render.status == BundleRender.Status.QUEUED and queued_render.stage == "Started again"
+
+
+def test_recover_bundle_renders_queues_a_stalled_render_again_and_says_so(
+    queued_render, centre_a, centre_b, capsys, django_capture_on_commit_callbacks
+):
+    stall(queued_render, centre_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("recover_bundle_renders")
+    out = capsys.readouterr().out
+    assert f"bundle render {queued_render.pk} of sample {queued_render.sample_id} reported nothing" in out
+    assert str(centre_a) in out and "queued again" in out and "Queued again 1 stalled render." in out
+    assert render_tasks(queued_render).count() == 2
+    with centre_scope(centre_a):
+        queued_render.refresh_from_db()
+    assert queued_render.status == BundleRender.Status.QUEUED
+
+    # Asked again at once, it finds nothing to do: the render has just been queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("recover_bundle_renders", "--centre", centre_a.number)
+    assert "No stalled bundle renders in 1 centre." in capsys.readouterr().out
+    assert render_tasks(queued_render).count() == 2
+
+
+def test_recover_bundle_renders_leaves_a_render_that_is_getting_on(
+    queued_render, centre_a, capsys, django_capture_on_commit_callbacks
+):
+    stall(queued_render, centre_a, silent_for=STALLED_AFTER / 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("recover_bundle_renders")
+    assert "No stalled bundle renders" in capsys.readouterr().out
+    assert render_tasks(queued_render).count() == 1
+    with pytest.raises(CommandError, match="no centre with the number"):
+        call_command("recover_bundle_renders", "--centre", "00000")
+
+
+def test_opening_the_bundle_page_of_a_stalled_render_writes_nothing_but_the_audit_trail(
+    queued_render,
+    moderator_client,  # noqa: F811 (the fixture)
+    centre_a,
+    django_capture_on_commit_callbacks,
+):
+    url = reverse(
+        "moderation:bundle", kwargs={"sample_id": queued_render.sample_id, "render_id": queued_render.pk}
+    )
+    moderator_client.get(url)  # the session and the catalogue's caches are warm from here on
+    stall(queued_render, centre_a)
+    with centre_scope(centre_a):
+        before = BundleRender.objects.values().get(pk=queued_render.pk)
+        audited = AuditRecord.objects.count()
+    tasks = list(DBTaskResult.objects.values_list("pk", "status"))
+
+    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+        response = moderator_client.get(url)
+
+    assert response.status_code == 200
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+    assert len(writes) == 1 and AuditRecord._meta.db_table in writes[0]  # "Moderation bundle viewed"
+    assert not any("FOR UPDATE" in q["sql"] for q in queries)
+    assert list(DBTaskResult.objects.values_list("pk", "status")) == tasks
+    with centre_scope(centre_a):
+        assert BundleRender.objects.values().get(pk=queued_render.pk) == before
+        assert AuditRecord.objects.count() == audited + 1

@@ -18,8 +18,8 @@ from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
 from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
-from moderation.bundle import BundleFetcher
-from moderation.bundle_services import recover_stalled_renders
+from moderation.bundle import recover_stalled_renders
+from moderation.bundle.render import BundleFetcher
 from moderation.models import BundleRender, ModeratorAccess
 from moderation.services import (
     create_moderation_sample,
@@ -252,7 +252,7 @@ def test_a_failed_render_says_why_and_can_be_retried(moderator_client, ask_for_b
     def broken(**kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr("moderation.bundle_services.render_bundle", broken)
+    monkeypatch.setattr("moderation.bundle.jobs.render_bundle", broken)
     first = ask_for_bundle(follow=False)
     page = moderator_client.get(first.url).content.decode()
     assert "The bundle could not be made" in page and "the disk is full" in page and "Try again" in page
@@ -458,7 +458,8 @@ def test_with_the_database_worker_a_watchdog_follows_each_render(
 ):
     from django_tasks_db.models import DBTaskResult
 
-    from moderation.bundle_services import STALLED_AFTER, request_bundle, watch_render
+    from moderation.bundle import request_bundle, watch_render
+    from moderation.bundle.jobs import STALLED_AFTER
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with centre_scope(centre_a):
@@ -477,7 +478,7 @@ def test_with_the_database_worker_a_watchdog_follows_each_render(
 
 
 def test_a_render_another_worker_is_on_is_left_to_it(sample, centre_a):
-    from moderation.bundle_services import run_bundle_render
+    from moderation.bundle import run_bundle_render
 
     with centre_scope(centre_a):
         bundle = BundleRender.objects.create(

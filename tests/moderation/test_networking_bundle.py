@@ -8,8 +8,7 @@ from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
 from learners.services import allocate_assessor
-from moderation.bundle import render_bundle
-from moderation.bundle_services import bundle_storage, request_bundle
+from moderation.bundle import bundle_storage, render_bundle, request_bundle
 from moderation.models import BundleRender
 from moderation.selectors import candidates_of
 from moderation.services import create_moderation_sample, grant_moderator_access

@@ -12,7 +12,7 @@ from centre.services import set_offered_units
 from common.scoping import centre_scope, scopes_disabled
 from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
 from learners.services import allocate_assessor
-from moderation.bundle_services import bundle_storage
+from moderation.bundle import bundle_storage
 from moderation.models import BundleRender
 from moderation.services import create_moderation_sample, grant_moderator_access
 from networking.services import save_guidelines

@@ -8,7 +8,7 @@ from centre.models import Membership, Role
 from common.scoping import scopes_disabled
 from iqa.models import IqaSample
 from learners.models import Enrolment, Learner
-from moderation.bundle_services import bundle_storage
+from moderation.bundle import bundle_storage
 from moderation.models import BundleRender, ModerationSample, SampledLearner
 from networking.models import NetworkContact, NetworkingGuidelines, NetworkReview
 from portfolio.models import EvidenceFile, EvidenceItem

@@ -118,7 +118,7 @@ def _what_seed_demo_leaves_empty() -> None:
         start_samples,
     )
     from learners.models import Learner
-    from moderation.bundle_services import request_bundle
+    from moderation.bundle import request_bundle
     from moderation.models import BundleRender, ModerationSample
     from networking.services import save_guidelines
     from operations.demo.content import DEMO_CENTRE_NUMBER, DEMO_LEARNER_ULN

@@ -7,7 +7,7 @@ from django.utils import timezone
 from centre.selectors import centre_by_number
 from common.previews import PREVIEW_FOLDER
 from common.scoping import scopes_disabled
-from moderation.bundle_services import bundle_storage
+from moderation.bundle import bundle_storage
 from moderation.models import BundleRender
 from portfolio.models import EvidenceFile, evidence_storage
 

@@ -1,6 +1,6 @@
 """Making moderation bundles: asking for one (once per content), rendering it in the
-background, publishing the files only when complete, and picking up a render whose
-worker died."""
+background (``moderation.tasks``), publishing the files only when complete, and picking
+up a render whose worker died (the watchdog task, and ``manage.py recover_bundle_renders``)."""
 
 import datetime
 import logging
@@ -14,7 +14,9 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 
 from audit.services import record_audit
-from moderation.bundle import bundle_fingerprint, render_bundle, split_into_parts
+from moderation.bundle.fingerprint import bundle_fingerprint
+from moderation.bundle.parts import split_into_parts
+from moderation.bundle.render import render_bundle
 from moderation.models import BundleRender, ModerationSample
 from moderation.selectors import candidates_of
 
@@ -63,10 +65,10 @@ def request_bundle(*, sample: ModerationSample, actor) -> BundleRender:
 def _enqueue(render: BundleRender) -> None:
     from moderation.tasks import render_moderation_bundle, watch_bundle_render
 
-    render_moderation_bundle.enqueue(render.pk, render.centre_id)
+    render_moderation_bundle.enqueue(render.pk, centre_id=render.centre_id)
     if default_task_backend.supports_defer:
         watch_bundle_render.using(run_after=timezone.now() + STALLED_AFTER + WATCH_MARGIN).enqueue(
-            render.pk, render.centre_id
+            render.pk, centre_id=render.centre_id
         )
 
 
@@ -149,10 +151,17 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
 def recover_stalled_renders(*, centre) -> int:
     """Queue again every render of ``centre`` whose worker stopped reporting (killed
     mid-render); what it had written was never published. Returns how many."""
+    return len(requeue_stalled_renders(centre=centre))
+
+
+def requeue_stalled_renders(*, centre) -> list[BundleRender]:
+    """The renders of ``centre`` whose worker stopped reporting, each queued again (as
+    they were found: ``heartbeat_at`` is their last sign of life). Only the watchdog task
+    and ``manage.py recover_bundle_renders`` call this, never a page: a GET writes nothing."""
     from moderation.tasks import render_moderation_bundle
 
     with transaction.atomic():
-        # Locked and skipped if locked: two pages opened at once queue each render once.
+        # Locked and skipped if locked: the watchdog and the command at once queue each render once.
         stalled = list(
             BundleRender.objects.select_for_update(skip_locked=True).filter(
                 centre=centre,
@@ -165,8 +174,10 @@ def recover_stalled_renders(*, centre) -> int:
                 status=BundleRender.Status.QUEUED, heartbeat_at=timezone.now(), stage="Started again"
             )
             _fail_abandoned_tasks(render_id=render.pk)
-            transaction.on_commit(lambda pk=render.pk: render_moderation_bundle.enqueue(pk, centre.pk))
-    return len(stalled)
+            transaction.on_commit(
+                lambda pk=render.pk: render_moderation_bundle.enqueue(pk, centre_id=centre.pk)
+            )
+    return stalled
 
 
 def _fail_abandoned_tasks(*, render_id: int) -> None:

@@ -1,0 +1,45 @@
+"""The moderation bundle: one PDF a moderator can check without asking the centre
+anything, and a ZIP of the original files with their manifest beside it.
+
+WeasyPrint lays out the cover, each candidate's submission cover sheet, recording sheet,
+declarations, evidence and IQA record, and the manifest, with an outline entry per
+candidate and per evidence item, a running header and "page X of Y". Its steps:
+
+- ``context``: what the template is given;
+- ``anchors``: the names of the template's anchors and files, made and read back in one
+  place (the template makes them through the ``bundle_anchors`` template tags);
+- ``render``: the layout, and what is read back from where its anchors landed;
+- ``page_references``: the page number written after each reference;
+- ``appendices``: learners' PDFs, drawn into the pages kept for them;
+- ``parts``: a bundle too big to email, in labelled parts;
+- ``archive``: the ZIP of original files and the manifest;
+- ``fingerprint``: what a bundle is made of, so that one content is rendered once;
+- ``jobs``: asking for a render, running it in the background, and recovering one whose
+  worker died.
+
+What other modules use is here; the rest stays inside the package.
+"""
+
+from moderation.bundle.jobs import (
+    bundle_storage,
+    discard_bundles_of,
+    recover_stalled_renders,
+    request_bundle,
+    requeue_stalled_renders,
+    run_bundle_render,
+    watch_render,
+)
+from moderation.bundle.parts import split_into_parts
+from moderation.bundle.render import render_bundle
+
+__all__ = [
+    "bundle_storage",
+    "discard_bundles_of",
+    "recover_stalled_renders",
+    "render_bundle",
+    "request_bundle",
+    "requeue_stalled_renders",
+    "run_bundle_render",
+    "split_into_parts",
+    "watch_render",
+]
