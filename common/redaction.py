@@ -1,19 +1,22 @@
-"""Taking a person's identity out of what a learner wrote: a networking contact's, or (in
-a subject access export) a member of staff's.
+"""Taking a person's identity out of what a learner wrote: someone they wrote about who
+has not agreed to be named to others, or (in a subject access export) a member of staff.
 
-A contact who has not consented to sharing appears to everyone but the learner as their
-pseudonym ("Contact C7, finance sector"). Their identifying fields are emptied, and in the
-learner's free text and file names (never in labels, dates or codes) their name, email
-address and telephone number are replaced by "Contact C7": the full name however it is
-spaced, hyphenated (a space, a hyphen, a non-breaking hyphen, an en dash), accented or
-cased, whichever apostrophe it uses; each part of an individual's name on its own (unless
-a consented contact, or the learner, shares it); the email address or its local part; the
-number however it is written.
+An ``Identity`` is everything that identifies one person (their names, email addresses and
+telephone numbers) and what stands in for it ("Contact C7"). A ``Redactor`` replaces each
+of its identities in the learner's free text and file names (never in labels, dates or
+codes): the full name however it is spaced, hyphenated (a space, a hyphen, a non-breaking
+hyphen, an en dash), accented or cased, whichever apostrophe it uses; each part of an
+individual's name on its own (unless someone who may be named, or the learner, shares it);
+the email address or its local part; the number however it is written.
 
 ``redactor_for`` is the one way anything the staff see is made from what a learner wrote:
-every page, export, bundle and archive asks it for the learner's ``Redactor``. One
-regular expression covers every identity of a learner, built once for a set of identities
-(and kept), so a page of many rows or a record of many contacts is read once.
+every page, export, bundle and archive asks it for the learner's ``Redactor``. Who is
+hidden is not known here: the app that keeps the people a learner writes about (their
+networking contacts) registers an identity source with ``register_identity_source`` when
+Django starts, and ``redactors_for`` asks every source once for a whole set of learners.
+With no source registered nobody is hidden. One regular expression covers every identity
+of a learner, built once for a set of identities (and kept), so a page of many rows or a
+record of many contacts is read once.
 
 Matching runs on a folded copy of the text (accents stripped after NFKD, case folded,
 dashes, apostrophes and spaces made one of each), and each match is mapped back to its
@@ -23,7 +26,7 @@ span of the original text, which is replaced and otherwise kept exactly as writt
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import phonenumbers
@@ -101,7 +104,8 @@ def folded(text: str) -> str:
 
 @dataclass(frozen=True)
 class Identity:
-    """What identifies one contact, and what stands in for it."""
+    """What identifies one person, and what stands in for it. ``contact_id`` and ``number``
+    are the source's own keys for them (a networking contact's id and number)."""
 
     contact_id: int
     number: int
@@ -111,22 +115,6 @@ class Identity:
     names: frozenset[str]
     emails: frozenset[str]
     phones: frozenset[str]
-
-    @classmethod
-    def of(cls, contact, *, recorded: Iterable[dict] = ()) -> "Identity":
-        """``contact``'s identity now, and as ``recorded`` in earlier snapshots (they may
-        have been renamed since)."""
-        entries = [{"name": contact.name, "email": contact.email, "phone": contact.phone}, *recorded]
-        return cls(
-            contact_id=contact.pk,
-            number=contact.number,
-            pseudonym=contact.pseudonym,
-            stand_in=f"Contact C{contact.number}",
-            is_organisation=contact.kind == "organisation",
-            names=frozenset(e["name"].strip() for e in entries if e.get("name", "").strip()),
-            emails=frozenset(e["email"].strip() for e in entries if e.get("email", "").strip()),
-            phones=frozenset(e["phone"] for e in entries if e.get("phone")),
-        )
 
 
 def _part_pattern(part: str) -> str:
@@ -256,11 +244,14 @@ class Redactor:
         return value
 
     def snapshot(self, snapshot: dict) -> dict:
-        """A version's snapshot (or a networking record) as the staff see it: each hidden
-        contact's entry by pseudonym only, and the learner's words redacted."""
+        """A version's snapshot (or a record kept with one) as the staff see it: each hidden
+        person's own entries shown only by their pseudonym (by every source's
+        ``hide_entries``), and the learner's words redacted."""
         if not self.identities:
             return snapshot
-        return self.record(hide_identities(snapshot, self.identities))
+        for hide_entries in _ENTRY_HIDERS:
+            snapshot = hide_entries(snapshot, self.identities)
+        return self.record(snapshot)
 
 
 NOBODY = Redactor(())
@@ -272,86 +263,58 @@ def _redactor(identities: tuple[Identity, ...], keep: tuple[str, ...]) -> Redact
     return Redactor(identities, keep=keep)
 
 
-def redactors_for(*, learner_ids: Iterable[int]) -> dict[int, Redactor]:
-    """The ``Redactor`` of each of the learners: one query whatever their number, and one
-    pattern per set of identities, compiled once and kept."""
-    from learners.models import Learner
-    from networking.models import NetworkContact
+@dataclass(frozen=True)
+class Withheld:
+    """Whom a learner's words must not name to anyone else, and the names that may stay
+    (a word of a hidden name is kept where it is also a word of one of these)."""
 
+    identities: tuple[Identity, ...]
+    keep: tuple[str, ...] = ()
+
+
+# Given a set of learners' ids, what each of them (who has anyone to hide) withholds: one
+# query or a few, whatever their number.
+IdentitySource = Callable[[set[int]], dict[int, Withheld]]
+# Given a snapshot and the identities to hide, the snapshot with the entries the source's
+# app keeps there about those people (a networking contact's entry in a record) showing
+# only their pseudonym; it touches nothing else.
+EntryHider = Callable[[dict, tuple[Identity, ...]], dict]
+
+_IDENTITY_SOURCES: list[IdentitySource] = []
+_ENTRY_HIDERS: list[EntryHider] = []
+
+
+def register_identity_source(source: IdentitySource, *, hide_entries: EntryHider | None = None) -> None:
+    """Have ``source`` asked whom each learner's words must not name, and ``hide_entries``
+    applied to every snapshot a learner's ``Redactor`` shows. Called from the
+    ``AppConfig.ready()`` of the app that keeps those people; registering again is harmless."""
+    if source not in _IDENTITY_SOURCES:
+        _IDENTITY_SOURCES.append(source)
+    if hide_entries is not None and hide_entries not in _ENTRY_HIDERS:
+        _ENTRY_HIDERS.append(hide_entries)
+
+
+def redactors_for(*, learner_ids: Iterable[int]) -> dict[int, Redactor]:
+    """The ``Redactor`` of each of the learners: one ask of each identity source whatever
+    their number, and one pattern per set of identities, compiled once and kept."""
     learner_ids = set(learner_ids)
-    contacts: dict[int, list] = {}
-    for contact in NetworkContact.objects.filter(learner_id__in=learner_ids).order_by("number"):
-        contacts.setdefault(contact.learner_id, []).append(contact)
-    names = (
-        dict(
-            (pk, f"{first} {last}")
-            for pk, first, last in Learner.objects.filter(pk__in=list(contacts)).values_list(
-                "pk", "first_name", "last_name"
-            )
-        )
-        if contacts
-        else {}
-    )
+    withheld: dict[int, tuple[list[Identity], set[str]]] = {}
+    for source in _IDENTITY_SOURCES:
+        for learner_id, theirs in source(learner_ids).items():
+            identities, keep = withheld.setdefault(learner_id, ([], set()))
+            identities.extend(theirs.identities)
+            keep.update(theirs.keep)
     redactors = {}
     for learner_id in learner_ids:
-        theirs = contacts.get(learner_id, [])
-        hidden = tuple(Identity.of(contact) for contact in theirs if not contact.consented)
-        if not hidden:
-            redactors[learner_id] = NOBODY
-            continue
-        keep = tuple(sorted({contact.name for contact in theirs if contact.consented} | {names[learner_id]}))
-        redactors[learner_id] = _redactor(hidden, keep)
+        identities, keep = withheld.get(learner_id, ([], set()))
+        redactors[learner_id] = _redactor(tuple(identities), tuple(sorted(keep))) if identities else NOBODY
     return redactors
 
 
 def redactor_for(*, learner) -> Redactor:
-    """How anyone but ``learner`` sees what they wrote: every contact of theirs who has not
-    consented replaced by their stand-in. Every staff page, export, bundle and archive
-    takes the learner's words and file names through it."""
+    """How anyone but ``learner`` sees what they wrote: everyone the identity sources
+    withhold for them (every contact of theirs who has not consented) replaced by their
+    stand-in. Every staff page, export, bundle and archive takes the learner's words and
+    file names through it."""
     learner_id = getattr(learner, "pk", learner)
     return redactors_for(learner_ids=[learner_id])[learner_id]
-
-
-def hide_identities(record: dict, identities: Iterable[Identity]) -> dict:
-    """``record`` (or a version's whole snapshot) with each identity's contact entry and
-    review lines showing only their pseudonym."""
-    by_id = {identity.contact_id: identity for identity in identities}
-    by_ref = {f"C{identity.number}": identity for identity in by_id.values()}
-    if "network" in record:
-        return {**record, "network": hide_identities(record["network"], by_id.values())}
-    record = dict(record)
-    if "contacts" in record:
-        record["contacts"] = [
-            _hidden_contact(entry, by_id[entry["id"]]) if entry["id"] in by_id else entry
-            for entry in record["contacts"]
-        ]
-    for key in ("review", "previous"):
-        if record.get(key):
-            record[key] = {
-                **record[key],
-                "entries": [
-                    {**entry, "subject": by_ref[entry["ref"]].pseudonym}
-                    if not entry["is_group"] and entry["ref"] in by_ref
-                    else entry
-                    for entry in record[key]["entries"]
-                ],
-            }
-    return record
-
-
-def _hidden_contact(entry: dict, identity: Identity) -> dict:
-    return {
-        **entry,
-        "identified": False,
-        "label": identity.pseudonym,
-        "name": "",
-        "organisation": "",
-        "email": "",
-        "phone": "",
-    }
-
-
-def recorded_identities(snapshot: dict, contact_id: int) -> list[dict]:
-    """How a snapshot recorded one contact, if it named them."""
-    contacts = snapshot.get("network", snapshot).get("contacts", [])
-    return [entry for entry in contacts if entry.get("id") == contact_id and entry.get("identified")]

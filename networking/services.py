@@ -19,11 +19,12 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from common.dates import long_date
-from common.redaction import FREE_TEXT, Identity, Redactor, recorded_identities
+from common.redaction import FREE_TEXT, Redactor
 from common.spreadsheets import neutralise
 from learners.models import Learner
 from learners.validators import normalised_phone_number
 from moderation.bundle import discard_bundles_of
+from networking.identities import contact_identity, recorded_identities
 from networking.models import (
     ContactInteraction,
     NetworkContact,
@@ -143,7 +144,7 @@ def _forget_in_evidence(contact: NetworkContact) -> int:
     keep = _kept_names(contact)
     changed = 0
     for version in versions:
-        identity = Identity.of(contact, recorded=recorded_identities(version.snapshot, contact.pk))
+        identity = contact_identity(contact, recorded=recorded_identities(version.snapshot, contact.pk))
         snapshot = Redactor([identity], keep=keep).snapshot(version.snapshot)
         if snapshot != version.snapshot:
             version.snapshot = snapshot
@@ -157,7 +158,7 @@ def _forget_in_evidence(contact: NetworkContact) -> int:
 def _forget_in_own_records(contact: NetworkContact) -> None:
     """Replace ``contact``'s identity by their reference in everything else the learner
     wrote: other contacts, interactions, reviews, guidelines and their evidence items."""
-    redactor = Redactor([Identity.of(contact)], keep=_kept_names(contact))
+    redactor = Redactor([contact_identity(contact)], keep=_kept_names(contact))
     learner_id = contact.learner_id
     rows = [
         (NetworkContact.objects.filter(learner_id=learner_id).exclude(pk=contact.pk), FREE_TEXT),

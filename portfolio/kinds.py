@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 
 from common.dates import long_date
 from learners.validators import not_in_the_future
-from networking.selectors import describe_source
 from portfolio.models import EvidenceKind
+from portfolio.sources import record_source
 
 BODY_MAX_LENGTH = 50_000
 MARKDOWN_HINT = (
@@ -48,7 +48,8 @@ class KindSpec:
     body_required: bool = True
     needs_files: bool = False
     # The item presents one of the learner's networking records, named in ``details`` when
-    # it is started from that record; the learner writes only a title and commentary.
+    # it is started from that record; the learner writes only a title and commentary. The
+    # app that keeps the records answers for them (``portfolio.sources``).
     record_source: bool = False
     detail_fields: dict[str, Callable[[], forms.Field]] = field(default_factory=dict)
 
@@ -190,7 +191,7 @@ def describe_details(kind: str, details: dict) -> list[tuple[str, str]]:
     if spec is None:
         return []
     if spec.record_source:
-        return [("Record", describe_source(details))]
+        return [("Record", record_source(kind).describe(details))]
     rows = []
     for name, make in spec.detail_fields.items():
         if (value := details.get(name)) in (None, ""):

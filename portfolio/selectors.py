@@ -13,9 +13,9 @@ from assessment.selectors import latest_decisions
 from centre.models import UnitGuidance
 from common.text import learner_text_lines
 from learners.models import Enrolment, Learner
-from networking.selectors import record_as_text
-from portfolio.kinds import describe_details
+from portfolio.kinds import KINDS, describe_details
 from portfolio.models import EvidenceFile, EvidenceItem, EvidenceMapping
+from portfolio.sources import record_sources
 from units.models import AssessmentCriterion, LearningOutcome
 
 
@@ -212,7 +212,11 @@ def version_changes(before: dict, after: dict) -> list[Change]:
             "Text": "\n".join(learner_text_lines(snapshot["body"])),
             "Criteria": "\n".join(f"{m['code']} ({m['unit']}): {m['note']}" for m in snapshot["mappings"]),
             "Files": "\n".join(f"{f['name']} (SHA-256 {f['sha256']})" for f in snapshot["files"]),
-            "Networking record": record_as_text(snapshot["network"]) if "network" in snapshot else "",
+            # The record a kind presents ("Networking record"), as its source reads it.
+            **{
+                KINDS[kind].label: source.as_text(snapshot[source.key]) if source.key in snapshot else ""
+                for kind, source in record_sources().items()
+            },
         }
 
     old, new = as_text(before), as_text(after)

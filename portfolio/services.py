@@ -22,10 +22,10 @@ from common.dates import long_datetime
 from common.redaction import redactor_for
 from common.uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 from learners.models import Enrolment, Learner
-from networking.selectors import network_record, pseudonymised, record_gaps, record_source
 from portfolio.kinds import clean_evidence_content, kind_spec
 from portfolio.models import EvidenceFile, EvidenceItem, EvidenceMapping, EvidenceVersion
 from portfolio.selectors import learner_storage_used
+from portfolio.sources import record_source
 from units.models import AssessmentCriterion
 
 DECLARATION = (
@@ -74,7 +74,7 @@ def create_evidence_item(
     """A new draft item, and whether it was created: the same ``creation_token`` (one form,
     sent twice) gives back the item the first sending made."""
     if kind_spec(kind).record_source:
-        details = record_source(learner=learner, details=details)
+        details = record_source(kind).checked(learner=learner, details=details)
     title, body, cleaned_details = clean_evidence_content(kind=kind, title=title, body=body, details=details)
     if not kind_spec(kind).record_source:
         details = cleaned_details
@@ -306,17 +306,18 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
         problems.append("Map this evidence to at least one criterion before you submit it.")
     if kind_spec(item.kind).needs_files and not files:
         problems.append("Upload at least one file before you submit this evidence.")
-    network = None
+    source = record = None
     if kind_spec(item.kind).record_source:
+        source = record_source(item.kind)
         # Held against a contact's consent being withdrawn while this version is made.
         Learner.objects.select_for_update().filter(pk=item.learner_id).first()
         try:
             # Pseudonymised below, with the rest of the snapshot, in one pass.
-            network = network_record(learner=item.learner, details=item.details, pseudonymise=False)
+            record = source.build(learner=item.learner, details=item.details)
         except ValidationError as error:
             problems.extend(error.messages)
         else:
-            problems.extend(record_gaps(network))
+            problems.extend(source.gaps(record))
     if problems:
         raise ValidationError(problems)
 
@@ -347,11 +348,11 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
             for mapping in mappings
         ],
     }
-    if network is not None:
+    if record is not None:
         # The whole snapshot, not just the record: the learner's title, commentary and notes
         # may name a contact who has not consented too. The item itself is brought into
         # line, since assessors' lists and grids show its title and notes.
-        snapshot = pseudonymised({**snapshot, "network": network}, learner=learner)
+        snapshot = redactor_for(learner=learner).snapshot({**snapshot, source.key: record})
         _match_item_to(item, snapshot, mappings)
     version = EvidenceVersion.objects.create(
         centre=item.centre,

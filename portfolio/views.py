@@ -17,7 +17,6 @@ from centre.selectors import guidance_by_unit
 from common.downloads import evidence_file_response
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
-from networking.selectors import network_record, networking_enabled
 from portfolio.access import access_evidence_file, access_own_evidence
 from portfolio.forms import EvidenceUploadForm, SubmitEvidenceForm
 from portfolio.kinds import KINDS, describe_details, evidence_form_class, kind_spec
@@ -42,6 +41,7 @@ from portfolio.services import (
     submit_evidence_item,
     update_evidence_item,
 )
+from portfolio.sources import networking_enabled, record_source
 
 
 @learner_required
@@ -141,9 +141,9 @@ def _render_detail(request, item: EvidenceItem, *, upload_form=None, status: int
     decisions = latest_decisions(enrolments={mapping.enrolment_id for mapping in item.mappings.all()})
     for mapping in item.mappings.all():
         mapping.decision = decisions.get((mapping.enrolment_id, mapping.criterion_id))
-    network = None
+    record = None
     if spec.record_source:
-        network = _record_of(item, versions)
+        record = _record_of(item, versions)
     return render(
         request,
         "portfolio/evidence_detail.html",
@@ -152,7 +152,7 @@ def _render_detail(request, item: EvidenceItem, *, upload_form=None, status: int
             "spec": spec,
             "details": describe_details(item.kind, item.details),
             "versions": versions,
-            "network": network,
+            "record": record,
             "upload_form": upload_form or EvidenceUploadForm(),
             "storage_used": learner_storage_used(learner=item.learner),
         },
@@ -161,12 +161,13 @@ def _render_detail(request, item: EvidenceItem, *, upload_form=None, status: int
 
 
 def _record_of(item: EvidenceItem, versions: list) -> dict | None:
-    """The networking record the item presents: live while the learner can change it, as
-    submitted once frozen."""
+    """The record (a networking record) the item presents: live while the learner can
+    change it, as submitted once frozen."""
+    source = record_source(item.kind)
     if not item.is_editable:
-        return versions[-1].snapshot.get("network") if versions else None
+        return versions[-1].snapshot.get(source.key) if versions else None
     try:
-        return network_record(learner=item.learner, details=item.details, pseudonymise=False)
+        return source.build(learner=item.learner, details=item.details)
     except ValidationError:
         return None
 

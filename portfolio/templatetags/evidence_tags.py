@@ -3,7 +3,8 @@ from django.utils.safestring import mark_safe
 
 from common.dates import long_date
 from common.text import learner_text_html
-from networking.selectors import Record, compare_reviews, register_map_svg
+from portfolio.kinds import KINDS
+from portfolio.sources import record_source
 
 register = template.Library()
 
@@ -31,21 +32,20 @@ def iso_date(value: str) -> str:
     return long_date(value)
 
 
-@register.inclusion_tag("networking/record.html")
-def network_record(network: dict) -> dict:
-    """A networking record as evidence presents it (see ``networking.selectors``):
-    a register with its map, a review beside the one before, or guidelines."""
-    context = {"network": network}
-    if network["record"] == Record.REVIEW:
-        previous = network["previous"]
-        context["changes"] = compare_reviews(previous or {"entries": []}, network["review"])
-    return context
+@register.simple_tag
+def presented_record(kind: str, record: dict) -> str:
+    """The record an item of ``kind`` presents (a networking record), shown as the app
+    that keeps it shows it (``portfolio.sources``)."""
+    return mark_safe(record_source(kind).render(record))  # noqa: S308 (the source's template escapes)
 
 
-@register.inclusion_tag("networking/map.html")
-def network_map(contacts: list[dict]) -> dict:
-    """The network map of a register's contacts (as ``network_record`` builds them)."""
-    return {
-        "svg": mark_safe(register_map_svg(contacts)),  # noqa: S308 (built with every label escaped)
-        "hidden": any(not contact["identified"] for contact in contacts),
-    }
+@register.simple_tag
+def submitted_record(snapshot: dict) -> str:
+    """The record a submitted version's ``snapshot`` holds, if its kind presents one, shown
+    as ``presented_record`` shows it."""
+    spec = KINDS.get(snapshot.get("kind"))
+    if spec is None or not spec.record_source:
+        return ""
+    source = record_source(spec.kind)
+    record = snapshot.get(source.key)
+    return mark_safe(source.render(record)) if record else ""  # noqa: S308 (the source's template escapes)

@@ -101,3 +101,15 @@ def test_a_learners_redactor_is_one_query_and_built_once(learner, in_centre_a, d
     assert first.text("Zephyrine and Priya Shah") == "Contact C2 and Priya Shah"
     # The learner's own name stays, and the same people give the same compiled pattern.
     assert first is redactors_for(learner_ids=[learner.pk])[learner.pk]
+
+
+def test_with_no_identity_source_registered_nobody_is_hidden(learner, in_centre_a, monkeypatch):
+    """Who is hidden is the networking app's to say (``networking.identities``): the
+    redactor itself knows nobody."""
+    from common import redaction
+    from tests.factories.networking import contact
+
+    contact(learner, "Zéphyrine Oyelaran-Whitcombe", consented=False, email="z@example.org")
+    assert redactor_for(learner=learner).text("Zephyrine") == "Contact C1"
+    monkeypatch.setattr(redaction, "_IDENTITY_SOURCES", [])
+    assert redactor_for(learner=learner) is redaction.NOBODY
