@@ -1,6 +1,13 @@
-"""Answers to Wagtail's signals for centre-owned models."""
+"""Answers to Wagtail's signals for centre-owned models, and what the centre app tells the
+accounts app: who must use a second factor and who keeps an account (``accounts.parts``)."""
 
 from django.db.models.signals import post_delete, post_save
+
+from accounts.parts import register_part, register_second_factor_rule
+from centre.selectors import has_a_role, holds_a_staff_role
+
+register_second_factor_rule(holds_a_staff_role)
+register_part(has_a_role)
 
 
 def index_references_in_scope(*models) -> None:

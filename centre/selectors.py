@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 
 from centre.models import Centre, Membership, Role, UnitGuidance
 from common.scoping import scopes_disabled
-from networking.models import NetworkingPrompt
 
 CURRENT_CENTRE_SESSION_KEY = "waymark_centre_id"
 
@@ -62,5 +61,15 @@ def guidance_by_unit(*, centre: Centre, unit_ids: Iterable[int]) -> dict[int, Un
     }
 
 
-def networking_prompt(*, centre: Centre) -> NetworkingPrompt | None:
-    return NetworkingPrompt.objects.filter(centre=centre).first()
+def holds_a_staff_role(user) -> bool:
+    """Whether ``user`` holds a role other than learner in any centre: their work (judging,
+    sampling, moderating, managing) needs a second factor (``accounts.parts``). Asked
+    outside any one centre's scope."""
+    return Membership.objects.filter(user=user, is_active=True).exclude(role=Role.LEARNER).exists()
+
+
+def has_a_role(user, *, besides=None) -> bool:
+    """Whether ``user`` holds a role, active or not, in any centre: their account then stays
+    when a learner record of theirs is erased (``accounts.parts``). Asked outside any one
+    centre's scope."""
+    return Membership.objects.filter(user=user).exists()

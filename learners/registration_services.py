@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.names import person_sort_key
-from accounts.services import invite_people
 from audit.services import audit_record, record_audits
 from centre.models import Centre, Membership, OfferedUnit, Role
 from centre.selectors import assessors_of_centre
+from centre.services import invite_people
 from learners.models import Enrolment, EnrolmentUserObjectPermission, Learner
 from learners.registration import Register, RegisterError, RegisterRow, RowProblem, row_problems
 from units.models import UnitPage

@@ -112,3 +112,9 @@ def learner_for_user(*, centre, user) -> Learner | None:
     if not user.is_authenticated or centre is None:
         return None
     return Learner.objects.filter(centre=centre, user=user).first()
+
+
+def has_another_learner_record(user, *, besides) -> bool:
+    """Whether ``user`` has a learner record, in any centre, other than ``besides``: their
+    account then stays when ``besides`` is erased. Asked outside any one centre's scope."""
+    return Learner.objects.filter(user=user).exclude(pk=besides.pk).exists()
