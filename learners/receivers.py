@@ -1,18 +1,21 @@
 """Answers to what lower domains announce, and what the learners app tells them: who keeps
-an account (``accounts.parts``)."""
+an account (``accounts.parts``) and how the audit trail names a learner
+(``audit.references``)."""
 
 from django.dispatch import receiver
 
 from accounts.parts import register_part
+from audit.references import LEARNER, register_reference
 from centre.models import Role
 from centre.services import CentreServiceError
 from centre.signals import membership_ended, role_granting, unit_offer_ending
 from learners.models import Enrolment
 from learners.registration_services import link_learner_role
-from learners.selectors import has_another_learner_record
+from learners.selectors import has_another_learner_record, learner_choices, learner_names
 from learners.services import release_enrolments_of
 
 register_part(has_another_learner_record)
+register_reference(LEARNER, names=learner_names, choices=learner_choices)
 
 
 @receiver(role_granting, dispatch_uid="learners.link_learner_role")
