@@ -4,11 +4,10 @@ were invited to one."""
 from django.contrib.auth import get_user_model
 
 from accounts.models import SignInFailure
+from accounts.parts import has_part_besides
 from accounts.throttling import account_key
-from centre.models import Membership
 from common.personal_data import Export, PersonalData, Provider, register
 from common.scoping import scopes_disabled
-from learners.models import Learner
 
 
 @register
@@ -38,7 +37,7 @@ class AccountsProvider(Provider):
     # Last of the learner's own data: everything above points at the account.
     erase_order = 40
 
-    def export(self, learner: Learner) -> Export:
+    def export(self, learner) -> Export:
         user = get_user_model().objects.filter(pk=learner.user_id).first()
         if user is None:
             return Export()
@@ -56,7 +55,7 @@ class AccountsProvider(Provider):
             }
         )
 
-    def erase(self, learner: Learner) -> dict[str, int]:
+    def erase(self, learner) -> dict[str, int]:
         """The account, if being this learner was all it was for: then its audit key, the
         trail's only link to the person, goes with it. An account with another part in
         Waymark (a role or learner record in any centre, platform staff) stays, key and all:
@@ -67,11 +66,9 @@ class AccountsProvider(Provider):
             return {}
         SignInFailure.objects.filter(account_key=account_key(user.email)).delete()
         with scopes_disabled():
-            # Across every centre: a part elsewhere keeps the account.
-            elsewhere = (
-                Membership.objects.filter(user=user).exists()
-                or Learner.objects.filter(user=user).exclude(pk=learner.pk).exists()
-            )
+            # Across every centre: a part elsewhere (a role, another learner record, as
+            # the apps that give them say: accounts.parts) keeps the account.
+            elsewhere = has_part_besides(user, besides=learner)
         if elsewhere or user.is_staff or user.is_superuser or user.groups.exists():
             return {}
         return get_user_model().objects.filter(pk=user.pk).delete()[1]

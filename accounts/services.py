@@ -1,17 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.services import audit_record, record_audit, record_audits
+from audit.services import record_audit
 
 
 def password_link(*, user) -> str:
@@ -26,64 +23,6 @@ def password_link(*, user) -> str:
         },
     )
     return f"{settings.WAYMARK_BASE_URL}{path}"
-
-
-def invitation_message(*, user, centre, role: str) -> EmailMessage:
-    """The invitation email: a link, valid once and for PASSWORD_RESET_TIMEOUT, to choose
-    a password, built from WAYMARK_BASE_URL (never from a request's Host header)."""
-    from centre.models import Role
-
-    context = {
-        "user": user,
-        "centre": centre,
-        "role": Role(role).label,
-        "link": password_link(user=user),
-        "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
-        "sign_in": f"{settings.WAYMARK_BASE_URL}{reverse('login')}",
-    }
-    return EmailMessage(
-        subject=f"You have been invited to Waymark by {centre.name}",
-        body=render_to_string("accounts/email/invitation.txt", context),
-        to=[user.email],
-    )
-
-
-@transaction.atomic
-def invite_people(*, users: list, centre, role: str, actor=None, learner_refs: dict | None = None) -> list:
-    """Email each person who has not chosen a password yet a new link to choose one, and
-    return those invited. Someone who has chosen a password already signs in instead.
-
-    Inviting again makes every earlier link stop working: links are signed over the
-    password field, which is given a fresh unusable value here. ``learner_refs`` maps a
-    person's key to the learner record the invitation is for, for the audit trail.
-    """
-    from accounts.models import User
-
-    invited = [user for user in users if not user.has_usable_password()]
-    now = timezone.now()
-    for user in invited:
-        user.set_unusable_password()
-        user.invited_at = now
-    User.objects.bulk_update(invited, ["password", "invited_at"], batch_size=1000)
-    learner_refs = learner_refs or {}
-    record_audits(
-        [
-            audit_record(
-                actor=actor,
-                verb="account.invited",
-                target=user,
-                centre=centre,
-                learner=learner_refs.get(user.pk),
-                details={"role": role, "person": str(user.audit_key)},
-            )
-            for user in invited
-        ]
-    )
-    # Built now, while each link is signed over the password just saved.
-    emails = [invitation_message(user=user, centre=centre, role=role) for user in invited]
-    if emails:
-        transaction.on_commit(lambda: mailers.default.send_messages(emails))
-    return invited
 
 
 def end_sessions(*, user) -> None:

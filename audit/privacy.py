@@ -11,10 +11,9 @@ import re
 from django.db.models import Q
 
 from audit.models import AuditRecord
-from centre.models import Membership, Role
+from audit.references import STAFF_ROLE, name_references
 from common.personal_data import Export, PersonalData, Provider, register
 from common.scoping import scopes_disabled
-from learners.models import Learner
 
 # A person's audit key in a record's details (the assessor allocated, the person given a role).
 AUDIT_KEY = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
@@ -32,9 +31,8 @@ class AuditProvider(Provider):
     )
     erase_order = 90
 
-    def export(self, learner: Learner) -> Export:
+    def export(self, learner) -> Export:
         own_key = str(learner.user.audit_key) if learner.user_id else None
-        roles = _staff_roles(learner)
         # About their records, or their membership here, or their own account (such as
         # setting up an authenticator, which belongs to no centre).
         about_them = Q(learner_ref=learner.pk)
@@ -47,6 +45,7 @@ class AuditProvider(Provider):
                     centre__isnull=True, object_type="accounts.user", object_id=str(learner.user_id)
                 )
         records.sort(key=lambda record: (record.at, record.pk))
+        roles = _staff_roles(learner.centre, records)
         return Export(
             data={
                 "audit.json": {
@@ -67,15 +66,11 @@ class AuditProvider(Provider):
         )
 
 
-def _staff_roles(learner: Learner) -> dict[str, str]:
-    """The roles (other than learner) of each person of the learner's centre, by audit key."""
-    roles: dict[str, list[str]] = {}
-    memberships = (
-        Membership.objects.filter(centre=learner.centre).exclude(role=Role.LEARNER).select_related("user")
-    )
-    for membership in memberships.order_by("role"):
-        roles.setdefault(str(membership.user.audit_key), []).append(membership.get_role_display().lower())
-    return {key: " and ".join(labels) for key, labels in roles.items()}
+def _staff_roles(centre, records) -> dict[str, str]:
+    """The staff roles in the learner's centre of each person who made one of ``records``,
+    by audit key, as the centre app names them ("assessor and internal quality assurer")."""
+    keys = {record.actor_key for record in records if record.actor_key is not None}
+    return {str(key): roles for key, roles in name_references(STAFF_ROLE, centre=centre, keys=keys).items()}
 
 
 def _actor(actor_key, own_key: str | None, roles: dict[str, str]) -> str:

@@ -6,4 +6,5 @@ class CentreConfig(AppConfig):
     verbose_name = "Centres"
 
     def ready(self) -> None:
-        from centre import checks  # noqa: F401  (registers the scoping system check)
+        # The scoping system check; what centre tells accounts and the audit trail.
+        from centre import checks, receivers  # noqa: F401

@@ -1,6 +1,16 @@
-"""Answers to Wagtail's signals for centre-owned models."""
+"""Answers to Wagtail's signals for centre-owned models, and what the centre app tells the
+apps below it: who must use a second factor and who keeps an account (``accounts.parts``),
+and how the audit trail names a person's staff roles (``audit.references``)."""
 
 from django.db.models.signals import post_delete, post_save
+
+from accounts.parts import register_part, register_second_factor_rule
+from audit.references import STAFF_ROLE, register_reference
+from centre.selectors import has_a_role, holds_a_staff_role, staff_roles_by_audit_key
+
+register_second_factor_rule(holds_a_staff_role)
+register_part(has_a_role)
+register_reference(STAFF_ROLE, names=staff_roles_by_audit_key)
 
 
 def index_references_in_scope(*models) -> None:

@@ -1,11 +1,14 @@
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
+from audit.models import AuditRecord
+from audit.references import LEARNER, UNIT, name_references
 from centre.models import Centre, Membership, Role, UnitGuidance
 from common.scoping import scopes_disabled
-from networking.models import NetworkingPrompt
 
 CURRENT_CENTRE_SESSION_KEY = "waymark_centre_id"
 
@@ -62,5 +65,77 @@ def guidance_by_unit(*, centre: Centre, unit_ids: Iterable[int]) -> dict[int, Un
     }
 
 
-def networking_prompt(*, centre: Centre) -> NetworkingPrompt | None:
-    return NetworkingPrompt.objects.filter(centre=centre).first()
+def holds_a_staff_role(user) -> bool:
+    """Whether ``user`` holds a role other than learner in any centre: their work (judging,
+    sampling, moderating, managing) needs a second factor (``accounts.parts``). Asked
+    outside any one centre's scope."""
+    return Membership.objects.filter(user=user, is_active=True).exclude(role=Role.LEARNER).exists()
+
+
+def has_a_role(user, *, besides=None) -> bool:
+    """Whether ``user`` holds a role, active or not, in any centre: their account then stays
+    when a learner record of theirs is erased (``accounts.parts``). Asked outside any one
+    centre's scope."""
+    return Membership.objects.filter(user=user).exists()
+
+
+def staff_roles_by_audit_key(centre: Centre, keys: Collection) -> dict:
+    """The roles other than learner that each person with one of the audit ``keys`` holds
+    in ``centre``, for a learner reading the audit trail: "assessor and internal quality
+    assurer"."""
+    roles: dict = {}
+    memberships = (
+        Membership.objects.filter(centre=centre, user__audit_key__in=keys)
+        .exclude(role=Role.LEARNER)
+        .select_related("user")
+    )
+    for membership in memberships.order_by("role"):
+        roles.setdefault(membership.user.audit_key, []).append(membership.get_role_display().lower())
+    return {key: " and ".join(labels) for key, labels in roles.items()}
+
+
+AUDIT_PAGE_SIZE = 100
+
+
+@dataclass
+class AuditLine:
+    record: AuditRecord
+    actor: str
+    learner: str
+    unit: str
+
+
+def audit_trail(
+    *, centre, learner_id: int | None = None, assessor=None, unit_id: int | None = None, page: int = 1
+) -> Page:
+    """A page of the centre's audit trail, newest first, optionally for one learner, one
+    assessor's actions or one unit, with the people and units it refers to by key named
+    for the reader (learners and units by their apps, through ``audit.references``): four
+    queries a page, however long the trail."""
+    records = AuditRecord.objects.filter(centre=centre).order_by("-at", "-pk")
+    if learner_id:
+        records = records.filter(learner_ref=learner_id)
+    if assessor is not None:
+        records = records.filter(actor_key=assessor.audit_key)
+    if unit_id:
+        records = records.filter(unit_ref=unit_id)
+    page_of_records = Paginator(records, AUDIT_PAGE_SIZE).get_page(page)
+    shown = list(page_of_records.object_list)
+    actors = {
+        user.audit_key: user.get_full_name() or user.email
+        for user in get_user_model().objects.filter(audit_key__in={r.actor_key for r in shown if r.actor_key})
+    }
+    learners = name_references(LEARNER, centre=centre, keys={r.learner_ref for r in shown if r.learner_ref})
+    units = name_references(UNIT, centre=centre, keys={r.unit_ref for r in shown if r.unit_ref})
+    page_of_records.object_list = [
+        AuditLine(
+            record=record,
+            actor=actors.get(
+                record.actor_key, "Waymark" if record.actor_key is None else "Someone since erased"
+            ),
+            learner=learners.get(record.learner_ref, ""),
+            unit=units.get(record.unit_ref, ""),
+        )
+        for record in shown
+    ]
+    return page_of_records

@@ -1,16 +1,77 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
-from accounts.services import end_sessions, invite_people
-from audit.services import record_audit
+from accounts.services import end_sessions, password_link
+from audit.services import audit_record, record_audit, record_audits
 from centre.models import Centre, Membership, OfferedUnit, Role
-from centre.signals import role_granting
+from centre.signals import membership_ended, role_granting, unit_offer_ending
 from common.scoping import centre_scope, scopes_disabled
 from units.models import UnitPage
 
 
 class CentreServiceError(Exception):
     """A centre change that cannot be made, with the reason a person can act on."""
+
+
+# An invitation gives a role at a centre, so sending it is the centre's; the accounts app
+# makes the password link it carries.
+def invitation_message(*, user, centre, role: str) -> EmailMessage:
+    """The invitation email: a link, valid once and for PASSWORD_RESET_TIMEOUT, to choose
+    a password, built from WAYMARK_BASE_URL (never from a request's Host header)."""
+    context = {
+        "user": user,
+        "centre": centre,
+        "role": Role(role).label,
+        "link": password_link(user=user),
+        "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+        "sign_in": f"{settings.WAYMARK_BASE_URL}{reverse('login')}",
+    }
+    return EmailMessage(
+        subject=f"You have been invited to Waymark by {centre.name}",
+        body=render_to_string("centre/email/invitation.txt", context),
+        to=[user.email],
+    )
+
+
+@transaction.atomic
+def invite_people(*, users: list, centre, role: str, actor=None, learner_refs: dict | None = None) -> list:
+    """Email each person who has not chosen a password yet a new link to choose one, and
+    return those invited. Someone who has chosen a password already signs in instead.
+
+    Inviting again makes every earlier link stop working: links are signed over the
+    password field, which is given a fresh unusable value here. ``learner_refs`` maps a
+    person's key to the learner record the invitation is for, for the audit trail.
+    """
+    invited = [user for user in users if not user.has_usable_password()]
+    now = timezone.now()
+    for user in invited:
+        user.set_unusable_password()
+        user.invited_at = now
+    get_user_model().objects.bulk_update(invited, ["password", "invited_at"], batch_size=1000)
+    learner_refs = learner_refs or {}
+    record_audits(
+        [
+            audit_record(
+                actor=actor,
+                verb="account.invited",
+                target=user,
+                centre=centre,
+                learner=learner_refs.get(user.pk),
+                details={"role": role, "person": str(user.audit_key)},
+            )
+            for user in invited
+        ]
+    )
+    # Built now, while each link is signed over the password just saved.
+    emails = [invitation_message(user=user, centre=centre, role=role) for user in invited]
+    if emails:
+        transaction.on_commit(lambda: mailers.default.send_messages(emails))
+    return invited
 
 
 @transaction.atomic
@@ -45,10 +106,9 @@ def set_offered_units(*, centre: Centre, urns: list[str], actor=None) -> list[st
     """Make the centre offer exactly the units with these URNs; returns what changed.
 
     A unit that still has learners enrolled on it at the centre cannot stop being
-    offered: their work and the decisions about it belong to that offer.
+    offered: their work and the decisions about it belong to that offer (the learners app
+    refuses it, answering ``unit_offer_ending``).
     """
-    from learners.models import Enrolment
-
     units = {unit.urn: unit for unit in UnitPage.objects.filter(urn__in=urns)}
     if unknown := sorted(set(urns) - units.keys()):
         raise CentreServiceError(f"No unit in the catalogue has the reference number {', '.join(unknown)}.")
@@ -56,8 +116,7 @@ def set_offered_units(*, centre: Centre, urns: list[str], actor=None) -> list[st
     with centre_scope(centre):
         offered = {offer.unit.urn: offer for offer in OfferedUnit.objects.select_related("unit")}
         for urn in sorted(offered.keys() - units.keys()):
-            if Enrolment.objects.filter(unit=offered[urn].unit).exists():
-                raise CentreServiceError(f"Learners are enrolled on {urn}; it cannot stop being offered.")
+            unit_offer_ending.send(sender=OfferedUnit, centre=centre, unit=offered[urn].unit)
             offered[urn].delete()
             changes.append(f"no longer offers {urn}")
         for urn in sorted(units.keys() - offered.keys()):
@@ -121,16 +180,14 @@ def end_membership(*, membership: Membership, actor=None) -> None:
 
     Grants are rows, checked on every request, so the person loses access on their very
     next request. Enrolments allocated to an assessor whose role ends are left without an
-    assessor, for the centre to reallocate.
+    assessor, for the centre to reallocate (the learners app does it, answering
+    ``membership_ended``).
     """
-    from learners.services import release_enrolments_of
-
     with centre_scope(membership.centre):
         membership.is_active = False
         membership.save(update_fields=["is_active"])
         end_sessions(user=membership.user)
-        if membership.role == Role.ASSESSOR:
-            release_enrolments_of(assessor=membership.user, centre=membership.centre)
+        membership_ended.send(sender=Membership, membership=membership, actor=actor)
         record_audit(
             actor=actor,
             verb="membership.ended",

@@ -7,3 +7,13 @@ from django.dispatch import Signal
 # membership is written. A receiver may refuse the role by raising CentreServiceError with
 # a reason a person can act on; the whole change is then undone.
 role_granting = Signal()
+
+# Sent inside the transaction that stops ``centre`` offering ``unit``, in the centre's
+# scope, before the offer is removed. A receiver may refuse it by raising
+# CentreServiceError with a reason a person can act on (learners are enrolled on it).
+unit_offer_ending = Signal()
+
+# Sent inside the transaction that ends ``membership`` (already saved as inactive), in its
+# centre's scope, for the domains above to take back what the role gave (an assessor's
+# enrolments); ``actor`` ended it.
+membership_ended = Signal()

@@ -5,10 +5,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from audit.references import LEARNER, reference_choices
 from centre.access import centre_role_required, roles_in_centre
 from centre.forms import AddMemberForm, EndRoleForm, OfferedUnitsForm
 from centre.models import Membership, OfferedUnit, Role
-from centre.selectors import CURRENT_CENTRE_SESSION_KEY, centres_for_user
+from centre.selectors import CURRENT_CENTRE_SESSION_KEY, assessors_of_centre, audit_trail, centres_for_user
 from centre.services import CentreServiceError, add_member, end_membership, set_offered_units
 
 
@@ -120,3 +121,36 @@ def offered_units(request):
             )
             return redirect("centre:units")
     return render(request, "centre/units.html", {"form": form})
+
+
+@centre_role_required(Role.CENTRE_ADMIN, Role.IQA)
+def audit_trail_page(request):
+    """The centre's audit trail, for its admins and IQAs, by learner, assessor or unit."""
+    learners = reference_choices(LEARNER, centre=request.centre)
+    assessors = assessors_of_centre(centre=request.centre)
+    units = OfferedUnit.objects.filter(centre=request.centre).select_related("unit").order_by("unit__title")
+    learner_id = _int(request.GET.get("learner"))
+    assessor = assessors.filter(pk=_int(request.GET.get("assessor")) or 0).first()
+    unit_id = _int(request.GET.get("unit"))
+    page = audit_trail(
+        centre=request.centre,
+        learner_id=learner_id,
+        assessor=assessor,
+        unit_id=unit_id,
+        page=_int(request.GET.get("page")) or 1,
+    )
+    return render(
+        request,
+        "centre/audit_trail.html",
+        {
+            "page": page,
+            "learners": learners,
+            "assessors": assessors,
+            "units": units,
+            "chosen": {"learner": learner_id, "assessor": getattr(assessor, "pk", None), "unit": unit_id},
+        },
+    )
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isascii() and str(value).isdigit() else None

@@ -8,14 +8,13 @@ from accounts.views import admin_sign_in
 
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
-    path("centre/", include("centre.urls")),
+    path("", include("centre.urls")),  # /centre/ and the audit trail, /audit/
     path("learners/", include("learners.urls")),
     path("portfolio/network/", include("networking.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("assessment/", include("assessment.urls")),
     path("iqa/", include("iqa.urls")),
     path("moderation/", include("moderation.urls")),
-    path("audit/", include("audit.urls")),
     path("", include("privacy.urls")),
     # One sign-in for everyone, throttled and with the second factor: not Wagtail's own.
     path("admin/login/", admin_sign_in, name="admin_sign_in"),

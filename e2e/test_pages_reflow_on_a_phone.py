@@ -114,7 +114,7 @@ def test_every_roles_pages_fit_a_phone(page, live_server, tmp_path):
             ("learners", reverse("learners:list")),
             ("staff", reverse("centre:staff")),
             ("import", reverse("learners:import")),
-            ("audit", reverse("audit:trail")),
+            ("audit", reverse("centre:audit_trail")),
         ],
     )
     for width in PHONES:

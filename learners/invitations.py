@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from accounts.names import person_sort_key
-from accounts.services import invite_people
 from centre.models import Centre, Membership, Role
+from centre.services import invite_people
 from learners.models import Learner
 
 

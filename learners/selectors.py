@@ -112,3 +112,25 @@ def learner_for_user(*, centre, user) -> Learner | None:
     if not user.is_authenticated or centre is None:
         return None
     return Learner.objects.filter(centre=centre, user=user).first()
+
+
+def learner_names(centre: Centre, keys) -> dict[int, str]:
+    """Each of the centre's learners with one of ``keys``, as the audit trail names them."""
+    return {
+        learner.pk: f"{learner.first_name} {learner.last_name} ({learner.candidate_number})"
+        for learner in Learner.objects.filter(centre=centre, pk__in=keys)
+    }
+
+
+def learner_choices(centre: Centre) -> list[tuple[int, str]]:
+    """Every learner of the centre, filed by name, to read the audit trail by."""
+    return [
+        (learner.pk, f"{learner.last_name}, {learner.first_name} ({learner.candidate_number})")
+        for learner in Learner.objects.filter(centre=centre).order_by("sort_key")
+    ]
+
+
+def has_another_learner_record(user, *, besides) -> bool:
+    """Whether ``user`` has a learner record, in any centre, other than ``besides``: their
+    account then stays when ``besides`` is erased. Asked outside any one centre's scope."""
+    return Learner.objects.filter(user=user).exclude(pk=besides.pk).exists()

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 
-from centre.selectors import networking_prompt
 from common.redaction import redactor_for
 from learners.models import Enrolment, Learner
 from networking.map import MapContact, network_map_svg
@@ -22,6 +21,7 @@ from networking.models import (
     ContactInteraction,
     NetworkContact,
     NetworkingGuidelines,
+    NetworkingPrompt,
     NetworkReview,
     NetworkReviewEntry,
     pseudonym,
@@ -200,6 +200,11 @@ def _entry_subject(entry: NetworkReviewEntry) -> str:
     if entry.contact is not None:
         return entry.contact.name
     return f"{pseudonym(entry.contact_number, entry.contact_sector)} (deleted)"
+
+
+def networking_prompt(*, centre) -> NetworkingPrompt | None:
+    """The centre's prompt for its learners' networking guidelines, if it has written one."""
+    return NetworkingPrompt.objects.filter(centre=centre).first()
 
 
 def guidelines_prompt(*, centre) -> tuple[str, str]:

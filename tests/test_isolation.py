@@ -68,7 +68,7 @@ WAYMARK_URLS = {
     "iqa:sample": "centre-object",
     "iqa:evidence_version": "centre-object",
     "iqa:close_action": "centre-object",
-    "audit:trail": "own-centre",
+    "centre:audit_trail": "own-centre",
     "moderation:home": "own-centre",
     "moderation:sample": "centre-object",
     "moderation:candidate": "centre-object",

@@ -262,14 +262,16 @@ def test_audit_trail_filters_by_learner_assessor_and_unit(
         )
     client.force_login(member(centre_a, Role.IQA))
     with django_assert_max_num_queries(15):
-        page = client.get(reverse("audit:trail"), {"learner": enrolment.learner_id}).content.decode()
+        page = client.get(reverse("centre:audit_trail"), {"learner": enrolment.learner_id}).content.decode()
     assert "Assessment decision recorded" in page and "Tom Hughes" in page and "Ada Lovelace" in page
-    page = client.get(reverse("audit:trail"), {"learner": other.learner_id}).content.decode()
+    page = client.get(reverse("centre:audit_trail"), {"learner": other.learner_id}).content.decode()
     assert "Assessment decision recorded" not in page
-    page = client.get(reverse("audit:trail"), {"assessor": enrolment.assessor.pk, "unit": enrolment.unit_id})
+    page = client.get(
+        reverse("centre:audit_trail"), {"assessor": enrolment.assessor.pk, "unit": enrolment.unit_id}
+    )
     assert "Assessment decision recorded" in page.content.decode()
     client.force_login(enrolment.assessor)
-    assert client.get(reverse("audit:trail")).status_code == 403
+    assert client.get(reverse("centre:audit_trail")).status_code == 403
 
 
 def test_sampling_plan_offers_a_signed_off_learner_the_rate_did_not_pick(client, centre_a, seed_unit):

@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 
 from assessment.models import CriterionDecision, UnitSignOff
 from audit.models import AuditRecord
-from audit.selectors import audit_trail
 from centre.models import Membership, Role
+from centre.selectors import audit_trail
 from common.scoping import scopes_disabled
 from iqa.models import IqaSample
 from learners.models import Enrolment, Learner

@@ -317,14 +317,14 @@ def test_a_contact_who_has_not_consented_reaches_no_staff_page_bundle_or_archive
         seen[f"iqa download {evidence_file.pk}"] = _downloaded_as(client, url)
     with centre_scope(centre):
         record_sample_verdict(sample=iqa_sample, iqa=world["iqa"], verdict="agree", comments="", actions=[])
-    seen["audit trail (iqa)"] = _page(client, reverse("audit:trail"))
+    seen["audit trail (iqa)"] = _page(client, reverse("centre:audit_trail"))
 
     # The centre admin: the sample and the learner's records.
     client.force_login(world["admin"])
     seen["manage sample"] = _page(
         client, reverse("moderation:manage_sample", kwargs={"sample_id": sample.pk})
     )
-    seen["audit trail (admin)"] = _page(client, reverse("audit:trail"))
+    seen["audit trail (admin)"] = _page(client, reverse("centre:audit_trail"))
     seen["learner records"] = _page(client, reverse("privacy:records", kwargs={"learner_id": learner.pk}))
 
     # The moderator: the sample, the learner, each file, the bundle and its ZIP.

@@ -1,0 +1,38 @@
+"""What the apps above accounts tell it about the parts a person plays in Waymark.
+
+Accounts sits below the apps that give people work to do (a role in a centre, a learner
+record), so it cannot read their tables. Each such app registers here, when Django starts
+(from its ``receivers.py``), how to answer the two questions accounts asks of an account;
+accounts asks them across every centre, outside any one centre's scope.
+"""
+
+from collections.abc import Callable
+
+_second_factor_rules: list[Callable] = []
+_part_checks: list[Callable] = []
+
+
+def register_second_factor_rule(rule: Callable) -> Callable:
+    """``rule(user)`` says whether the work ``user`` does in the registering app (judging,
+    sampling, moderating, managing) means they must sign in with an authenticator app.
+    Usable as a decorator; registering a rule again has no further effect."""
+    if rule not in _second_factor_rules:
+        _second_factor_rules.append(rule)
+    return rule
+
+
+def register_part(check: Callable) -> Callable:
+    """``check(user, besides=learner)`` says whether ``user`` has a part to play in the
+    registering app other than ``besides``, the learner record being erased: such an account
+    stays. Usable as a decorator; registering a check again has no further effect."""
+    if check not in _part_checks:
+        _part_checks.append(check)
+    return check
+
+
+def second_factor_needed_for_work(user) -> bool:
+    return any(rule(user) for rule in _second_factor_rules)
+
+
+def has_part_besides(user, *, besides) -> bool:
+    return any(check(user, besides=besides) for check in _part_checks)
