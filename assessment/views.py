@@ -16,6 +16,7 @@ from assessment.access import (
     access_sign_off,
 )
 from assessment.models import CriterionDecision, Outcome, UnitSignOff
+from assessment.panels import enrolment_panels
 from assessment.progress import portfolio_progress
 from assessment.selectors import (
     CaseloadState,
@@ -43,7 +44,6 @@ from centre.access import centre_role_required, roles_in_centre
 from centre.models import OfferedUnit, Role
 from centre.selectors import guidance_by_unit
 from common.redaction import redactor_for
-from iqa.models import IqaSample
 from learners.access import access_own_learner, learner_required
 from learners.models import Enrolment
 from learners.permissions import can_assess_enrolment
@@ -79,7 +79,8 @@ def caseload_page(request):
 @centre_role_required(*STAFF)
 def enrolment_assessment(request, enrolment_id: int):
     """One learner's assessment on one unit: every criterion's standing decision and
-    its history, what waits to be judged, sign-off and the IQA's samples."""
+    its history, what waits to be judged, sign-off, and what the domains above add (the
+    IQA's samples, ``iqa.receivers``)."""
     enrolment = access_enrolment_for_assessment(request, enrolment_id)
     criteria = unit_criteria(enrolment.unit)
     history: dict[int, list[CriterionDecision]] = {}
@@ -98,7 +99,6 @@ def enrolment_assessment(request, enrolment_id: int):
     is_assessor = can_assess_enrolment(request.user, enrolment)
     sign_off = standing_sign_off(enrolment=enrolment)
     all_met = all(decisions and decisions[0].outcome == Outcome.MET for _, decisions in rows)
-    samples = IqaSample.objects.filter(enrolment=enrolment).prefetch_related("actions").select_related("iqa")
     return render(
         request,
         "assessment/enrolment.html",
@@ -113,7 +113,7 @@ def enrolment_assessment(request, enrolment_id: int):
             ),
             "reopened": reopened_sign_offs(enrolments=[enrolment]).get(enrolment.pk),
             "can_sign_off": is_assessor and sign_off is None and all_met,
-            "samples": samples,
+            "panels": enrolment_panels(request=request, enrolment=enrolment, is_assessor=is_assessor),
             "redactor": redactor,
         },
     )
