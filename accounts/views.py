@@ -129,7 +129,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     def get_success_url(self):
         if second_factor_required(self.request.user):
             return reverse("centre:home")
-        return reverse("portfolio:home")
+        return reverse("assessment:learner_home")
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -1,6 +1,7 @@
-"""The assessor's side: the caseload, judging submissions, unit sign-off and answering
-IQA actions; and the pages that assessors, IQAs and centre admins share: a learner's
-assessment, a signed-off unit's recording sheet, and a unit's tracking grid."""
+"""The assessor's side: the caseload, judging submissions and unit sign-off; the pages
+that assessors, IQAs and centre admins share: a learner's assessment, a signed-off unit's
+recording sheet, and a unit's tracking grid; and the learner's: their home page, where
+each unit stands against its criteria, and countersigning a unit signed off."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,10 +16,13 @@ from assessment.access import (
     access_sign_off,
 )
 from assessment.models import CriterionDecision, Outcome, UnitSignOff
+from assessment.panels import enrolment_panels
+from assessment.progress import portfolio_progress
 from assessment.selectors import (
     CaseloadState,
     caseload,
     latest_decisions,
+    latest_sign_offs,
     recording_sheet,
     reopened_sign_offs,
     sheet_for_staff,
@@ -38,12 +42,13 @@ from assessment.services import (
 )
 from centre.access import centre_role_required, roles_in_centre
 from centre.models import OfferedUnit, Role
+from centre.selectors import guidance_by_unit
 from common.redaction import redactor_for
-from iqa.models import IqaSample
 from learners.access import access_own_learner, learner_required
 from learners.models import Enrolment
 from learners.permissions import can_assess_enrolment
 from learners.selectors import enrolments_for_assessor
+from networking.selectors import networking_enabled
 from portfolio.kinds import describe_details, kind_spec
 from units.models import UnitPage
 
@@ -74,7 +79,8 @@ def caseload_page(request):
 @centre_role_required(*STAFF)
 def enrolment_assessment(request, enrolment_id: int):
     """One learner's assessment on one unit: every criterion's standing decision and
-    its history, what waits to be judged, sign-off and the IQA's samples."""
+    its history, what waits to be judged, sign-off, and what the domains above add (the
+    IQA's samples, ``iqa.receivers``)."""
     enrolment = access_enrolment_for_assessment(request, enrolment_id)
     criteria = unit_criteria(enrolment.unit)
     history: dict[int, list[CriterionDecision]] = {}
@@ -93,7 +99,6 @@ def enrolment_assessment(request, enrolment_id: int):
     is_assessor = can_assess_enrolment(request.user, enrolment)
     sign_off = standing_sign_off(enrolment=enrolment)
     all_met = all(decisions and decisions[0].outcome == Outcome.MET for _, decisions in rows)
-    samples = IqaSample.objects.filter(enrolment=enrolment).prefetch_related("actions").select_related("iqa")
     return render(
         request,
         "assessment/enrolment.html",
@@ -108,7 +113,7 @@ def enrolment_assessment(request, enrolment_id: int):
             ),
             "reopened": reopened_sign_offs(enrolments=[enrolment]).get(enrolment.pk),
             "can_sign_off": is_assessor and sign_off is None and all_met,
-            "samples": samples,
+            "panels": enrolment_panels(request=request, enrolment=enrolment, is_assessor=is_assessor),
             "redactor": redactor,
         },
     )
@@ -309,6 +314,27 @@ def unit_grid_page(request, unit_id: int):
 
 
 @learner_required
+def learner_home(request):
+    """The learner's home, at their portfolio's address: each of their units' criteria
+    with the evidence mapped to each, where it stands, and the unit's sign-off."""
+    learner = access_own_learner(request)
+    units = portfolio_progress(learner=learner)
+    guidance = guidance_by_unit(centre=request.centre, unit_ids=[unit.enrolment.unit_id for unit in units])
+    sign_offs = latest_sign_offs(enrolments=[unit.enrolment for unit in units])
+    for unit in units:
+        unit.guidance = guidance.get(unit.enrolment.unit_id)
+        latest = sign_offs.get(unit.enrolment.pk)
+        # The sign-off standing, or the one reopened since which the unit is assessed again.
+        unit.sign_off = latest if latest and latest.is_standing else None
+        unit.reopened = latest if latest and not latest.is_standing else None
+    return render(
+        request,
+        "assessment/learner_home.html",
+        {"learner": learner, "units": units, "networking": networking_enabled(learner=learner)},
+    )
+
+
+@learner_required
 @require_http_methods(["GET", "POST"])
 def countersign(request, sign_off_id: int):
     """The learner's countersignature of a unit their assessor has signed off."""
@@ -330,7 +356,7 @@ def countersign(request, sign_off_id: int):
             problems = error.messages
         else:
             messages.success(request, f"You have countersigned {sign_off.enrolment.unit.title}.")
-            return redirect("portfolio:home")
+            return redirect("assessment:learner_home")
     return render(
         request,
         "assessment/countersign.html",

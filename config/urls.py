@@ -12,7 +12,9 @@ urlpatterns = [
     path("learners/", include("learners.urls")),
     path("portfolio/network/", include("networking.urls")),
     path("portfolio/", include("portfolio.urls")),
-    path("assessment/", include("assessment.urls")),
+    # Assessment's pages under assessment/, and the learner's home at portfolio/ (where
+    # their units stand, which assessment tells): one namespace, "assessment".
+    path("", include("assessment.urls")),
     path("iqa/", include("iqa.urls")),
     path("moderation/", include("moderation.urls")),
     path("", include("privacy.urls")),

@@ -163,7 +163,7 @@ def test_every_roles_pages_fit_a_phone(page, live_server, tmp_path):
         page,
         url,
         [
-            ("portfolio", reverse("portfolio:home")),
+            ("portfolio", reverse("assessment:learner_home")),
             ("evidence", reverse("portfolio:evidence", kwargs={"item_id": item.pk})),
         ],
     )

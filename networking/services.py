@@ -23,7 +23,6 @@ from common.redaction import FREE_TEXT, Redactor
 from common.spreadsheets import neutralise
 from learners.models import Learner
 from learners.validators import normalised_phone_number
-from moderation.bundle import discard_bundles_of
 from networking.identities import contact_identity, recorded_identities
 from networking.models import (
     ContactInteraction,
@@ -33,6 +32,7 @@ from networking.models import (
     NetworkReviewEntry,
 )
 from networking.selectors import RECORD_TITLES, Record, record_source
+from networking.signals import submitted_evidence_pseudonymised
 from portfolio.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceMapping, EvidenceVersion
 from portfolio.services import create_evidence_item
 
@@ -138,8 +138,10 @@ def _kept_names(contact: NetworkContact) -> list[str]:
 def _forget_in_evidence(contact: NetworkContact) -> int:
     """Show ``contact`` only by pseudonym in every submitted version of the learner's
     evidence, of every kind (title, text, notes, a witness's details, file names), however
-    they were named when it was submitted; any moderation bundle made from the old
-    versions is discarded. Once the contact is deleted nothing could find them there."""
+    they were named when it was submitted; what was copied from the old versions (a
+    moderation bundle) is discarded by those who copied it, told by
+    ``submitted_evidence_pseudonymised``. Once the contact is deleted nothing could find
+    them there."""
     versions = EvidenceVersion.objects.select_for_update().filter(item__learner_id=contact.learner_id)
     keep = _kept_names(contact)
     changed = 0
@@ -151,7 +153,9 @@ def _forget_in_evidence(contact: NetworkContact) -> int:
             version.save(update_fields=["snapshot"])
             changed += 1
     if changed:
-        discard_bundles_of(learner_id=contact.learner_id)
+        submitted_evidence_pseudonymised.send(
+            sender=NetworkContact, learner_id=contact.learner_id, versions=changed
+        )
     return changed
 
 

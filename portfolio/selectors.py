@@ -1,94 +1,18 @@
-"""Reads of learners' evidence: the portfolio's tracking grid, the list of items, and
-what changed between two submitted versions. Each runs a fixed number of queries however
-many items, criteria and files there are."""
+"""Reads of learners' evidence: the list of items, what the learner has stored, and what
+changed between two submitted versions. Each runs a fixed number of queries however many
+items, criteria and files there are. Where each unit stands against its criteria, with the
+assessor's decisions, is assessment's to read (``assessment.progress``)."""
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db import models
 from django.db.models import Prefetch, QuerySet, Sum
 
-from assessment.models import CriterionDecision, Outcome
-from assessment.selectors import latest_decisions
-from centre.models import UnitGuidance
 from common.text import learner_text_lines
 from learners.models import Enrolment, Learner
 from portfolio.kinds import KINDS, describe_details
 from portfolio.models import EvidenceFile, EvidenceItem, EvidenceMapping
 from portfolio.sources import record_sources
-from units.models import AssessmentCriterion, LearningOutcome
-
-
-class CriterionState(models.TextChoices):
-    NO_EVIDENCE = "no_evidence", "No evidence yet"
-    DRAFT = "draft", "Evidence in draft"
-    SUBMITTED = "submitted", "Submitted"
-    NOT_YET_MET = "not_yet_met", "Not yet met"
-    MET = "met", "Met"
-
-
-# An item returned for revision is back in the learner's hands, like a draft.
-STATE_OF_ITEM = {
-    EvidenceItem.Status.DRAFT: CriterionState.DRAFT,
-    EvidenceItem.Status.RETURNED: CriterionState.DRAFT,
-    EvidenceItem.Status.SUBMITTED: CriterionState.SUBMITTED,
-    EvidenceItem.Status.ASSESSED: CriterionState.SUBMITTED,
-}
-STATE_ORDER = [
-    CriterionState.NO_EVIDENCE,
-    CriterionState.DRAFT,
-    CriterionState.SUBMITTED,
-    CriterionState.NOT_YET_MET,
-    CriterionState.MET,
-]
-
-
-@dataclass
-class CriterionProgress:
-    criterion: AssessmentCriterion
-    mappings: list[EvidenceMapping] = field(default_factory=list)
-    decision: CriterionDecision | None = None
-
-    @property
-    def state(self) -> CriterionState:
-        """Where the criterion stands: the assessor's decision, unless evidence has been
-        submitted since a "not yet met"; otherwise how far its evidence has got."""
-        submitted_since = [
-            mapping.item.submitted_at
-            for mapping in self.mappings
-            if mapping.item.status == EvidenceItem.Status.SUBMITTED
-        ]
-        if self.decision is not None and not (
-            self.decision.outcome == Outcome.NOT_YET_MET
-            and any(at and at > self.decision.decided_at for at in submitted_since)
-        ):
-            return CriterionState(self.decision.outcome)
-        states = [STATE_OF_ITEM[mapping.item.status] for mapping in self.mappings]
-        return max(states, key=STATE_ORDER.index, default=CriterionState.NO_EVIDENCE)
-
-
-@dataclass
-class OutcomeProgress:
-    outcome: LearningOutcome
-    criteria: list[CriterionProgress]
-
-
-@dataclass
-class UnitProgress:
-    enrolment: Enrolment
-    outcomes: list[OutcomeProgress]
-    guidance: UnitGuidance | None = None
-
-    @property
-    def criteria(self) -> list[CriterionProgress]:
-        return [criterion for outcome in self.outcomes for criterion in outcome.criteria]
-
-    def count(self, state: CriterionState) -> int:
-        return sum(1 for criterion in self.criteria if criterion.state == state)
-
-    @property
-    def summary(self) -> list[tuple[str, int]]:
-        return [(state.label, self.count(state)) for state in STATE_ORDER]
 
 
 def learner_storage_used(*, learner: Learner) -> int:
@@ -104,52 +28,6 @@ def enrolments_of_learner(*, learner: Learner) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(
         centre=learner.centre, learner=learner, status=Enrolment.Status.ACTIVE
     ).select_related("unit")
-
-
-def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:
-    """Each of the learner's units, current or completed: every criterion, in the
-    catalogue's order, with the evidence mapped to it, the assessor's standing decision
-    and so where it stands. Five queries."""
-    enrolments = list(
-        Enrolment.objects.filter(centre=learner.centre, learner=learner)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .select_related("unit")
-        .order_by("unit__title")
-        .prefetch_related(
-            Prefetch(
-                "unit__learning_outcomes",
-                queryset=LearningOutcome.objects.prefetch_related("criteria"),
-            )
-        )
-    )
-    decisions = latest_decisions(enrolments=enrolments)
-    mappings: dict[tuple[int, int], list[EvidenceMapping]] = {}
-    for mapping in (
-        EvidenceMapping.objects.filter(centre=learner.centre, enrolment__in=enrolments)
-        .select_related("item")
-        .order_by("item__title", "item_id")
-    ):
-        mappings.setdefault((mapping.enrolment_id, mapping.criterion_id), []).append(mapping)
-    return [
-        UnitProgress(
-            enrolment=enrolment,
-            outcomes=[
-                OutcomeProgress(
-                    outcome=outcome,
-                    criteria=[
-                        CriterionProgress(
-                            criterion,
-                            mappings.get((enrolment.pk, criterion.pk), []),
-                            decisions.get((enrolment.pk, criterion.pk)),
-                        )
-                        for criterion in outcome.criteria.all()
-                    ],
-                )
-                for outcome in enrolment.unit.learning_outcomes.all()
-            ],
-        )
-        for enrolment in enrolments
-    ]
 
 
 def evidence_items_for_learner(*, learner: Learner) -> QuerySet[EvidenceItem]:

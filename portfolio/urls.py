@@ -4,7 +4,6 @@ from portfolio import views
 
 app_name = "portfolio"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("evidence/", views.evidence_list, name="evidence_list"),
     path("evidence/new/", views.choose_kind, name="choose_kind"),
     path("evidence/new/<slug:kind>/", views.create_evidence, name="create"),

@@ -1,5 +1,6 @@
-"""The learner's portfolio: their units' tracking grids, and their evidence from first
-draft to a submitted, declared version."""
+"""The learner's portfolio: their evidence from first draft to a submitted, declared
+version. Their home page, where each unit stands against its criteria, is assessment's
+(``assessment.views.learner_home``), at the portfolio's address."""
 
 import uuid
 
@@ -10,15 +11,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessment.selectors import latest_decisions, latest_sign_offs
 from centre.access import centre_role_required
 from centre.models import Role
-from centre.selectors import guidance_by_unit
 from common.downloads import evidence_file_response
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
 from portfolio.access import access_evidence_file, access_own_evidence
 from portfolio.forms import EvidenceUploadForm, SubmitEvidenceForm
+from portfolio.judgements import standing_decisions
 from portfolio.kinds import KINDS, describe_details, evidence_form_class, kind_spec
 from portfolio.models import EvidenceItem
 from portfolio.selectors import (
@@ -26,7 +26,6 @@ from portfolio.selectors import (
     evidence_item_for_display,
     evidence_items_for_learner,
     learner_storage_used,
-    portfolio_progress,
     version_changes,
 )
 from portfolio.services import (
@@ -42,25 +41,6 @@ from portfolio.services import (
     update_evidence_item,
 )
 from portfolio.sources import networking_enabled, record_source
-
-
-@learner_required
-def home(request):
-    learner = access_own_learner(request)
-    units = portfolio_progress(learner=learner)
-    guidance = guidance_by_unit(centre=request.centre, unit_ids=[unit.enrolment.unit_id for unit in units])
-    sign_offs = latest_sign_offs(enrolments=[unit.enrolment for unit in units])
-    for unit in units:
-        unit.guidance = guidance.get(unit.enrolment.unit_id)
-        latest = sign_offs.get(unit.enrolment.pk)
-        # The sign-off standing, or the one reopened since which the unit is assessed again.
-        unit.sign_off = latest if latest and latest.is_standing else None
-        unit.reopened = latest if latest and not latest.is_standing else None
-    return render(
-        request,
-        "portfolio/home.html",
-        {"learner": learner, "units": units, "networking": networking_enabled(learner=learner)},
-    )
 
 
 @learner_required
@@ -138,7 +118,7 @@ def _render_detail(request, item: EvidenceItem, *, upload_form=None, status: int
     item = evidence_item_for_display(item=item)
     spec = kind_spec(item.kind)
     versions = list(item.versions.all())
-    decisions = latest_decisions(enrolments={mapping.enrolment_id for mapping in item.mappings.all()})
+    decisions = standing_decisions(enrolments={mapping.enrolment_id for mapping in item.mappings.all()})
     for mapping in item.mappings.all():
         mapping.decision = decisions.get((mapping.enrolment_id, mapping.criterion_id))
     record = None
@@ -343,7 +323,7 @@ def submit_evidence(request, item_id: int):
         else:
             label = "submitted" if version.number == 1 else f"resubmitted (version {version.number})"
             messages.success(request, f"“{item.title}” is {label} for assessment.")
-            return redirect("portfolio:home")
+            return redirect("assessment:learner_home")
     return render(
         request,
         "portfolio/submit.html",

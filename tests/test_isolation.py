@@ -81,7 +81,7 @@ WAYMARK_URLS = {
     "moderation:new_sample": "own-centre",
     "moderation:manage_sample": "centre-object",
     "moderation:revoke_access": "centre-object",
-    "portfolio:home": "own-centre",
+    "assessment:learner_home": "own-centre",
     "privacy:own_subject_access": "own-centre-file",
     "portfolio:evidence_list": "own-centre",
     "portfolio:choose_kind": "own-centre",

@@ -55,7 +55,7 @@ def test_centre_admin_writes_guidance_that_their_learners_read(client, centre_a,
     with scopes_disabled():
         EnrolmentFactory(learner=LearnerFactory(centre=centre_a, user=learner_user), unit=offered)
     client.force_login(learner_user)
-    page = client.get(reverse("portfolio:home")).content.decode()
+    page = client.get(reverse("assessment:learner_home")).content.decode()
     assert "Guidance from Northgate College" in page and "Bring your diary." in page
 
 

@@ -91,7 +91,7 @@ def test_an_invited_learner_sets_a_password_and_lands_on_their_portfolio(centre,
         follow=True,
     )
 
-    assert landed.redirect_chain[-1][0] == reverse("portfolio:home")
+    assert landed.redirect_chain[-1][0] == reverse("assessment:learner_home")
     page = landed.content.decode()
     assert landed.status_code == 200
     assert "Develop, maintain and review personal networks" in page

@@ -64,11 +64,11 @@ def in_a(centre_a, function, *args, **kwargs):
 def test_networking_records_are_offered_only_on_a_unit_that_enables_them(client, enrolment, centre_a):
     client.force_login(enrolment.learner.user)
     assert client.get(NETWORK).status_code == 404
-    assert "Networking records" not in client.get(reverse("portfolio:home")).content.decode()
+    assert "Networking records" not in client.get(reverse("assessment:learner_home")).content.decode()
 
     enable_networking(enrolment.unit)
     assert client.get(NETWORK).status_code == 200
-    assert "Networking records" in client.get(reverse("portfolio:home")).content.decode()
+    assert "Networking records" in client.get(reverse("assessment:learner_home")).content.decode()
 
 
 def test_networking_evidence_is_started_from_a_record_not_from_the_kinds_list(learner_client):

@@ -43,7 +43,7 @@ def create(client, title="My account", token=None, **fields):
 
 
 def test_learner_writes_maps_and_submits_and_the_grid_follows(learner_client, enrolment, centre_a):
-    home = reverse("portfolio:home")
+    home = reverse("assessment:learner_home")
     page = learner_client.get(home).content.decode()
     assert grid_state(page, "1.1") == "No evidence yet"
     assert "Develop, maintain and review personal networks" in page
@@ -292,7 +292,7 @@ def test_portfolio_pages_run_a_bounded_number_of_queries(
     items = many_items(learner, enrolment)
     scoped(enrolment.centre, submit_evidence_item, item=items[0], actor=None, declared=True)
     pages = [
-        reverse("portfolio:home"),
+        reverse("assessment:learner_home"),
         reverse("portfolio:evidence_list"),
         reverse("portfolio:evidence", kwargs={"item_id": items[0].pk}),
         reverse("portfolio:map", kwargs={"item_id": items[1].pk}),
@@ -304,7 +304,7 @@ def test_portfolio_pages_run_a_bounded_number_of_queries(
         assert response.status_code == 200, page
     listed = learner_client.get(reverse("portfolio:evidence_list")).content.decode()
     assert len(re.findall(r'<th scope="row"><a href="/portfolio/evidence/\d+/">Item \d+</a>', listed)) == 200
-    home = learner_client.get(reverse("portfolio:home")).content.decode()
+    home = learner_client.get(reverse("assessment:learner_home")).content.decode()
     assert grid_state(home, "1.1") == "Submitted"
     assert home.count(">Item 7</a>") == len(enrolment.unit.learning_outcomes.all()[0].criteria.all())
 

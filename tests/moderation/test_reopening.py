@@ -128,7 +128,7 @@ def test_everyone_sees_that_the_unit_was_reopened(client, enrolment, signed_off,
             reverse("assessment:enrolment", kwargs={"enrolment_id": enrolment.pk}),
             reverse("assessment:judge", kwargs={"item_id": signed_off["item"].pk}),
         ],
-        enrolment.learner.user: [reverse("portfolio:home")],
+        enrolment.learner.user: [reverse("assessment:learner_home")],
         iqa: [
             reverse("iqa:sample", kwargs={"iqa_sample_id": iqa_sample.pk}),
             reverse("assessment:enrolment", kwargs={"enrolment_id": enrolment.pk}),

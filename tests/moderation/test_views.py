@@ -61,7 +61,7 @@ def test_assessor_judges_returns_and_the_learner_sees_the_feedback_at_once(
     assert "Returned to you for revision" in page and "Add the privacy part." in page
     assert "Your assessor’s decision: Not yet met" in page
     assert "Explain how you keep contacts&#x27; data private." in page
-    home = client.get(reverse("portfolio:home")).content.decode()
+    home = client.get(reverse("assessment:learner_home")).content.decode()
     assert 'state--met">Met<' in home and 'state--not_yet_met">Not yet met<' in home
 
 
@@ -142,7 +142,7 @@ def test_sign_off_countersign_and_reopen_through_the_pages(client, enrolment, ce
     sign_off = scoped(centre_a, lambda: UnitSignOff.objects.get())
 
     client.force_login(enrolment.learner.user)
-    home = client.get(reverse("portfolio:home")).content.decode()
+    home = client.get(reverse("assessment:learner_home")).content.decode()
     assert "Check the recording sheet and countersign" in home
     client.post(reverse("assessment:countersign", kwargs={"sign_off_id": sign_off.pk}), {"declared": "on"})
     sign_off.refresh_from_db()

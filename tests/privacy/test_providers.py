@@ -25,6 +25,8 @@ def test_every_waymark_app_has_a_provider():
         "centre.privacy",
         "learners.privacy",
         "moderation.privacy",
+        "networking.privacy",
+        "portfolio.privacy",
         "privacy.privacy",
         "units.privacy",
     }
@@ -68,7 +70,9 @@ def test_the_guard_asks_about_models_pointing_at_people_or_holding_free_text():
 
 
 def test_the_guard_names_a_model_that_no_provider_covers():
-    without_learners = [p for p in providers() if type(p).__module__ != "learners.privacy"]
+    # The learner's own records: their record, their evidence and their networking records.
+    theirs = {"learners.privacy", "portfolio.privacy", "networking.privacy"}
+    without_learners = [p for p in providers() if type(p).__module__ not in theirs]
 
     problems = coverage_problems(models_needing_a_provider(), without_learners)
 
@@ -94,4 +98,9 @@ def test_the_guard_refuses_a_model_declared_twice_a_field_it_lacks_and_a_missing
 def test_erasure_runs_what_protects_enrolments_first_and_the_account_last():
     order = [type(provider).__name__ for provider in providers()]
     assert order.index("ModerationProvider") < order.index("LearnersProvider")
+    # The evidence (whose stored files go with it) and networking records before the
+    # learner's record, whose deletion would take them with it.
+    assert order.index("ModerationProvider") < order.index("PortfolioProvider")
+    assert order.index("PortfolioProvider") < order.index("LearnersProvider")
+    assert order.index("NetworkingProvider") < order.index("LearnersProvider")
     assert order.index("LearnersProvider") < order.index("CentreProvider") < order.index("AccountsProvider")

@@ -53,7 +53,8 @@ def test_a_centre_admin_downloads_everything_held_about_a_learner(admin_client, 
 def test_a_learner_downloads_their_own_from_their_portfolio(client, world, centre_a):
     ada = world["ada"]
     client.force_login(ada.user)
-    assert reverse("privacy:own_subject_access") in client.get(reverse("portfolio:home")).content.decode()
+    home = client.get(reverse("assessment:learner_home")).content.decode()
+    assert reverse("privacy:own_subject_access") in home
 
     response = client.post(reverse("privacy:own_subject_access"))
 

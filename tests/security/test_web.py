@@ -72,7 +72,7 @@ def learner_client(client, centre_a, seed_unit):
 def test_every_waymark_page_has_a_strict_content_security_policy(learner_client, seed_unit):
     for url in [
         reverse("login"),
-        reverse("portfolio:home"),
+        reverse("assessment:learner_home"),
         seed_unit.url,
         reverse("portfolio:evidence_list"),
     ]:
@@ -101,7 +101,7 @@ def test_cookies_are_httponly_and_samesite(client, centre_a):
 
 def test_pages_and_downloads_with_personal_data_are_never_stored(learner_client, seed_unit):
     for url in [
-        reverse("portfolio:home"),
+        reverse("assessment:learner_home"),
         reverse("portfolio:file", kwargs={"file_id": learner_client.evidence_file.pk}),
     ]:
         assert "no-store" in learner_client.get(url)["Cache-Control"], url
