@@ -10,7 +10,7 @@ from common.personal_data import Export, PersonalData, Provider, register
 from common.redaction import redactor_for
 from learners.models import Learner
 from portfolio.models import EvidenceFile, EvidenceItem
-from portfolio.services import _delete_from_storage, _stored_files
+from portfolio.services import delete_from_storage, stored_files
 
 
 @register
@@ -68,10 +68,10 @@ class PortfolioProvider(Provider):
         stored = [
             stored
             for evidence_file in EvidenceFile.objects.filter(item__learner=learner)
-            for stored in _stored_files(evidence_file)
+            for stored in stored_files(evidence_file)
         ]
         _, deleted = EvidenceItem.objects.filter(learner=learner).delete()
-        transaction.on_commit(lambda: _delete_from_storage(stored))
+        transaction.on_commit(lambda: delete_from_storage(stored))
         return deleted
 
 

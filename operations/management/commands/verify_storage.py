@@ -72,7 +72,7 @@ class Command(BaseCommand):
                 only = {"centre": found}
             centre_ids = [found.pk] if centre is not None else None
             checked, problems = 0, 0
-            for where, storage, name, expected in self._stored_files(only):
+            for where, storage, name, expected in self.stored_files(only):
                 checked += 1
                 problem = self._problem(storage, name, expected)
                 if problem:
@@ -122,7 +122,7 @@ class Command(BaseCommand):
                 if name not in known and storage.get_modified_time(name) < cutoff:
                     yield name
 
-    def _stored_files(self, only):
+    def stored_files(self, only):
         """Each stored file as (where it is recorded, storage, name, SHA-256 recorded or None).
 
         The storages are looked up now rather than taken from the fields, which fixed
