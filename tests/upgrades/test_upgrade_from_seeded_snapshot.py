@@ -38,6 +38,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from audit.models import current_label
 from tests.upgrades.snapshot import (
     EVIDENCE_DIR,
     concrete_fields_by_column,
@@ -413,6 +414,10 @@ def assert_audit_objects_resolve(snapshot: dict, now: dict[str, type]) -> None:
         model = model_for_audit_object_type(row[object_type], snapshot, now)
         if model is None:
             wrong.append(f"object_type {row[object_type]!r}: no model of that label now")
+        elif model._meta.label_lower != current_label(row[object_type]):
+            # What the application reads a former label as must be the model it was then.
+            read_as = current_label(row[object_type])
+            wrong.append(f"object_type {row[object_type]!r}: FORMER_LABELS reads it as {read_as}")
         elif row[object_id] in keys_then.get(row[object_type], {row[object_id]}):
             wanted.setdefault(model, set()).add(row[object_id])
     assert wanted, "The snapshot's audit trail names no objects to check."
