@@ -7,7 +7,7 @@ import uuid
 
 from django.db import connection
 
-import portfolio.services as evidence_services
+import portfolio.services.files as evidence_files
 from common.scoping import centre_scope
 from portfolio.services import add_evidence_files, create_evidence_item
 from tests.factories.moderation import png, upload
@@ -15,14 +15,14 @@ from tests.factories.moderation import png, upload
 
 def test_a_photos_print_rendition_is_made_outside_the_write_transaction(learner, centre_a, monkeypatch):
     made_in_transaction = []
-    real = evidence_services.print_rendition
+    real = evidence_files.print_rendition
 
     def watched(content):
         # The test itself runs in a transaction: count only the service's own.
         made_in_transaction.append(len(connection.atomic_blocks) > outside)
         return real(content)
 
-    monkeypatch.setattr(evidence_services, "print_rendition", watched)
+    monkeypatch.setattr(evidence_files, "print_rendition", watched)
     with centre_scope(centre_a):
         item, _ = create_evidence_item(
             learner=learner,
