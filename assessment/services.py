@@ -22,6 +22,7 @@ from assessment.selectors import latest_decisions, recording_sheet, reopened_sig
 from audit.services import record_audit
 from centre.models import Membership, Role
 from common.dates import long_datetime
+from common.errors import Stale
 from common.redaction import redactor_for
 from learners.models import Enrolment
 from learners.permissions import can_assess_enrolment
@@ -38,7 +39,7 @@ LEARNER_DECLARATION = (
 )
 
 
-class StaleDecision(Exception):
+class StaleDecision(Stale):
     """A decision made from a page that showed an earlier state than the current one."""
 
     def __init__(self, criterion_code: str, current: CriterionDecision | None):

@@ -7,10 +7,11 @@ from django.db import models
 from django.utils import timezone
 
 from audit.labels import describe_verb
+from common.errors import Frozen
 from common.scoping import centre_scoped_manager
 
 
-class AuditRecordIsAppendOnly(Exception):
+class AuditRecordIsAppendOnly(Frozen):
     """Raised on any attempt to change or remove an audit record."""
 
 

@@ -10,11 +10,12 @@ from accounts.services import end_sessions, password_link
 from audit.services import audit_record, record_audit, record_audits
 from centre.models import Centre, Membership, OfferedUnit, Role
 from centre.signals import membership_ended, role_granting, unit_offer_ending
+from common.errors import Refused
 from common.scoping import centre_scope, scopes_disabled
 from units.models import UnitPage
 
 
-class CentreServiceError(Exception):
+class CentreServiceError(Refused):
     """A centre change that cannot be made, with the reason a person can act on."""
 
 

@@ -15,13 +15,17 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.utils import timezone
 
+from common.errors import Stale
+
 PREVIEW_FOLDER = "previews"
 PREVIEW_LIFETIME = timedelta(hours=1)
 _SALT = "common.previews"
 
 
-class PreviewExpired(Exception):
-    """The preview is older than PREVIEW_LIFETIME, was altered, belongs to another centre,
+class PreviewExpired(Stale):
+    """That preview has expired or was altered. Upload the file again.
+
+    The preview is older than PREVIEW_LIFETIME, was altered, belongs to another centre,
     or its file has gone: the person uploads the file again."""
 
 

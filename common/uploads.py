@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from common.errors import Refused
 from common.image_metadata import Unreadable, without_metadata
 
 # Content type → (extension stored, what people call it).
@@ -105,7 +106,7 @@ EXECUTABLE_EXTENSIONS = frozenset(
 TRAILING_DOTS_AND_SPACES = re.compile(r"[\s.]+$")
 
 
-class UploadRefused(Exception):
+class UploadRefused(Refused):
     """A file Waymark will not store, with the reason in words for the person uploading it."""
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from assessment.models import UnitSignOff
+from common.errors import Frozen
 from common.scoping import centre_scoped_manager
 
 
@@ -61,7 +62,7 @@ class Stage(models.TextChoices):
     SUMMATIVE = "summative", "Summative (unit signed off)"
 
 
-class SampleIsPermanent(Exception):
+class SampleIsPermanent(Frozen):
     """Raised on any attempt to delete an IQA sample."""
 
 

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from accounts.names import person_sort_key
 from centre.models import Centre, Membership, Role
 from centre.services import invite_people
+from common.errors import Refused
 from learners.models import Learner
 
 
@@ -56,12 +57,11 @@ def give_learners_accounts(*, centre: Centre, learners: list[Learner]) -> list[L
     return unlinked
 
 
-class InvitationRefused(Exception):
+class InvitationRefused(Refused):
     """Some of the learners asked for cannot be invited; nothing was sent to any."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
+        super().__init__(*problems)
 
 
 @transaction.atomic

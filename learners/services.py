@@ -3,12 +3,13 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record_audit
 from centre.selectors import assessors_of_centre
+from common.errors import Refused
 from learners.models import Enrolment, EnrolmentUserObjectPermission
 
 ASSESS = "learners.assess_enrolment"
 
 
-class AllocationError(Exception):
+class AllocationError(Refused):
     """An assessor allocation that cannot be made, with the reason."""
 
 

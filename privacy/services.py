@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from centre.models import Centre, Membership, Role
+from common.errors import Refused
 from common.personal_data import providers
 from common.redaction import Identity, Redactor
 from common.scoping import centre_scope, scopes_disabled
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 STAFF = "[a member of staff]"
 
 
-class ErasureRefused(Exception):
+class ErasureRefused(Refused):
     """An erasure that must not run: the learner's records are under an open hold."""
 
 

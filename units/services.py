@@ -2,6 +2,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from audit.services import record_audit
+from common.errors import Stale
 from units.models import AssessmentCriterion, LearningOutcome, UnitPage
 from units.selectors import UnitImportPlan, catalogue_index, plan_unit_import
 from units.spec import METADATA_FIELDS, Problem, UnitSpec, UnitSpecError, validated
@@ -11,7 +12,7 @@ class UnitImportRefused(UnitSpecError):
     """The specification is sound but applying it would break existing work."""
 
 
-class UnitPreviewIsStale(Exception):
+class UnitPreviewIsStale(Stale):
     """The unit changed after the import was previewed; ``plan`` is what it would do now."""
 
     def __init__(self, plan: UnitImportPlan):

@@ -10,6 +10,8 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from common.errors import Refused
+
 URN_RE = re.compile(r"^[A-Z]/\d{3}/\d{4}$")
 CRITERION_CODE_RE = re.compile(r"^([1-9]\d{0,3})\.([1-9]\d{0,3})$")
 LARGEST_NUMBER = 9999
@@ -33,12 +35,11 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-class UnitSpecError(Exception):
+class UnitSpecError(Refused):
     """Raised by every importer for input it cannot accept. Lists every problem found."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+        super().__init__(*problems)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ from django.utils import timezone
 
 from audit.services import audit_record, record_audits
 from centre.models import Centre
+from common.errors import Stale
 from learners.invitations import give_learners_accounts, invite_learners
 from learners.models import Enrolment, EnrolmentUserObjectPermission, Learner
 from learners.registration.plans import LEARNER_FIELDS, RegistrationPlan, plan_registration
 from learners.registration.register import Register
 
 
-class RegisterPreviewIsStale(Exception):
+class RegisterPreviewIsStale(Stale):
     """The centre's learners changed after the preview; ``plan`` is what the file would do now."""
 
     def __init__(self, plan: RegistrationPlan):

@@ -14,6 +14,7 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from common.errors import Refused
 from learners.validators import candidate_number_problem, uln_problem
 
 REQUIRED_COLUMNS = ("first_name", "last_name", "email", "uln", "candidate_number")
@@ -35,12 +36,11 @@ class RowProblem:
         return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
-class RegisterError(Exception):
+class RegisterError(Refused):
     """The register cannot be imported; ``problems`` lists every reason found."""
 
     def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+        super().__init__(*problems)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from audit.services import record_audit
+from common.errors import ServiceError
 from common.uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 from learners.models import Learner
 from portfolio.models import EvidenceFile, EvidenceItem
@@ -22,7 +23,7 @@ from portfolio.services.locks import locked_item
 logger = logging.getLogger(__name__)
 
 
-class FilesNotStored(Exception):
+class FilesNotStored(ServiceError):
     """The storage failed while taking the files (a full disk, a storage service that is
     down): none of them is kept, and nothing the learner saved before is touched."""
 

@@ -2,10 +2,11 @@
 the item is frozen for assessment."""
 
 from common.dates import long_datetime
+from common.errors import Frozen
 from portfolio.models import EvidenceItem
 
 
-class EvidenceIsFrozen(Exception):
+class EvidenceIsFrozen(Frozen):
     """A change to an item that has been submitted and not returned."""
 
     def __init__(self, item: EvidenceItem):

@@ -1,0 +1,48 @@
+"""The one family of errors a service raises when it will not make a change.
+
+Every service refusal is a ``ServiceError`` of one of four kinds, so that a view, a
+command, a task or the API handles them all the same way (``common.forms.run_form`` puts
+one on a form; a command prints it). The message is written for the person who asked:
+it says what stopped the change and what they can do, in British English.
+
+- ``Refused``: the rules forbid this change (a register with problems, an erasure under a
+  hold, an allocation to someone who is not an assessor here).
+- ``Stale``: the page the person acted on showed an earlier state than the current one.
+- ``Frozen``: the thing is locked (submitted evidence, a sample once started).
+- ``NotAllowed``: this person may not make this change, though another could.
+"""
+
+
+class ServiceError(Exception):
+    """A change a service would not make. ``problems`` lists every reason (each one reads
+    as a sentence for the person through ``str``); ``field`` names the form field they
+    belong to, when one does. Raised without problems, the first paragraph of the
+    class's docstring is the message."""
+
+    field: str | None = None
+
+    def __init__(self, *problems, field: str | None = None):
+        self.problems = list(problems) or [self.__doc__.strip().split("\n\n")[0]]
+        if field is not None:
+            self.field = field
+        super().__init__("\n".join(self.messages))
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(problem) for problem in self.problems]
+
+
+class Refused(ServiceError):
+    """The rules do not allow this change."""
+
+
+class Stale(ServiceError):
+    """What you saw has changed since the page was loaded. Look again and try once more."""
+
+
+class Frozen(ServiceError):
+    """This can no longer be changed."""
+
+
+class NotAllowed(ServiceError):
+    """You may not make this change."""
