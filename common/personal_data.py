@@ -18,21 +18,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.db import models
 
-# The apps whose models must be declared: Waymark's own, not Django's, Wagtail's or
-# any other third party's, which manage their own tables.
-PROJECT_APPS = (
-    "accounts",
-    "audit",
-    "units",
-    "centre",
-    "learners",
-    "portfolio",
-    "networking",
-    "assessment",
-    "iqa",
-    "moderation",
-    "privacy",
-)
 # A relation to one of these makes a model's rows about a person.
 PERSON_MODELS = (settings.AUTH_USER_MODEL, "learners.Learner", "networking.NetworkContact")
 
@@ -98,14 +83,15 @@ def providers() -> list[Provider]:
     return sorted(_registry.values(), key=lambda provider: provider.erase_order)
 
 
-def models_needing_a_provider(app_labels: Iterable[str] = PROJECT_APPS) -> list[type[models.Model]]:
-    """The concrete models of ``app_labels`` that are a person (the user, a learner, a
-    learner's contact), point at one directly or through other rows (a file of an evidence
-    item of a learner), hold free text or JSON, which may be written by or about one, or
-    hold an email or network address."""
+def models_needing_a_provider(app_labels: Iterable[str] | None = None) -> list[type[models.Model]]:
+    """The concrete models of ``app_labels`` (by default Waymark's own apps, not Django's,
+    Wagtail's or any other third party's, which manage their own tables) that are a person
+    (the user, a learner, a learner's contact), point at one directly or through other rows
+    (a file of an evidence item of a learner), hold free text or JSON, which may be written
+    by or about one, or hold an email or network address."""
     candidates = [
         model
-        for label in app_labels
+        for label in (settings.WAYMARK_APPS if app_labels is None else app_labels)
         for model in apps.get_app_config(label).get_models()
         if not model._meta.proxy
     ]

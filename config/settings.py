@@ -60,10 +60,10 @@ if IS_PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS in production.")
 
-INSTALLED_APPS = [
-    # Waymark's own apps, in the order the data flows: each may use those above it in this
-    # list's infrastructure and the domains before it, never one after it (see
-    # CONTRIBUTING.md; lint-imports enforces it).
+# Waymark's own apps, in the order the data flows: each may use those above it in this
+# list's infrastructure and the domains before it, never one after it (see
+# CONTRIBUTING.md; lint-imports enforces it). This list is the one that names them.
+WAYMARK_APPS = [
     "common",
     "accounts",
     "audit",
@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "moderation",
     "privacy",
     "operations",
+]
+
+INSTALLED_APPS = [
+    *WAYMARK_APPS,
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

@@ -1,23 +1,11 @@
 import re
 from pathlib import Path
 
+from django.conf import settings
+
 from audit.labels import AUDIT_ACTIONS, describe_verb
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = [
-    "accounts",
-    "audit",
-    "units",
-    "centre",
-    "learners",
-    "portfolio",
-    "networking",
-    "assessment",
-    "iqa",
-    "moderation",
-    "privacy",
-    "operations",
-]
 
 
 def verbs_in_source() -> set[str]:
@@ -25,7 +13,7 @@ def verbs_in_source() -> set[str]:
     pass a verb (``verb=...``, a conditional verb, also on a line of its own, or the
     moderator views' ``_seen``)."""
     verbs = set()
-    for app in APPS:
+    for app in settings.WAYMARK_APPS:
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" in path.parts:
                 continue
