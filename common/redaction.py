@@ -31,39 +31,11 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-# Keys, anywhere in a record or snapshot, whose values are the learner's own words: the
-# item's title, text and criterion notes, what a kind records beyond them (a witness's or
-# observer's name, role and setting, a discussion's participants), file names, and the
-# networking records' free text.
-FREE_TEXT = frozenset(
-    {
-        "title",
-        "body",
-        "note",
-        "name",
-        "in_this_archive",
-        "how_met",
-        "they_offer",
-        "you_offer",
-        "organisation_benefit",
-        "next_action",
-        "purpose",
-        "outcome",
-        "follow_up",
-        "reflection",
-        "future_actions",
-        "comment",
-        "subject",
-        "group",
-        "witness_name",
-        "witness_role",
-        "relationship",
-        "observer_name",
-        "observer_role",
-        "setting",
-        "participants",
-    }
-)
+# Keys, anywhere in a record or snapshot, whose values are the learner's own words (an
+# item's title, a file's name, what a networking record says). Which keys those are is
+# known to the apps that keep the records: each names its own with ``register_free_text``
+# when Django starts.
+_FREE_TEXT: set[str] = set()
 APOSTROPHES = "'’‘`ʼ′"
 # Hyphens and dashes people put between the parts of a name.
 DASHES = "-‐‑‒–—―−﹣－"
@@ -236,7 +208,7 @@ class Redactor:
     def record(self, value, key: str = ""):
         """``value`` (a record or snapshot) with the learner's free text redacted."""
         if isinstance(value, str):
-            return self.text(value) if key in FREE_TEXT else value
+            return self.text(value) if key in _FREE_TEXT else value
         if isinstance(value, dict):
             return {k: self.record(v, k) for k, v in value.items()}
         if isinstance(value, list):
@@ -292,6 +264,16 @@ def register_identity_source(source: IdentitySource, *, hide_entries: EntryHider
         _IDENTITY_SOURCES.append(source)
     if hide_entries is not None and hide_entries not in _ENTRY_HIDERS:
         _ENTRY_HIDERS.append(hide_entries)
+
+
+def register_free_text(*keys: str) -> None:
+    """Have the values of ``keys``, wherever they are in a record or snapshot, redacted as
+    the learner's own words. Called from ``AppConfig.ready()``; registering again is harmless."""
+    _FREE_TEXT.update(keys)
+
+
+def free_text_keys() -> frozenset[str]:
+    return frozenset(_FREE_TEXT)
 
 
 def redactors_for(*, learner_ids: Iterable[int]) -> dict[int, Redactor]:

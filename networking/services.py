@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from common.dates import long_date
-from common.redaction import FREE_TEXT, Redactor
+from common.redaction import Redactor, free_text_keys
 from common.spreadsheets import neutralise
 from learners.models import Learner
 from learners.validators import normalised_phone_number
@@ -164,17 +164,18 @@ def _forget_in_own_records(contact: NetworkContact) -> None:
     wrote: other contacts, interactions, reviews, guidelines and their evidence items."""
     redactor = Redactor([contact_identity(contact)], keep=_kept_names(contact))
     learner_id = contact.learner_id
+    free_text = free_text_keys()
     rows = [
-        (NetworkContact.objects.filter(learner_id=learner_id).exclude(pk=contact.pk), FREE_TEXT),
+        (NetworkContact.objects.filter(learner_id=learner_id).exclude(pk=contact.pk), free_text),
         (
             ContactInteraction.objects.filter(contact__learner_id=learner_id).exclude(contact=contact),
-            FREE_TEXT,
+            free_text,
         ),
-        (NetworkReview.objects.filter(learner_id=learner_id), FREE_TEXT),
-        (NetworkReviewEntry.objects.filter(review__learner_id=learner_id), FREE_TEXT | {"group"}),
-        (NetworkingGuidelines.objects.filter(learner_id=learner_id), FREE_TEXT),
-        (EvidenceItem.objects.filter(learner_id=learner_id), FREE_TEXT),
-        (EvidenceMapping.objects.filter(item__learner_id=learner_id), FREE_TEXT),
+        (NetworkReview.objects.filter(learner_id=learner_id), free_text),
+        (NetworkReviewEntry.objects.filter(review__learner_id=learner_id), free_text),
+        (NetworkingGuidelines.objects.filter(learner_id=learner_id), free_text),
+        (EvidenceItem.objects.filter(learner_id=learner_id), free_text),
+        (EvidenceMapping.objects.filter(item__learner_id=learner_id), free_text),
         (EvidenceFile.objects.filter(item__learner_id=learner_id), {"original_name"}),
     ]
     for item in EvidenceItem.objects.filter(learner_id=learner_id).select_for_update():
