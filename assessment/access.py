@@ -1,13 +1,15 @@
 """Fetching assessment records for a request: within the request's centre, for people
 whose role or grant covers them, and otherwise the same 404 as for a record that does
-not exist."""
+not exist. And the checks a service makes of who acts (``require_*``), which refuse with
+``NotAllowed``."""
 
 from django.http import Http404
 
 from assessment.models import UnitSignOff
 from centre.access import roles_in_centre
-from centre.models import Role
-from learners.models import Enrolment
+from centre.models import Membership, Role
+from common.errors import NotAllowed
+from learners.models import Enrolment, Learner
 from learners.permissions import can_assess_enrolment
 from portfolio.models import EvidenceItem
 from portfolio.permissions import can_assess_item
@@ -25,6 +27,18 @@ def access_enrolment_for_assessment(request, pk: int) -> Enrolment:
     if enrolment is None or not (
         roles_in_centre(request) & OVERSEERS or can_assess_enrolment(request.user, enrolment)
     ):
+        raise Http404("No such enrolment among yours.")
+    return enrolment
+
+
+def access_enrolment_to_assess(request, pk: int) -> Enrolment:
+    """An enrolment allocated to the person asking, for them to assess."""
+    enrolment = (
+        Enrolment.objects.filter(centre=request.centre, pk=pk)
+        .select_related("learner", "unit", "assessor")
+        .first()
+    )
+    if enrolment is None or not can_assess_enrolment(request.user, enrolment):
         raise Http404("No such enrolment among yours.")
     return enrolment
 
@@ -52,3 +66,27 @@ def access_sign_off(request, pk: int) -> UnitSignOff:
     ):
         raise Http404("No such sign-off.")
     return sign_off
+
+
+def access_own_sign_off(request, pk: int, *, learner: Learner) -> UnitSignOff:
+    """A sign-off of one of ``learner``'s units, for them to countersign."""
+    sign_off = (
+        UnitSignOff.objects.filter(centre=request.centre, pk=pk, enrolment__learner=learner)
+        .select_related("enrolment__unit")
+        .first()
+    )
+    if sign_off is None:
+        raise Http404("No such sign-off of yours.")
+    return sign_off
+
+
+def require_assessor(user, enrolment: Enrolment) -> None:
+    """Refuse anyone but the enrolment's allocated assessor."""
+    if not can_assess_enrolment(user, enrolment):
+        raise NotAllowed("Only the learner's allocated assessor can assess this unit.")
+
+
+def require_role(user, centre, role: str) -> None:
+    """Refuse anyone who does not hold ``role`` (active) in ``centre``."""
+    if not Membership.objects.filter(centre=centre, user=user, role=role, is_active=True).exists():
+        raise NotAllowed(f"Only a {Role(role).label.lower()} of {centre.name} can do this.")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import QuerySet
 
 from assessment.models import CriterionDecision, Outcome, UnitSignOff
 from common.redaction import Redactor, redactors_for
@@ -173,6 +173,60 @@ def unit_criteria(unit: UnitPage) -> list[AssessmentCriterion]:
     )
 
 
+def unmet_criteria(*, enrolment: Enrolment) -> list[str]:
+    """The codes of the unit's criteria that the enrolment's standing decisions do not
+    meet, in the catalogue's order. The unit can be signed off only when there are none:
+    the sign-off service refuses otherwise, and the learner's page offers sign-off then."""
+    decisions = latest_decisions(enrolments=[enrolment])
+    return [
+        criterion.code
+        for criterion in unit_criteria(enrolment.unit)
+        if getattr(decisions.get((enrolment.pk, criterion.pk)), "outcome", None) != Outcome.MET
+    ]
+
+
+def decision_history(*, enrolment: Enrolment) -> dict[int, list[CriterionDecision]]:
+    """Every decision on the enrolment by criterion key, the standing one first."""
+    history: dict[int, list[CriterionDecision]] = {}
+    for decision in (
+        CriterionDecision.objects.filter(enrolment=enrolment).select_related("assessor").order_by("-sequence")
+    ):
+        history.setdefault(decision.criterion_id, []).append(decision)
+    return history
+
+
+def submissions_of(*, enrolment: Enrolment) -> list[EvidenceItem]:
+    """The items submitted towards the enrolment's criteria, oldest submission first."""
+    mappings = (
+        enrolment.evidence_mappings.exclude(item__status=EvidenceItem.Status.DRAFT)
+        .select_related("item")
+        .order_by("item__submitted_at")
+    )
+    return list({mapping.item_id: mapping.item for mapping in mappings}.values())
+
+
+def earlier_sign_offs(*, enrolment: Enrolment, besides: UnitSignOff | None) -> QuerySet[UnitSignOff]:
+    """The enrolment's sign-offs but ``besides`` (the standing one), with who reopened them."""
+    return enrolment.sign_offs.exclude(pk=getattr(besides, "pk", None)).select_related("reopened_by")
+
+
+def decisions_on_version(*, version: EvidenceVersion) -> QuerySet[CriterionDecision]:
+    """The decisions made on one version of evidence, in the order they were made."""
+    return (
+        CriterionDecision.objects.filter(evidence=version)
+        .select_related("criterion", "assessor")
+        .order_by("decided_at", "pk")
+    )
+
+
+def enrolments_for_grid(*, centre, user, every_learner: bool) -> QuerySet[Enrolment]:
+    """The enrolments a unit's grid shows ``user``: the centre's, for those who see
+    every learner (IQAs, centre admins), or those allocated to them."""
+    if every_learner:
+        return Enrolment.objects.filter(centre=centre)
+    return enrolments_for_assessor(centre=centre, assessor=user)
+
+
 def recording_sheet(*, enrolment: Enrolment) -> dict:
     """The unit recording sheet as it stands: every criterion with the evidence the
     standing decision was made on, the decision, its assessor and date."""
@@ -227,63 +281,6 @@ def sheet_for_staff(sheet: dict, *, redactor: Redactor) -> dict:
             for row in sheet.get("criteria", [])
         ],
     }
-
-
-@dataclass
-class CaseloadRow:
-    enrolment: Enrolment
-    criteria_total: int
-    criteria_met: int
-
-    @property
-    def waiting(self) -> int:
-        return self.enrolment.waiting
-
-
-class CaseloadState:
-    WAITING = "waiting"
-    IN_PROGRESS = "in_progress"
-    SIGNED_OFF = "signed_off"
-    CHOICES = [(WAITING, "Waiting for you"), (IN_PROGRESS, "In progress"), (SIGNED_OFF, "Signed off")]
-
-
-def caseload(*, centre, assessor, unit_id: int | None = None, state: str = "") -> list[CaseloadRow]:
-    """The assessor's allocated enrolments, those with work waiting first (oldest
-    submission first), with progress through each unit's criteria."""
-    waiting = Q(evidence_mappings__item__status=EvidenceItem.Status.SUBMITTED)
-    enrolments = enrolments_for_assessor(centre=centre, assessor=assessor).annotate(
-        waiting=Count("evidence_mappings__item", filter=waiting, distinct=True),
-        oldest_waiting=Min("evidence_mappings__item__submitted_at", filter=waiting),
-    )
-    if unit_id:
-        enrolments = enrolments.filter(unit_id=unit_id)
-    if state == CaseloadState.WAITING:
-        enrolments = enrolments.filter(waiting__gt=0)
-    elif state == CaseloadState.IN_PROGRESS:
-        enrolments = enrolments.filter(waiting=0, status=Enrolment.Status.ACTIVE)
-    elif state == CaseloadState.SIGNED_OFF:
-        enrolments = enrolments.filter(status=Enrolment.Status.COMPLETED)
-    enrolments = list(
-        enrolments.order_by(
-            F("oldest_waiting").asc(nulls_last=True),
-            "learner__sort_key",
-        )
-    )
-    totals = dict(
-        AssessmentCriterion.objects.filter(outcome__page__in={e.unit_id for e in enrolments})
-        .values_list("outcome__page")
-        .annotate(n=Count("pk"))
-    )
-    met = _met_counts(enrolments)
-    return [CaseloadRow(e, totals.get(e.unit_id, 0), met.get(e.pk, 0)) for e in enrolments]
-
-
-def _met_counts(enrolments: list[Enrolment]) -> dict[int, int]:
-    met: dict[int, int] = defaultdict(int)
-    for (enrolment_id, _), decision in latest_decisions(enrolments=enrolments).items():
-        if decision.outcome == Outcome.MET:
-            met[enrolment_id] += 1
-    return met
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.access import require_assessor, require_role
+from assessment.auditing import audit_enrolment_change
 from assessment.models import CriterionDecision, Outcome, UnitSignOff
-from assessment.selectors import latest_decisions, recording_sheet, reopened_sign_offs, standing_sign_off
-from audit.services import record_audit
-from centre.models import Membership, Role
+from assessment.selectors import recording_sheet, reopened_sign_offs, standing_sign_off, unmet_criteria
+from centre.models import Role
 from common.dates import long_datetime
-from common.errors import Stale
+from common.errors import Frozen, NotAllowed, Refused, Stale
 from common.redaction import redactor_for
 from learners.models import Enrolment
 from learners.permissions import can_assess_enrolment
@@ -66,33 +66,8 @@ class Judgement:
     seen_sequence: int
 
 
-def audit_enrolment_change(
-    *, actor, verb: str, target, enrolment: Enrolment, details: dict | None = None
-) -> None:
-    """Audit a change to one learner's assessment on one unit, filed under both."""
-    record_audit(
-        actor=actor,
-        verb=verb,
-        target=target,
-        centre=enrolment.centre,
-        learner=enrolment.learner_id,
-        unit=enrolment.unit_id,
-        details=details,
-    )
-
-
 def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
     return Enrolment.objects.select_for_update().select_related("learner", "unit").get(pk=enrolment.pk)
-
-
-def require_assessor(user, enrolment: Enrolment) -> None:
-    if not can_assess_enrolment(user, enrolment):
-        raise PermissionDenied("Only the learner's allocated assessor can assess this unit.")
-
-
-def require_role(user, centre, role: str) -> None:
-    if not Membership.objects.filter(centre=centre, user=user, role=role, is_active=True).exists():
-        raise PermissionDenied(f"Only a {Role(role).label.lower()} of {centre.name} can do this.")
 
 
 @transaction.atomic
@@ -109,15 +84,13 @@ def record_criterion_decision(
     enrolment = _locked_enrolment(enrolment)
     require_assessor(assessor, enrolment)
     if criterion.outcome.page_id != enrolment.unit_id:
-        raise ValidationError(f"{criterion.code} is not a criterion of {enrolment.unit.title}.")
+        raise Refused(f"{criterion.code} is not a criterion of {enrolment.unit.title}.")
     if standing_sign_off(enrolment=enrolment) is not None:
-        raise ValidationError(
-            "This unit is signed off, so its decisions are frozen; a centre admin can reopen it."
-        )
+        raise Frozen("This unit is signed off, so its decisions are frozen; a centre admin can reopen it.")
     if judgement.outcome not in Outcome.values:
-        raise ValidationError(f"Choose met or not yet met for {criterion.code}.")
+        raise Refused(f"Choose met or not yet met for {criterion.code}.")
     if judgement.outcome == Outcome.NOT_YET_MET and not judgement.feedback.strip():
-        raise ValidationError(f"Say what the learner needs to do to meet {criterion.code}.")
+        raise Refused(f"Say what the learner needs to do to meet {criterion.code}.")
     current = (
         CriterionDecision.objects.filter(enrolment=enrolment, criterion=criterion)
         .select_related("assessor")
@@ -169,26 +142,26 @@ def assess_submission(
     if item.status not in {EvidenceItem.Status.SUBMITTED, EvidenceItem.Status.ASSESSED}:
         # Told to the assessor: in the learner's words as staff see them.
         title = redactor_for(learner=item.learner_id).text(item.title)
-        raise ValidationError(f"“{title}” is not waiting for assessment.")
+        raise Refused(f"“{title}” is not waiting for assessment.")
     if not mappings:
-        raise PermissionDenied("Only the learner's allocated assessor can assess this evidence.")
+        raise NotAllowed("Only the learner's allocated assessor can assess this evidence.")
     reassessing = item.status == EvidenceItem.Status.ASSESSED
     if reassessing:
         reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
         mappings = [m for m in mappings if m.enrolment_id in reopened]
         if not mappings:
             title = redactor_for(learner=item.learner_id).text(item.title)
-            raise ValidationError(
+            raise Refused(
                 f"“{title}” is not waiting for assessment: it is assessed, and a centre admin "
                 "can reopen its unit for it to be judged again."
             )
         mappings = [m for m in mappings if getattr(judgements.get(m.criterion_id), "outcome", "")]
         if not mappings:
-            raise ValidationError("Choose met or not yet met for at least one criterion to judge it again.")
+            raise Refused("Choose met or not yet met for at least one criterion to judge it again.")
     version = item.versions.order_by("-number").first()
     problems = [f"Decide {m.criterion.code}." for m in mappings if m.criterion_id not in judgements]
     if problems:
-        raise ValidationError(problems)
+        raise Refused(*problems)
     decisions = [
         record_criterion_decision(
             enrolment=mapping.enrolment,
@@ -236,21 +209,15 @@ def sign_off_unit(*, enrolment: Enrolment, assessor, declared: bool) -> UnitSign
     enrolment = _locked_enrolment(enrolment)
     require_assessor(assessor, enrolment)
     if standing_sign_off(enrolment=enrolment) is not None:
-        raise ValidationError("This unit is already signed off.")
-    decisions = latest_decisions(enrolments=[enrolment])
-    unmet = [
-        criterion.code
-        for outcome in enrolment.unit.learning_outcomes.all()
-        for criterion in outcome.criteria.all()
-        if getattr(decisions.get((enrolment.pk, criterion.pk)), "outcome", None) != Outcome.MET
-    ]
+        raise Refused("This unit is already signed off.")
+    unmet = unmet_criteria(enrolment=enrolment)
     problems = []
     if unmet:
         problems.append(f"Every criterion must be met before sign-off; not yet: {', '.join(unmet)}.")
     if not declared:
         problems.append("Confirm the assessor's declaration.")
     if problems:
-        raise ValidationError(problems)
+        raise Refused(*problems)
     sign_off = UnitSignOff.objects.create(
         centre=enrolment.centre,
         enrolment=enrolment,
@@ -274,13 +241,13 @@ def countersign_unit(*, sign_off: UnitSignOff, learner_user, declared: bool) -> 
     )
     learner = sign_off.enrolment.learner
     if learner.user_id != learner_user.pk:
-        raise PermissionDenied("Only the learner can countersign their unit.")
+        raise NotAllowed("Only the learner can countersign their unit.")
     if not sign_off.is_standing:
-        raise ValidationError("This sign-off was reopened; there is nothing to countersign.")
+        raise Refused("This sign-off was reopened; there is nothing to countersign.")
     if sign_off.countersigned_at is not None:
-        raise ValidationError("You have already countersigned this unit.")
+        raise Refused("You have already countersigned this unit.")
     if not declared:
-        raise ValidationError("Confirm the learner's declaration.")
+        raise Refused("Confirm the learner's declaration.")
     sign_off.learner_name = f"{learner.first_name} {learner.last_name}"
     sign_off.learner_declaration = LEARNER_DECLARATION
     sign_off.countersigned_at = timezone.now()
@@ -298,9 +265,9 @@ def reopen_sign_off(*, sign_off: UnitSignOff, actor, reason: str) -> UnitSignOff
     sign_off = UnitSignOff.objects.select_for_update().select_related("enrolment").get(pk=sign_off.pk)
     require_role(actor, sign_off.centre, Role.CENTRE_ADMIN)
     if not sign_off.is_standing:
-        raise ValidationError("This sign-off has already been reopened.")
+        raise Refused("This sign-off has already been reopened.")
     if not reason.strip():
-        raise ValidationError("Say why the unit is being reopened.")
+        raise Refused("Say why the unit is being reopened.")
     sign_off.reopened_at = timezone.now()
     sign_off.reopened_by = actor
     sign_off.reopen_reason = reason.strip()

@@ -4,53 +4,57 @@ recording sheet, and a unit's tracking grid; and the learner's: their home page,
 each unit stands against its criteria, and countersigning a unit signed off."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from assessment.access import (
     OVERSEERS,
     access_enrolment_for_assessment,
+    access_enrolment_to_assess,
     access_item_to_judge,
+    access_own_sign_off,
     access_sign_off,
 )
-from assessment.models import CriterionDecision, Outcome, UnitSignOff
+from assessment.caseload import CaseloadState, caseload_enrolments, caseload_rows
+from assessment.filters import CaseloadFilter
+from assessment.forms import DeclarationForm, JudgeForm, ReopenForm, problems_of
+from assessment.judging import judging
+from assessment.models import Outcome
 from assessment.panels import enrolment_panels
 from assessment.progress import portfolio_progress
 from assessment.selectors import (
-    CaseloadState,
-    caseload,
+    decision_history,
+    earlier_sign_offs,
+    enrolments_for_grid,
     latest_decisions,
     latest_sign_offs,
     recording_sheet,
     reopened_sign_offs,
     sheet_for_staff,
     standing_sign_off,
+    submissions_of,
     unit_criteria,
     unit_grid,
+    unmet_criteria,
 )
 from assessment.services import (
     ASSESSOR_DECLARATION,
     LEARNER_DECLARATION,
-    Judgement,
-    StaleDecision,
     assess_submission,
     countersign_unit,
     reopen_sign_off,
     sign_off_unit,
 )
-from centre.access import centre_role_required, roles_in_centre
-from centre.models import OfferedUnit, Role
-from centre.selectors import guidance_by_unit
+from centre.access import access_offered_unit, centre_role_required, roles_in_centre
+from centre.models import Role
+from centre.selectors import guidance_by_unit, units_offered
+from common.errors import Stale
+from common.forms import run_form
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
-from learners.models import Enrolment
 from learners.permissions import can_assess_enrolment
-from learners.selectors import enrolments_for_assessor
 from networking.selectors import networking_enabled
 from portfolio.kinds import describe_details, kind_spec
-from units.models import UnitPage
 
 STAFF = (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN)
 
@@ -58,21 +62,20 @@ STAFF = (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN)
 @centre_role_required(Role.ASSESSOR)
 def caseload_page(request):
     """The assessor's learners, with what waits for them first."""
-    offered = UnitPage.objects.filter(
-        pk__in=OfferedUnit.objects.filter(centre=request.centre).values("unit")
-    ).order_by("title")
-    unit_id = request.GET.get("unit", "")
-    state = request.GET.get("state", "")
-    rows = caseload(
-        centre=request.centre,
-        assessor=request.user,
-        unit_id=int(unit_id) if unit_id.isascii() and unit_id.isdigit() else None,
-        state=state,
+    units = units_offered(centre=request.centre)
+    filters = CaseloadFilter(
+        request.GET, caseload_enrolments(centre=request.centre, assessor=request.user), units=units
     )
     return render(
         request,
         "assessment/caseload.html",
-        {"rows": rows, "units": offered, "unit_id": unit_id, "state": state, "states": CaseloadState.CHOICES},
+        {
+            "rows": caseload_rows(filters.qs),
+            "units": units,
+            "unit_id": filters.form["unit"].value() or "",
+            "state": filters.form["state"].value() or "",
+            "states": CaseloadState.CHOICES,
+        },
     )
 
 
@@ -82,39 +85,24 @@ def enrolment_assessment(request, enrolment_id: int):
     its history, what waits to be judged, sign-off, and what the domains above add (the
     IQA's samples, ``iqa.receivers``)."""
     enrolment = access_enrolment_for_assessment(request, enrolment_id)
-    criteria = unit_criteria(enrolment.unit)
-    history: dict[int, list[CriterionDecision]] = {}
-    for decision in (
-        CriterionDecision.objects.filter(enrolment=enrolment).select_related("assessor").order_by("-sequence")
-    ):
-        history.setdefault(decision.criterion_id, []).append(decision)
-    rows = [(criterion, history.get(criterion.pk, [])) for criterion in criteria]
-    items = (
-        enrolment.evidence_mappings.exclude(item__status="draft")
-        .select_related("item")
-        .order_by("item__submitted_at")
-    )
-    submissions = list({mapping.item_id: mapping.item for mapping in items}.values())
-    redactor = redactor_for(learner=enrolment.learner_id)
+    history = decision_history(enrolment=enrolment)
+    rows = [(criterion, history.get(criterion.pk, [])) for criterion in unit_criteria(enrolment.unit)]
     is_assessor = can_assess_enrolment(request.user, enrolment)
     sign_off = standing_sign_off(enrolment=enrolment)
-    all_met = all(decisions and decisions[0].outcome == Outcome.MET for _, decisions in rows)
     return render(
         request,
         "assessment/enrolment.html",
         {
             "enrolment": enrolment,
             "rows": rows,
-            "submissions": submissions,
+            "submissions": submissions_of(enrolment=enrolment),
             "is_assessor": is_assessor,
             "sign_off": sign_off,
-            "past_sign_offs": enrolment.sign_offs.exclude(pk=getattr(sign_off, "pk", None)).select_related(
-                "reopened_by"
-            ),
+            "past_sign_offs": earlier_sign_offs(enrolment=enrolment, besides=sign_off),
             "reopened": reopened_sign_offs(enrolments=[enrolment]).get(enrolment.pk),
-            "can_sign_off": is_assessor and sign_off is None and all_met,
+            "can_sign_off": is_assessor and sign_off is None and not unmet_criteria(enrolment=enrolment),
             "panels": enrolment_panels(request=request, enrolment=enrolment, is_assessor=is_assessor),
-            "redactor": redactor,
+            "redactor": redactor_for(learner=enrolment.learner_id),
         },
     )
 
@@ -125,67 +113,41 @@ def judge_submission(request, item_id: int):
     """A submitted item beside the criteria it is mapped to: per criterion, met or not
     yet met with feedback; then accept it, or return it to the learner."""
     item = access_item_to_judge(request, item_id)
-    version = item.versions.order_by("-number").prefetch_related("files").first()
-    mappings = [
-        mapping
-        for mapping in item.mappings.select_related("criterion", "enrolment").order_by(
-            "criterion__sort_order"
-        )
-        if can_assess_enrolment(request.user, mapping.enrolment)
-    ]
+    state = judging(item=item, assessor=request.user)
+    mappings, version = state.mappings, state.version
     standing = latest_decisions(enrolments={m.enrolment for m in mappings})
-    # Evidence already assessed is judged again only on a unit reopened after sign-off.
-    reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
-    if item.status == item.Status.SUBMITTED:
-        judgeable = {m.criterion_id for m in mappings}
-    elif item.status == item.Status.ASSESSED:
-        judgeable = {m.criterion_id for m in mappings if m.enrolment_id in reopened}
-    else:
-        judgeable = set()
     redactor = redactor_for(learner=item.learner_id)
     title = redactor.text(item.title)
     snapshot = redactor.snapshot(version.snapshot) if version else {}
-    problems, status = [], 200
-    if request.method == "POST" and judgeable:
-        judgements = {
-            m.criterion_id: Judgement(
-                outcome=request.POST.get(f"outcome-{m.criterion_id}", ""),
-                feedback=request.POST.get(f"feedback-{m.criterion_id}", ""),
-                seen_sequence=_int(request.POST.get(f"seen-{m.criterion_id}")),
-            )
-            for m in mappings
-            if m.criterion_id in judgeable
-        }
-        returning = request.POST.get("action") == "return"
-        reason = request.POST.get("reason", "")
-        if returning and not reason.strip():
-            problems = ["Say what the learner needs to change before you return it."]
-        else:
-            try:
-                assess_submission(
-                    item=item,
-                    assessor=request.user,
-                    judgements=judgements,
-                    return_reason=reason if returning else "",
-                )
-            except StaleDecision as stale:
-                problems, status = [str(stale)], 409
-            except ValidationError as error:
-                problems, status = error.messages, 400
-            else:
-                done = "returned to the learner" if returning else "assessed"
-                messages.success(request, f"“{title}” is {done}; the learner has been told.")
-                return redirect("assessment:caseload")
+    form = JudgeForm(
+        request.POST if request.method == "POST" and state.judgeable else None,
+        criteria=[m.criterion for m in mappings if m.criterion_id in state.judgeable],
+    )
+    status = 200
+    if form.is_bound:
+        judged = run_form(
+            form,
+            lambda data: assess_submission(
+                item=item,
+                assessor=request.user,
+                judgements=form.judgements(),
+                return_reason=form.return_reason(),
+            ),
+        )
+        if judged:
+            done = "returned to the learner" if form.returning else "assessed"
+            messages.success(request, f"“{title}” is {done}; the learner has been told.")
+            return redirect("assessment:caseload")
         standing = latest_decisions(enrolments={m.enrolment for m in mappings})
-        status = status if status != 200 else 400
+        status = 409 if isinstance(form.service_error, Stale) else 400
     rows = [
         {
             "mapping": m,
             "standing": standing.get((m.enrolment_id, m.criterion_id)),
-            "outcome": request.POST.get(f"outcome-{m.criterion_id}", ""),
-            "feedback": request.POST.get(f"feedback-{m.criterion_id}", ""),
-            "judgeable": m.criterion_id in judgeable,
-            "reopened": reopened.get(m.enrolment_id),
+            "outcome": form.typed(m.criterion_id)[0],
+            "feedback": form.typed(m.criterion_id)[1],
+            "judgeable": m.criterion_id in state.judgeable,
+            "reopened": state.reopened.get(m.enrolment_id),
         }
         for m in mappings
     ]
@@ -201,43 +163,30 @@ def judge_submission(request, item_id: int):
             "spec": kind_spec(item.kind),
             "details": describe_details(snapshot["kind"], snapshot["details"]) if version else [],
             "rows": rows,
-            "can_judge": bool(judgeable),
-            "reassessing": bool(judgeable) and item.status == item.Status.ASSESSED,
-            "reopenings": list({s.pk: s for s in reopened.values()}.values()),
-            "problems": problems,
-            "reason": request.POST.get("reason", ""),
+            "can_judge": bool(state.judgeable),
+            "reassessing": bool(state.judgeable) and item.status == item.Status.ASSESSED,
+            "reopenings": list({s.pk: s for s in state.reopened.values()}.values()),
+            "problems": problems_of(form),
+            "reason": form["reason"].value() or "",
             "outcomes": Outcome.choices,
         },
         status=status,
     )
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
 @centre_role_required(Role.ASSESSOR)
 @require_http_methods(["GET", "POST"])
 def sign_off_page(request, enrolment_id: int):
-    enrolment = access_enrolment_for_assessment(request, enrolment_id)
-    if not can_assess_enrolment(request.user, enrolment):
-        raise Http404("No such enrolment among yours.")
-    problems = []
-    if request.method == "POST":
-        try:
-            sign_off = sign_off_unit(
-                enrolment=enrolment, assessor=request.user, declared=request.POST.get("declared") == "on"
-            )
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(
-                request, f"{enrolment.unit.title} is signed off; the learner is asked to countersign."
-            )
-            return redirect("assessment:sign_off", sign_off_id=sign_off.pk)
+    enrolment = access_enrolment_to_assess(request, enrolment_id)
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and run_form(
+        form,
+        lambda data: sign_off_unit(enrolment=enrolment, assessor=request.user, declared=data["declared"]),
+    ):
+        messages.success(
+            request, f"{enrolment.unit.title} is signed off; the learner is asked to countersign."
+        )
+        return redirect("assessment:sign_off", sign_off_id=form.outcome.pk)
     return render(
         request,
         "assessment/sign_off_form.html",
@@ -247,9 +196,9 @@ def sign_off_page(request, enrolment_id: int):
                 recording_sheet(enrolment=enrolment), redactor=redactor_for(learner=enrolment.learner_id)
             ),
             "declaration": ASSESSOR_DECLARATION,
-            "problems": problems,
+            "problems": problems_of(form),
         },
-        status=400 if problems else 200,
+        status=400 if form.errors else 200,
     )
 
 
@@ -277,20 +226,17 @@ def sign_off_detail(request, sign_off_id: int):
 @require_http_methods(["GET", "POST"])
 def reopen_page(request, sign_off_id: int):
     sign_off = access_sign_off(request, sign_off_id)
-    problems = []
-    if request.method == "POST":
-        try:
-            reopen_sign_off(sign_off=sign_off, actor=request.user, reason=request.POST.get("reason", ""))
-        except (ValidationError, PermissionDenied) as error:
-            problems = error.messages if isinstance(error, ValidationError) else [str(error)]
-        else:
-            messages.success(request, "The unit is reopened; its assessor can assess it again.")
-            return redirect("assessment:enrolment", enrolment_id=sign_off.enrolment_id)
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and run_form(
+        form, lambda data: reopen_sign_off(sign_off=sign_off, actor=request.user, reason=data["reason"])
+    ):
+        messages.success(request, "The unit is reopened; its assessor can assess it again.")
+        return redirect("assessment:enrolment", enrolment_id=sign_off.enrolment_id)
     return render(
         request,
         "assessment/reopen.html",
-        {"sign_off": sign_off, "problems": problems, "reason": request.POST.get("reason", "")},
-        status=400 if problems else 200,
+        {"sign_off": sign_off, "problems": problems_of(form), "reason": form["reason"].value() or ""},
+        status=400 if form.errors else 200,
     )
 
 
@@ -298,19 +244,12 @@ def reopen_page(request, sign_off_id: int):
 def unit_grid_page(request, unit_id: int):
     """Every learner on a unit against its criteria: an assessor's own learners, or all
     of the centre's for IQAs and centre admins."""
-    offered = (
-        OfferedUnit.objects.filter(centre=request.centre, unit_id=unit_id).select_related("unit").first()
+    unit = access_offered_unit(request, unit_id).unit
+    enrolments = enrolments_for_grid(
+        centre=request.centre, user=request.user, every_learner=bool(roles_in_centre(request) & OVERSEERS)
     )
-    if offered is None:
-        raise Http404("Your centre does not offer that unit.")
-    if roles_in_centre(request) & OVERSEERS:
-        enrolments = Enrolment.objects.filter(centre=request.centre)
-    else:
-        enrolments = enrolments_for_assessor(centre=request.centre, assessor=request.user)
-    criteria, rows = unit_grid(enrolments=enrolments, unit=offered.unit)
-    return render(
-        request, "assessment/unit_grid.html", {"unit": offered.unit, "criteria": criteria, "rows": rows}
-    )
+    criteria, rows = unit_grid(enrolments=enrolments, unit=unit)
+    return render(request, "assessment/unit_grid.html", {"unit": unit, "criteria": criteria, "rows": rows})
 
 
 @learner_required
@@ -338,25 +277,16 @@ def learner_home(request):
 @require_http_methods(["GET", "POST"])
 def countersign(request, sign_off_id: int):
     """The learner's countersignature of a unit their assessor has signed off."""
-    learner = access_own_learner(request)
-    sign_off = (
-        UnitSignOff.objects.filter(centre=request.centre, pk=sign_off_id, enrolment__learner=learner)
-        .select_related("enrolment__unit")
-        .first()
-    )
-    if sign_off is None:
-        raise Http404("No such sign-off of yours.")
-    problems = []
-    if request.method == "POST":
-        try:
-            countersign_unit(
-                sign_off=sign_off, learner_user=request.user, declared=request.POST.get("declared") == "on"
-            )
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(request, f"You have countersigned {sign_off.enrolment.unit.title}.")
-            return redirect("assessment:learner_home")
+    sign_off = access_own_sign_off(request, sign_off_id, learner=access_own_learner(request))
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and run_form(
+        form,
+        lambda data: countersign_unit(
+            sign_off=sign_off, learner_user=request.user, declared=data["declared"]
+        ),
+    ):
+        messages.success(request, f"You have countersigned {sign_off.enrolment.unit.title}.")
+        return redirect("assessment:learner_home")
     return render(
         request,
         "assessment/countersign.html",
@@ -364,7 +294,7 @@ def countersign(request, sign_off_id: int):
             "sign_off": sign_off,
             "sheet": sign_off.recording_sheet,
             "declaration": LEARNER_DECLARATION,
-            "problems": problems,
+            "problems": problems_of(form),
         },
-        status=400 if problems else 200,
+        status=400 if form.errors else 200,
     )

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 
 from audit.models import AuditRecord
 from audit.references import LEARNER, UNIT, name_references
-from centre.models import Centre, Membership, Role, UnitGuidance
+from centre.models import Centre, Membership, OfferedUnit, Role, UnitGuidance
 from common.scoping import scopes_disabled
+from units.models import UnitPage
 
 CURRENT_CENTRE_SESSION_KEY = "waymark_centre_id"
 
@@ -54,6 +55,13 @@ def assessors_of_centre(*, centre: Centre) -> QuerySet:
             pk__in=Membership.objects.filter(centre=centre, role=Role.ASSESSOR, is_active=True).values("user")
         )
         .order_by("sort_key", "email")
+    )
+
+
+def units_offered(*, centre: Centre) -> QuerySet[UnitPage]:
+    """The catalogue's units that ``centre`` offers, by title."""
+    return UnitPage.objects.filter(pk__in=OfferedUnit.objects.filter(centre=centre).values("unit")).order_by(
+        "title"
     )
 
 

@@ -29,12 +29,15 @@ def add_service_error(form: forms.BaseForm, error: ServiceError) -> None:
 def run_form(form: forms.BaseForm, action: Callable[[dict[str, Any]], Any]) -> bool:
     """True when ``form`` is valid and ``action(form.cleaned_data)`` ran without a service
     error; what the action returned is then ``form.outcome``. Otherwise the form carries
-    every reason and False is returned: nothing was changed."""
+    every reason and False is returned: nothing was changed; the service's error, if it
+    was one, is then ``form.service_error`` (a page may answer a ``Stale`` one with 409)."""
+    form.service_error = None
     if not form.is_valid():
         return False
     try:
         form.outcome = action(form.cleaned_data)
     except ServiceError as error:
+        form.service_error = error
         add_service_error(form, error)
         return False
     return True

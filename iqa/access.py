@@ -1,6 +1,10 @@
+"""Fetching quality assurance records for a request: within the request's centre, and
+otherwise the same 404 as for a record that does not exist."""
+
 from django.http import Http404
 
-from iqa.models import IqaAction, IqaSample
+from centre.access import access_offered_unit
+from iqa.models import IqaAction, IqaSample, SamplingPlan
 from learners.permissions import can_assess_enrolment
 from portfolio.models import EvidenceVersion
 
@@ -39,3 +43,20 @@ def access_version_for_iqa(request, item_id: int, number: int) -> EvidenceVersio
     if version is None:
         raise Http404("No such evidence.")
     return version
+
+
+def access_sampling_plan(request, unit_id: int) -> SamplingPlan:
+    """The sampling plan of a unit the request's centre offers, once it has one."""
+    unit = access_offered_unit(request, unit_id).unit
+    plan = SamplingPlan.objects.filter(centre=request.centre, unit=unit).select_related("unit").first()
+    if plan is None:
+        raise Http404("Save a sampling plan for this unit first.")
+    return plan
+
+
+def access_action(request, pk: int) -> IqaAction:
+    """An action an IQA of the request's centre required."""
+    action = IqaAction.objects.filter(centre=request.centre, pk=pk).select_related("sample").first()
+    if action is None:
+        raise Http404("No such action.")
+    return action

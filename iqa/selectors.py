@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from assessment.models import UnitSignOff
-from iqa.models import AssessorRisk, IqaSample, SamplingPlan, Stage
+from iqa.models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
 from learners.models import Enrolment
 
 
@@ -89,3 +89,37 @@ def samples_for_plan(*, plan: SamplingPlan) -> QuerySet[IqaSample]:
         .select_related("enrolment__learner", "enrolment__assessor", "iqa")
         .prefetch_related("actions")
     )
+
+
+def sampling_plans(*, centre) -> dict[int, SamplingPlan]:
+    """The centre's sampling plans, by unit key."""
+    return {plan.unit_id: plan for plan in SamplingPlan.objects.filter(centre=centre)}
+
+
+def sampling_plan(*, centre, unit) -> SamplingPlan | None:
+    return SamplingPlan.objects.filter(centre=centre, unit=unit).first()
+
+
+def risk_levels(*, plan: SamplingPlan | None) -> dict[int, str]:
+    """How closely each assessor is sampled under ``plan``, by assessor key (those not
+    named are sampled at the standard rate)."""
+    if plan is None:
+        return {}
+    return dict(AssessorRisk.objects.filter(plan=plan).values_list("assessor_id", "level"))
+
+
+def samples_awaiting_verdict(*, centre) -> QuerySet[IqaSample]:
+    return IqaSample.objects.filter(centre=centre, verdict="").select_related(
+        "enrolment__learner", "enrolment__unit"
+    )
+
+
+def answered_actions(*, centre) -> QuerySet[IqaAction]:
+    """The actions assessors have answered that are still to be closed."""
+    return IqaAction.objects.filter(
+        centre=centre, closed_at__isnull=True, responded_at__isnull=False
+    ).select_related("sample__enrolment__learner")
+
+
+def actions_of(*, sample: IqaSample) -> QuerySet[IqaAction]:
+    return IqaAction.objects.filter(sample=sample)

@@ -1,15 +1,19 @@
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessment.access import require_assessor, require_role
+from assessment.auditing import audit_enrolment_change
 from assessment.selectors import standing_sign_off
-from assessment.services import audit_enrolment_change, require_assessor, require_role
 from audit.services import record_audit
 from centre.models import Role
+from common.errors import Frozen, Refused
 from iqa.models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
 from learners.models import Enrolment
+
+CHOOSE_LEARNERS = "Choose learners on this unit, at the interim or summative stage."
+RATES_RULE = "Rates are per cent: the standard rate above 0, the higher rate at least as high."
 
 
 @transaction.atomic
@@ -27,9 +31,7 @@ def save_sampling_plan(
     closely each assessor is sampled."""
     require_role(actor, centre, Role.IQA)
     if not (0 < standard_rate <= higher_rate <= 100):
-        raise ValidationError(
-            "Rates are per cent: the standard rate above 0, the higher rate at least as high."
-        )
+        raise Refused(RATES_RULE)
     plan, _ = SamplingPlan.objects.update_or_create(
         centre=centre,
         unit=unit,
@@ -67,14 +69,12 @@ def start_samples(*, plan: SamplingPlan, iqa, picks: Iterable[tuple[int, str]]) 
     for enrolment_id, stage in picks:
         enrolment = enrolments.get(enrolment_id)
         if enrolment is None or stage not in Stage.values:
-            raise ValidationError("Choose learners on this unit, at the interim or summative stage.")
+            raise Refused(CHOOSE_LEARNERS)
         if (enrolment_id, stage) in unfinished:
             continue
         sign_off = standing_sign_off(enrolment=enrolment) if stage == Stage.SUMMATIVE else None
         if stage == Stage.SUMMATIVE and sign_off is None:
-            raise ValidationError(
-                f"{enrolment.learner} is not signed off, so only an interim sample can be taken."
-            )
+            raise Refused(f"{enrolment.learner} is not signed off, so only an interim sample can be taken.")
         sample = IqaSample.objects.create(
             centre=plan.centre,
             plan=plan,
@@ -101,13 +101,13 @@ def record_sample_verdict(
     require_role(iqa, sample.centre, Role.IQA)
     actions = [action.strip() for action in actions if action.strip()]
     if sample.verdict:
-        raise ValidationError("This sample's verdict has already been recorded.")
+        raise Frozen("This sample's verdict has already been recorded.")
     if verdict not in IqaSample.Verdict.values:
-        raise ValidationError("Choose whether you agree with the assessment.")
+        raise Refused("Choose whether you agree with the assessment.")
     if verdict == IqaSample.Verdict.DISAGREE and not actions:
-        raise ValidationError("Say what the assessor must do: at least one action.")
+        raise Refused("Say what the assessor must do: at least one action.")
     if verdict == IqaSample.Verdict.AGREE and actions:
-        raise ValidationError("Actions go with disagreement; to require actions, choose disagree.")
+        raise Refused("Actions go with disagreement; to require actions, choose disagree.")
     sample.verdict, sample.comments, sample.recorded_at = verdict, comments.strip(), timezone.now()
     sample.save(update_fields=["verdict", "comments", "recorded_at"])
     IqaAction.objects.bulk_create(
@@ -130,9 +130,9 @@ def respond_to_action(*, action: IqaAction, assessor, response: str) -> IqaActio
     enrolment = action.sample.enrolment
     require_assessor(assessor, enrolment)
     if not action.is_open:
-        raise ValidationError("This action is closed.")
+        raise Frozen("This action is closed.")
     if not response.strip():
-        raise ValidationError("Say what you did about this action.")
+        raise Refused("Say what you did about this action.")
     action.response, action.responded_at = response.strip(), timezone.now()
     action.save(update_fields=["response", "responded_at"])
     audit_enrolment_change(actor=assessor, verb="iqa.action_answered", target=action, enrolment=enrolment)
@@ -144,9 +144,9 @@ def close_action(*, action: IqaAction, iqa) -> IqaAction:
     action = IqaAction.objects.select_for_update().select_related("sample__enrolment").get(pk=action.pk)
     require_role(iqa, action.centre, Role.IQA)
     if not action.is_open:
-        raise ValidationError("This action is already closed.")
+        raise Frozen("This action is already closed.")
     if not action.response:
-        raise ValidationError("The assessor has not answered this action yet.")
+        raise Refused("The assessor has not answered this action yet.")
     action.closed_at, action.closed_by = timezone.now(), iqa
     action.save(update_fields=["closed_at", "closed_by"])
     enrolment = action.sample.enrolment

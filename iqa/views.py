@@ -2,24 +2,40 @@
 closing the actions assessors have answered."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessment.models import CriterionDecision
+from assessment.forms import problems_of
 from assessment.selectors import (
+    decisions_on_version,
     recording_sheet,
     reopened_sign_offs,
     sheet_for_staff,
 )
-from centre.access import centre_role_required
-from centre.models import OfferedUnit, Role
-from centre.selectors import assessors_of_centre
+from centre.access import access_offered_unit, centre_role_required
+from centre.models import Role
+from centre.selectors import assessors_of_centre, units_offered
+from common.forms import run_form
 from common.redaction import redactor_for
-from iqa.access import access_action_to_answer, access_sample, access_version_for_iqa
-from iqa.models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
-from iqa.selectors import samples_for_plan, unsampled_picks
+from iqa.access import (
+    access_action,
+    access_action_to_answer,
+    access_sample,
+    access_sampling_plan,
+    access_version_for_iqa,
+)
+from iqa.forms import CloseActionForm, PlanForm, ResponseForm, StartSamplingForm, VerdictForm
+from iqa.models import AssessorRisk, IqaSample, Stage
+from iqa.selectors import (
+    actions_of,
+    answered_actions,
+    risk_levels,
+    samples_awaiting_verdict,
+    samples_for_plan,
+    sampling_plan,
+    sampling_plans,
+    unsampled_picks,
+)
 from iqa.services import (
     close_action,
     record_sample_verdict,
@@ -34,64 +50,41 @@ iqa_required = centre_role_required(Role.IQA)
 
 @iqa_required
 def iqa_home(request):
-    offered = OfferedUnit.objects.filter(centre=request.centre).select_related("unit").order_by("unit__title")
-    plans = {plan.unit_id: plan for plan in SamplingPlan.objects.filter(centre=request.centre)}
-    awaiting_verdict = IqaSample.objects.filter(centre=request.centre, verdict="").select_related(
-        "enrolment__learner", "enrolment__unit"
-    )
-    answered = IqaAction.objects.filter(
-        centre=request.centre, closed_at__isnull=True, responded_at__isnull=False
-    ).select_related("sample__enrolment__learner")
+    plans = sampling_plans(centre=request.centre)
     return render(
         request,
         "iqa/home.html",
         {
-            "units": [(o.unit, plans.get(o.unit_id)) for o in offered],
-            "awaiting_verdict": awaiting_verdict,
-            "answered": answered,
+            "units": [(unit, plans.get(unit.pk)) for unit in units_offered(centre=request.centre)],
+            "awaiting_verdict": samples_awaiting_verdict(centre=request.centre),
+            "answered": answered_actions(centre=request.centre),
         },
     )
-
-
-def _offered_unit(request, unit_id: int):
-    offered = (
-        OfferedUnit.objects.filter(centre=request.centre, unit_id=unit_id).select_related("unit").first()
-    )
-    if offered is None:
-        raise Http404("Your centre does not offer that unit.")
-    return offered.unit
 
 
 @iqa_required
 @require_http_methods(["GET", "POST"])
 def plan_page(request, unit_id: int):
     """The unit's sampling plan, and the sample it suggests."""
-    unit = _offered_unit(request, unit_id)
-    plan = SamplingPlan.objects.filter(centre=request.centre, unit=unit).first()
+    unit = access_offered_unit(request, unit_id).unit
+    plan = sampling_plan(centre=request.centre, unit=unit)
     assessors = list(assessors_of_centre(centre=request.centre))
-    levels = dict(AssessorRisk.objects.filter(plan=plan).values_list("assessor_id", "level")) if plan else {}
-    problems = []
-    if request.method == "POST":
-        try:
-            plan = save_sampling_plan(
-                centre=request.centre,
-                unit=unit,
-                actor=request.user,
-                standard_rate=_int(request.POST.get("standard_rate")),
-                higher_rate=_int(request.POST.get("higher_rate")),
-                methods=[kind for kind in request.POST.getlist("methods") if kind in KINDS],
-                risks={
-                    assessor.pk: level
-                    for assessor in assessors
-                    if (level := request.POST.get(f"risk-{assessor.pk}", AssessorRisk.Level.STANDARD))
-                    in AssessorRisk.Level.values
-                },
-            )
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(request, f"The sampling plan for {unit.title} is saved.")
-            return redirect("iqa:plan", unit_id=unit.pk)
+    levels = risk_levels(plan=plan)
+    form = PlanForm(request.POST if request.method == "POST" else None, assessors=assessors)
+    if form.is_bound and run_form(
+        form,
+        lambda data: save_sampling_plan(
+            centre=request.centre,
+            unit=unit,
+            actor=request.user,
+            standard_rate=data["standard_rate"],
+            higher_rate=data["higher_rate"],
+            methods=data["methods"],
+            risks=form.risks(),
+        ),
+    ):
+        messages.success(request, f"The sampling plan for {unit.title} is saved.")
+        return redirect("iqa:plan", unit_id=unit.pk)
     return render(
         request,
         "iqa/plan.html",
@@ -103,38 +96,24 @@ def plan_page(request, unit_id: int):
             "kinds": KINDS.values(),
             "picks": unsampled_picks(plan=plan) if plan else [],
             "samples": samples_for_plan(plan=plan) if plan else [],
-            "problems": problems,
+            "problems": problems_of(form),
         },
-        status=400 if problems else 200,
+        status=400 if form.errors else 200,
     )
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @iqa_required
 @require_POST
 def start_sampling(request, unit_id: int):
-    unit = _offered_unit(request, unit_id)
-    plan = SamplingPlan.objects.filter(centre=request.centre, unit=unit).first()
-    if plan is None:
-        raise Http404("Save a sampling plan for this unit first.")
-    picks = []
-    for pick in request.POST.getlist("pick"):
-        enrolment_id, _, stage = pick.partition(":")
-        picks.append((_int(enrolment_id), stage))
-    try:
-        started = start_samples(plan=plan, iqa=request.user, picks=picks)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+    plan = access_sampling_plan(request, unit_id)
+    form = StartSamplingForm(request.POST)
+    if run_form(form, lambda data: start_samples(plan=plan, iqa=request.user, picks=data["pick"])):
+        started = form.outcome
         messages.success(request, f"Started {len(started)} sample{'s' if len(started) != 1 else ''}.")
-    return redirect("iqa:plan", unit_id=unit.pk)
+    else:
+        for problem in problems_of(form):
+            messages.error(request, problem)
+    return redirect("iqa:plan", unit_id=plan.unit_id)
 
 
 @iqa_required
@@ -142,21 +121,19 @@ def start_sampling(request, unit_id: int):
 def sample_page(request, iqa_sample_id: int):
     """A sampled learner's assessment, the verdict, and the actions that follow from it."""
     sample = access_sample(request, iqa_sample_id)
-    problems = []
-    if request.method == "POST":
-        try:
-            record_sample_verdict(
-                sample=sample,
-                iqa=request.user,
-                verdict=request.POST.get("verdict", ""),
-                comments=request.POST.get("comments", ""),
-                actions=request.POST.getlist("action"),
-            )
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(request, "Your verdict is recorded.")
-            return redirect("iqa:sample", iqa_sample_id=sample.pk)
+    form = VerdictForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and run_form(
+        form,
+        lambda data: record_sample_verdict(
+            sample=sample,
+            iqa=request.user,
+            verdict=data["verdict"],
+            comments=data["comments"],
+            actions=data["action"],
+        ),
+    ):
+        messages.success(request, "Your verdict is recorded.")
+        return redirect("iqa:sample", iqa_sample_id=sample.pk)
     sheet = (
         sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment)
     )
@@ -172,28 +149,25 @@ def sample_page(request, iqa_sample_id: int):
             "sample": sample,
             "sheet": sheet,
             "reopened": reopened,
-            "actions": sample.actions.all(),
+            "actions": actions_of(sample=sample),
             "verdicts": IqaSample.Verdict.choices,
             "stages": dict(Stage.choices),
-            "problems": problems,
-            "posted": request.POST,
+            "problems": problems_of(form),
+            "posted": {"verdict": form["verdict"].value() or "", "comments": form["comments"].value() or ""},
         },
-        status=400 if problems else 200,
+        status=400 if form.errors else 200,
     )
 
 
 @iqa_required
 @require_POST
 def close_action_page(request, action_id: int):
-    action = IqaAction.objects.filter(centre=request.centre, pk=action_id).select_related("sample").first()
-    if action is None:
-        raise Http404("No such action.")
-    try:
-        close_action(action=action, iqa=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    action = access_action(request, action_id)
+    form = CloseActionForm(request.POST)
+    if run_form(form, lambda data: close_action(action=action, iqa=request.user)):
         messages.success(request, "The action is closed.")
+    else:
+        messages.error(request, " ".join(problems_of(form)))
     return redirect("iqa:sample", iqa_sample_id=action.sample_id)
 
 
@@ -207,11 +181,6 @@ def evidence_version(request, item_id: int, number: int):
     version.snapshot = redactor.snapshot(version.snapshot)
     for evidence_file in version.files.all():
         evidence_file.original_name = redactor.file_name(evidence_file.original_name)
-    decisions = (
-        CriterionDecision.objects.filter(evidence=version)
-        .select_related("criterion", "assessor")
-        .order_by("decided_at", "pk")
-    )
     return render(
         request,
         "iqa/evidence_version.html",
@@ -219,7 +188,7 @@ def evidence_version(request, item_id: int, number: int):
             "version": version,
             "item": version.item,
             "details": describe_details(version.snapshot["kind"], version.snapshot["details"]),
-            "decisions": decisions,
+            "decisions": decisions_on_version(version=version),
         },
     )
 
@@ -228,18 +197,17 @@ def evidence_version(request, item_id: int, number: int):
 @require_http_methods(["GET", "POST"])
 def answer_action(request, action_id: int):
     action = access_action_to_answer(request, action_id)
-    problems = []
-    if request.method == "POST":
-        try:
-            respond_to_action(action=action, assessor=request.user, response=request.POST.get("response", ""))
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(request, "Your answer is recorded; the IQA will close the action.")
-            return redirect("assessment:enrolment", enrolment_id=action.sample.enrolment_id)
+    form = ResponseForm(
+        request.POST if request.method == "POST" else None, initial={"response": action.response}
+    )
+    if form.is_bound and run_form(
+        form, lambda data: respond_to_action(action=action, assessor=request.user, response=data["response"])
+    ):
+        messages.success(request, "Your answer is recorded; the IQA will close the action.")
+        return redirect("assessment:enrolment", enrolment_id=action.sample.enrolment_id)
     return render(
         request,
         "iqa/answer_action.html",
-        {"action": action, "problems": problems, "response": request.POST.get("response", action.response)},
-        status=400 if problems else 200,
+        {"action": action, "problems": problems_of(form), "response": form["response"].value() or ""},
+        status=400 if form.errors else 200,
     )

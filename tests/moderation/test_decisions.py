@@ -2,7 +2,6 @@ import threading
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from assessment.models import CriterionDecision
@@ -18,6 +17,7 @@ from assessment.services import (
 )
 from audit.models import AuditRecord
 from centre.models import Role
+from common.errors import Frozen, NotAllowed, Refused
 from common.scoping import centre_scope
 from learners.models import Enrolment
 from learners.services import allocate_assessor
@@ -65,7 +65,7 @@ class TestDecisions:
     def test_only_the_allocated_assessor_decides(self, enrolment, centre_a):
         (criterion,) = criteria_of(enrolment.unit, "1.1")
         for person in [member(centre_a, Role.ASSESSOR), member(centre_a, Role.IQA), enrolment.learner.user]:
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(NotAllowed):
                 record_criterion_decision(
                     enrolment=enrolment,
                     assessor=person,
@@ -74,10 +74,10 @@ class TestDecisions:
                 )
 
     def test_not_yet_met_needs_feedback_and_the_criterion_must_be_the_units(self, enrolment, other_unit):
-        with pytest.raises(ValidationError, match=r"Say what the learner needs to do to meet 1.1"):
+        with pytest.raises(Refused, match=r"Say what the learner needs to do to meet 1.1"):
             decide(enrolment, "1.1", "not_yet_met", "  ")
         (foreign,) = criteria_of(other_unit, "1.1")
-        with pytest.raises(ValidationError, match=r"is not a criterion of"):
+        with pytest.raises(Refused, match=r"is not a criterion of"):
             record_criterion_decision(
                 enrolment=enrolment,
                 assessor=enrolment.assessor,
@@ -90,7 +90,7 @@ class TestDecisions:
     ):
         item = submitted_evidence(enrolment, title="Benefits", codes=("1.1", "1.3"))
         one_one, one_three = criteria_of(enrolment.unit, "1.1", "1.3")
-        with pytest.raises(ValidationError, match=r"Decide 1.3"):
+        with pytest.raises(Refused, match=r"Decide 1.3"):
             assess_submission(
                 item=item, assessor=enrolment.assessor, judgements={one_one.pk: Judgement("met", "", 0)}
             )
@@ -121,7 +121,7 @@ class TestDecisions:
         )
         item.refresh_from_db()
         assert item.status == EvidenceItem.Status.ASSESSED
-        with pytest.raises(ValidationError, match=r"is not waiting for assessment"):
+        with pytest.raises(Refused, match=r"is not waiting for assessment"):
             assess_submission(
                 item=item, assessor=enrolment.assessor, judgements={criterion.pk: Judgement("met", "", 1)}
             )
@@ -131,9 +131,7 @@ class TestDecisions:
 class TestSignOff:
     def test_sign_off_needs_every_criterion_met(self, enrolment):
         decide(enrolment, "1.1")
-        with pytest.raises(
-            ValidationError, match=r"Every criterion must be met before sign-off; not yet: 1.2, 1.3"
-        ):
+        with pytest.raises(Refused, match=r"Every criterion must be met before sign-off; not yet: 1.2, 1.3"):
             sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=True)
 
     def test_sign_off_freezes_the_recording_sheet_and_the_decisions(self, enrolment):
@@ -143,7 +141,7 @@ class TestSignOff:
             item=item, assessor=enrolment.assessor, judgements={criterion.pk: Judgement("met", "", 0)}
         )
         meet_everything(enrolment)
-        with pytest.raises(ValidationError, match=r"Confirm the assessor's declaration"):
+        with pytest.raises(Refused, match=r"Confirm the assessor's declaration"):
             sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=False)
         sign_off = sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=True)
 
@@ -153,27 +151,27 @@ class TestSignOff:
         assert sheet["learner"]["name"] == "Ada Lovelace"
         enrolment.refresh_from_db()
         assert enrolment.status == Enrolment.Status.COMPLETED
-        with pytest.raises(ValidationError, match=r"signed off, so its decisions are frozen"):
+        with pytest.raises(Frozen, match=r"signed off, so its decisions are frozen"):
             decide(enrolment, "1.1", "not_yet_met", "Changed my mind")
 
     def test_learner_countersigns_once(self, enrolment):
         meet_everything(enrolment)
         sign_off = sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=True)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             countersign_unit(sign_off=sign_off, learner_user=enrolment.assessor, declared=True)
         countersign_unit(sign_off=sign_off, learner_user=enrolment.learner.user, declared=True)
         sign_off.refresh_from_db()
         assert sign_off.learner_name == "Ada Lovelace" and sign_off.countersigned_at is not None
-        with pytest.raises(ValidationError, match=r"already countersigned"):
+        with pytest.raises(Refused, match=r"already countersigned"):
             countersign_unit(sign_off=sign_off, learner_user=enrolment.learner.user, declared=True)
 
     def test_reopening_needs_a_centre_admin_and_a_reason(self, enrolment, centre_a):
         meet_everything(enrolment)
         sign_off = sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=True)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             reopen_sign_off(sign_off=sign_off, actor=enrolment.assessor, reason="Oops")
         admin = member(centre_a, Role.CENTRE_ADMIN)
-        with pytest.raises(ValidationError, match=r"Say why"):
+        with pytest.raises(Refused, match=r"Say why"):
             reopen_sign_off(sign_off=sign_off, actor=admin, reason=" ")
         reopen_sign_off(sign_off=sign_off, actor=admin, reason="IQA found 2.1 thin")
         sign_off.refresh_from_db()
@@ -225,5 +223,5 @@ def test_two_tabs_deciding_at_once_write_one_decision_and_refuse_the_other(enrol
 def test_nobody_outside_the_grant_signs_off(enrolment, centre_a):
     with centre_scope(centre_a):
         meet_everything(enrolment)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             sign_off_unit(enrolment=enrolment, assessor=UserFactory(), declared=True)

@@ -2,7 +2,6 @@
 already judged, and every page that shows the unit says it was reopened, by whom and why."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +9,7 @@ from assessment.models import CriterionDecision
 from assessment.selectors import latest_decisions
 from assessment.services import Judgement, assess_submission, countersign_unit, reopen_sign_off, sign_off_unit
 from centre.models import Role
+from common.errors import Refused
 from common.scoping import centre_scope
 from iqa.services import save_sampling_plan, start_samples
 from portfolio.models import EvidenceItem
@@ -53,7 +53,7 @@ def test_a_reopened_unit_takes_a_new_decision_on_evidence_already_met(enrolment,
     assert item.status == EvidenceItem.Status.ASSESSED
     with centre_scope(centre_a):
         (one_one,) = criteria_of(enrolment.unit, "1.1")
-        with pytest.raises(ValidationError, match="reopen its unit"):
+        with pytest.raises(Refused, match="reopen its unit"):
             assess_submission(
                 item=item,
                 assessor=enrolment.assessor,
