@@ -88,9 +88,11 @@ def allocate(request, pk: int):
         assessors=assessors_of_centre(centre=request.centre),
         initial={"assessor": enrolment.assessor},
     )
-    if form.is_bound and run_form(
-        form, lambda data: allocate_assessor(enrolment=enrolment, assessor=data["assessor"], actor=request.user)
-    ):
+
+    def allocate_them(data):
+        allocate_assessor(enrolment=enrolment, assessor=data["assessor"], actor=request.user)
+
+    if form.is_bound and run_form(form, allocate_them):
         assessor = form.cleaned_data["assessor"]
         learner = f"{enrolment.learner.first_name} {enrolment.learner.last_name}"
         if assessor is None:
