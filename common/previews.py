@@ -99,6 +99,12 @@ class ConfirmPreviewForm(forms.Form):
         self.owner = owner
         self.kept: KeptUpload | None = None
 
+    @staticmethod
+    def submitted(request) -> bool:
+        """Whether the request is the confirmation (its button is named ``confirm``) rather
+        than the upload that comes before it."""
+        return request.method == "POST" and "confirm" in request.POST
+
     @classmethod
     def for_plan(cls, *, token: str, fingerprint: str, owner: int) -> "ConfirmPreviewForm":
         return cls(initial={"upload": token, "plan_fingerprint": fingerprint}, owner=owner)
