@@ -103,3 +103,10 @@ def version_changes(before: dict, after: dict) -> list[Change]:
         for label in dict.fromkeys([*old, *new])
         if _words(old.get(label, "")) != _words(new.get(label, ""))
     ]
+
+
+def version_and_previous(*, item: EvidenceItem, number: int) -> tuple:
+    """The item's submitted version ``number`` (None if it has none) and the one before it
+    (None for the first), in one query."""
+    versions = {version.number: version for version in item.versions.filter(number__in=[number - 1, number])}
+    return versions.get(number), versions.get(number - 1)
