@@ -102,12 +102,16 @@ def invitation_state(*, learner: Learner, now=None) -> InvitationState:
 def learners_not_invited(*, centre: Centre) -> QuerySet[Learner]:
     """The centre's learners who have never been sent an invitation and cannot sign in:
     no account yet, or an account with no password that was never invited."""
-    return Learner.objects.filter(centre=centre).filter(
-        Q(user__isnull=True)
-        | Q(
-            user__invited_at__isnull=True,
-            user__last_login__isnull=True,
-            user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+    return (
+        Learner.objects.filter(centre=centre)
+        .select_related("user")
+        .filter(
+            Q(user__isnull=True)
+            | Q(
+                user__invited_at__isnull=True,
+                user__last_login__isnull=True,
+                user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+            )
         )
     )
 

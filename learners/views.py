@@ -62,7 +62,7 @@ def invite(request):
         if data["learner"]:
             learners = [access_learner(request, data["learner"])]
         else:
-            learners = list(learners_not_invited(centre=request.centre).select_related("user"))
+            learners = list(learners_not_invited(centre=request.centre))
         return invite_learners(
             centre=request.centre, learners=learners, actor=request.user, again=bool(data["learner"])
         )
@@ -132,7 +132,7 @@ def import_learners(request):
     the confirmation, which applies it only if the changes are still the ones shown
     (``common.previews``).
     """
-    if request.method == "POST" and "confirm" in request.POST:
+    if RegisterConfirmForm.submitted(request):
         return _confirm_import(request)
     form = RegisterUploadForm(request.POST or None, request.FILES or None)
     if not (request.method == "POST" and form.is_valid()):

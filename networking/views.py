@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.dates import long_date
 from common.downloads import private_file_response
-from common.forms import run_form
+from common.forms import ConfirmForm, run_form
 from networking.access import access_networking, access_own_contact, access_own_review
 from networking.forms import (
     CompareReviewsForm,
@@ -26,6 +26,7 @@ from networking.selectors import (
     contacts_of,
     guidelines_of,
     guidelines_prompt,
+    interactions_of,
     network_record,
     review_for_learner,
     reviews_of,
@@ -65,9 +66,7 @@ def home(request):
             "register": record,
             "reviews": reviews_of(learner=learner)[:3],
             "guidelines": guidelines_of(learner=learner),
-            "evidence": evidence_items_for_learner(learner=learner).filter(
-                kind=EvidenceKind.NETWORKING_RECORD
-            ),
+            "evidence": evidence_items_for_learner(learner=learner, kind=EvidenceKind.NETWORKING_RECORD),
             "evidence_form": _evidence_form(),
         },
     )
@@ -125,7 +124,7 @@ def contact(request, contact_id: int):
     return render(
         request,
         "networking/contact.html",
-        {"contact": contact, "interactions": contact.interactions.all(), "form": InteractionForm()},
+        {"contact": contact, "interactions": interactions_of(contact=contact), "form": InteractionForm()},
     )
 
 
@@ -140,7 +139,7 @@ def add_interaction(request, contact_id: int):
     return render(
         request,
         "networking/contact.html",
-        {"contact": contact, "interactions": contact.interactions.all(), "form": form},
+        {"contact": contact, "interactions": interactions_of(contact=contact), "form": form},
         status=400,
     )
 
@@ -149,8 +148,9 @@ def add_interaction(request, contact_id: int):
 @require_http_methods(["GET", "POST"])
 def remove_contact(request, contact_id: int):
     contact = access_own_contact(request, contact_id)
-    if request.method == "POST":
-        changed = delete_contact(contact=contact, actor=request.user)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and run_form(form, lambda data: delete_contact(contact=contact, actor=request.user)):
+        changed = form.outcome
         kept = f" Your submitted evidence keeps them only as “{contact.pseudonym}”." if changed else ""
         messages.success(request, f"Deleted {contact.name} and their interactions.{kept}")
         return redirect("networking:home")

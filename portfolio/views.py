@@ -28,7 +28,7 @@ from portfolio.judgements import standing_decisions
 from portfolio.kinds import KINDS, describe_details, evidence_form_class, kind_spec
 from portfolio.models import EvidenceItem
 from portfolio.selectors import (
-    enrolments_of_learner,
+    enrolments_to_map,
     evidence_item_for_display,
     evidence_items_for_learner,
     learner_storage_used,
@@ -232,9 +232,7 @@ def map_criteria(request, item_id: int):
         messages.success(request, f"“{item.title}” is mapped to {len(claims)} {criteria}.")
         return redirect("portfolio:evidence", item_id=item.pk)
     ticked, notes, problems = form.ticked, form.notes, list(form.non_field_errors())
-    enrolments = enrolments_of_learner(learner=item.learner).prefetch_related(
-        "unit__learning_outcomes__criteria"
-    )
+    enrolments = enrolments_to_map(learner=item.learner)
     units = [
         {
             "unit": enrolment.unit,
