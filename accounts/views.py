@@ -5,7 +5,6 @@ import base64
 
 import qrcode
 import qrcode.image.svg
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -20,7 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from accounts.forms import EmailAuthenticationForm, PasswordLinkForm
+from accounts.forms import (
+    CodeForm,
+    EmailAuthenticationForm,
+    NextForm,
+    PasswordLinkAttemptForm,
+    PasswordLinkForm,
+    SignInAttemptForm,
+)
 from accounts.selectors import has_second_factor, second_factor_required
 from accounts.services import (
     confirm_authenticator,
@@ -53,7 +59,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        email, address = request.POST.get("username", ""), client_address(request)
+        email, address = SignInAttemptForm(request.POST).value, client_address(request)
         # The attempt counts as a failure before the password is checked, so attempts sent
         # all at once are each counted by the others; a success then clears them.
         record_sign_in_failure(email=email, address=address)
@@ -91,7 +97,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def post(self, request, *args, **kwargs):
-        email, address = request.POST.get("email", ""), client_address(request)
+        email, address = PasswordLinkAttemptForm(request.POST).value, client_address(request)
         record_attempt(action=Action.PASSWORD_LINK, account=email, address=address)
         if attempts_refused(action=Action.PASSWORD_LINK, account=email, address=address, counting_this=True):
             context = self.get_context_data(form=self.get_form_class()(), refused=TOO_MANY_LINK_REQUESTS)
@@ -147,17 +153,8 @@ class SignOutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=20,
-        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
 def _next(request, default: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = NextForm(request.POST).value or NextForm(request.GET).value
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -173,7 +170,7 @@ def two_factor_verify(request):
         return redirect("two_factor_set_up")
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["code"].replace(" ", ""))
+        device = match_token(request.user, form.token)
         if device is not None:
             otp_login(request, device)
             if device.persistent_id.startswith("otp_static"):
@@ -201,7 +198,7 @@ def two_factor_set_up(request):
     device = unconfirmed_authenticator(user=request.user)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].replace(" ", "")):
+        if device.verify_token(form.token):
             codes = confirm_authenticator(device=device, actor=request.user)
             otp_login(request, device)
             return render(

@@ -1,6 +1,11 @@
+import django_filters
 from django import forms
 
+from common.previews import ConfirmPreviewForm, PreviewedUpload
 from learners.registration.register import MAX_FILE_BYTES
+from learners.selectors import matching_learners
+
+REGISTER_PREVIEWS = PreviewedUpload(kind="register")
 
 
 class RegisterUploadForm(forms.Form):
@@ -19,9 +24,10 @@ class RegisterUploadForm(forms.Form):
         return upload
 
 
-class RegisterConfirmForm(forms.Form):
-    upload = forms.CharField(widget=forms.HiddenInput)
-    plan_fingerprint = forms.CharField(widget=forms.HiddenInput)
+class RegisterConfirmForm(ConfirmPreviewForm):
+    """Confirms a previewed register, kept for the centre (``owner`` is its key)."""
+
+    previewed = REGISTER_PREVIEWS
     invite = forms.BooleanField(
         label="Email each new learner an invitation to choose a password and sign in",
         required=False,
@@ -54,3 +60,53 @@ class AllocationForm(forms.Form):
         self.fields["assessor"].label_from_instance = lambda user: (
             f"{user.get_full_name() or user.email} ({user.email})"
         )
+
+
+class LearnerListForm(forms.Form):
+    """The learners list's query: what to search for, and which page."""
+
+    page = forms.IntegerField(required=False, min_value=1)
+
+
+class LearnerFilter(django_filters.FilterSet):
+    """The centre admin's search of the learners list (``q``), on ``learners_of_centre``."""
+
+    q = django_filters.CharFilter(method="search", label="Search by name, ULN, candidate number or email")
+
+    class Meta:
+        form = LearnerListForm
+
+    def search(self, queryset, name, value):
+        return matching_learners(queryset, search=value)
+
+    def filter_queryset(self, queryset):
+        # The form also carries the page, which is no filter.
+        return self.filters["q"].filter(queryset, self.form.cleaned_data.get("q", ""))
+
+    @property
+    def search_text(self) -> str:
+        return self._asked("q", "")
+
+    @property
+    def page_number(self) -> int:
+        """The page asked for; the first for none, or for one that is not a number."""
+        return self._asked("page", 1)
+
+    def _asked(self, name: str, default):
+        if not self.is_bound:
+            return default
+        self.form.is_valid()  # cleans the form, once
+        return self.form.cleaned_data.get(name) or default
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[(name, name) for name in EXPORT_TYPES], required=False)
+
+    def clean_format(self):
+        return self.cleaned_data["format"] or "csv"

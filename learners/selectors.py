@@ -17,19 +17,24 @@ from learners.models import Enrolment, Learner
 def learners_of_centre(*, centre: Centre, search: str = "") -> QuerySet[Learner]:
     """The centre's learners with their enrolments, units and assessors, in the order a
     person files names: three queries however many there are."""
-    learners = Learner.objects.filter(centre=centre).select_related("user")
-    if search := search.strip():
-        # search_text is folded as the term is (accounts.names): part of a name or an
-        # email, any case, with or without accents, in one query on either database.
-        learners = learners.filter(
-            Q(search_text__contains=search_term(search)) | Q(uln=search) | Q(candidate_number=search)
-        )
+    learners = matching_learners(Learner.objects.filter(centre=centre).select_related("user"), search=search)
     return learners.order_by("sort_key", "candidate_number").prefetch_related(
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.select_related("unit", "assessor").order_by("unit__title"),
         )
     )
+
+
+def matching_learners(learners: QuerySet[Learner], *, search: str) -> QuerySet[Learner]:
+    """The learners whose name, email, ULN or candidate number ``search`` finds."""
+    if search := search.strip():
+        # search_text is folded as the term is (accounts.names): part of a name or an
+        # email, any case, with or without accents, in one query on either database.
+        learners = learners.filter(
+            Q(search_text__contains=search_term(search)) | Q(uln=search) | Q(candidate_number=search)
+        )
+    return learners
 
 
 def enrolments_for_assessor(*, centre: Centre, assessor) -> QuerySet[Enrolment]:
@@ -97,12 +102,16 @@ def invitation_state(*, learner: Learner, now=None) -> InvitationState:
 def learners_not_invited(*, centre: Centre) -> QuerySet[Learner]:
     """The centre's learners who have never been sent an invitation and cannot sign in:
     no account yet, or an account with no password that was never invited."""
-    return Learner.objects.filter(centre=centre).filter(
-        Q(user__isnull=True)
-        | Q(
-            user__invited_at__isnull=True,
-            user__last_login__isnull=True,
-            user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+    return (
+        Learner.objects.filter(centre=centre)
+        .select_related("user")
+        .filter(
+            Q(user__isnull=True)
+            | Q(
+                user__invited_at__isnull=True,
+                user__last_login__isnull=True,
+                user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+            )
         )
     )
 

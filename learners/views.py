@@ -7,10 +7,19 @@ from django.views.decorators.http import require_http_methods
 from centre.access import centre_role_required
 from centre.models import Role
 from centre.selectors import assessors_of_centre
-from common.previews import PreviewExpired, discard_preview, keep_preview, open_preview
+from common.forms import run_form
 from learners.access import access_enrolment, access_learner
-from learners.forms import AllocationForm, InviteLearnersForm, RegisterConfirmForm, RegisterUploadForm
-from learners.invitations import InvitationRefused, invite_learners
+from learners.forms import (
+    EXPORT_TYPES,
+    REGISTER_PREVIEWS,
+    AllocationForm,
+    ExportForm,
+    InviteLearnersForm,
+    LearnerFilter,
+    RegisterConfirmForm,
+    RegisterUploadForm,
+)
+from learners.invitations import invite_learners
 from learners.registration.imports import RegisterPreviewIsStale, import_register
 from learners.registration.plans import RegistrationPlan, plan_registration
 from learners.registration.register import RegisterError, read_register
@@ -22,20 +31,13 @@ from learners.selectors import (
 )
 from learners.services import allocate_assessor, export_register
 
-PREVIEW_KIND = "register"
 LEARNERS_PER_PAGE = 50
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @centre_role_required(Role.CENTRE_ADMIN)
 def learner_list(request):
-    search = request.GET.get("q", "")
-    page = Paginator(learners_of_centre(centre=request.centre, search=search), LEARNERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    found = LearnerFilter(request.GET, queryset=learners_of_centre(centre=request.centre))
+    page = Paginator(found.qs, LEARNERS_PER_PAGE).get_page(found.page_number)
     for learner in page.object_list:
         learner.invitation = invitation_state(learner=learner)
     return render(
@@ -43,7 +45,7 @@ def learner_list(request):
         "learners/list.html",
         {
             "page": page,
-            "search": search,
+            "search": found.search_text,
             "not_invited": learners_not_invited(centre=request.centre).count(),
         },
     )
@@ -55,31 +57,25 @@ def invite(request):
     """Invite one learner (again, if their link expired or was lost), or every learner not
     invited yet."""
     form = InviteLearnersForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a learner to invite.")
-        return redirect("learners:list")
-    if form.cleaned_data["learner"]:
-        learners = [access_learner(request, form.cleaned_data["learner"])]
-    else:
-        learners = list(learners_not_invited(centre=request.centre).select_related("user"))
-    try:
-        invited = invite_learners(
-            centre=request.centre,
-            learners=learners,
-            actor=request.user,
-            again=bool(form.cleaned_data["learner"]),
-        )
-    except InvitationRefused as refused:
-        messages.error(request, " ".join(refused.problems))
-    else:
-        if len(invited) == 1:
-            learner = invited[0]
-            name = f"{learner.first_name} {learner.last_name}"
-            messages.success(request, f"{name} has been sent an invitation.")
-        elif invited:
-            messages.success(request, f"{len(invited)} learners have been sent an invitation.")
+
+    def invite_them(data):
+        if data["learner"]:
+            learners = [access_learner(request, data["learner"])]
         else:
-            messages.info(request, "Every learner has been invited already; nobody was sent one.")
+            learners = list(learners_not_invited(centre=request.centre))
+        return invite_learners(
+            centre=request.centre, learners=learners, actor=request.user, again=bool(data["learner"])
+        )
+
+    if not run_form(form, invite_them):
+        messages.error(request, " ".join(form.non_field_errors()) or "Choose a learner to invite.")
+    elif len(invited := form.outcome) == 1:
+        learner = invited[0]
+        messages.success(request, f"{learner.first_name} {learner.last_name} has been sent an invitation.")
+    elif invited:
+        messages.success(request, f"{len(invited)} learners have been sent an invitation.")
+    else:
+        messages.info(request, "Every learner has been invited already; nobody was sent one.")
     return redirect("learners:list")
 
 
@@ -88,13 +84,16 @@ def invite(request):
 def allocate(request, pk: int):
     enrolment = access_enrolment(request, pk)
     form = AllocationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         assessors=assessors_of_centre(centre=request.centre),
         initial={"assessor": enrolment.assessor},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def allocate_them(data):
+        allocate_assessor(enrolment=enrolment, assessor=data["assessor"], actor=request.user)
+
+    if form.is_bound and run_form(form, allocate_them):
         assessor = form.cleaned_data["assessor"]
-        allocate_assessor(enrolment=enrolment, assessor=assessor, actor=request.user)
         learner = f"{enrolment.learner.first_name} {enrolment.learner.last_name}"
         if assessor is None:
             messages.success(request, f"{learner} has no assessor for {enrolment.unit.title} now.")
@@ -107,9 +106,10 @@ def allocate(request, pk: int):
 
 @centre_role_required(Role.CENTRE_ADMIN)
 def export_learners(request):
-    format = request.GET.get("format", "csv")
-    if format not in EXPORT_TYPES:
+    form = ExportForm(request.GET)
+    if not form.is_valid():
         raise Http404("Learners are exported as csv or xlsx.")
+    format = form.cleaned_data["format"]
     content, _ = export_register(centre=request.centre, format=format, actor=request.user)
     response = HttpResponse(content, content_type=EXPORT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="learners-{request.centre.number}.{format}"'
@@ -129,28 +129,27 @@ def import_learners(request):
     """Upload the centre's register, see every problem or every change, then confirm.
 
     The uploaded file is kept (privately, under a random name) between the preview and
-    the confirmation, which applies it only if the changes are still the ones shown.
+    the confirmation, which applies it only if the changes are still the ones shown
+    (``common.previews``).
     """
-    if request.method == "POST" and "confirm" in request.POST:
+    if RegisterConfirmForm.submitted(request):
         return _confirm_import(request)
     form = RegisterUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            register = read_register(data, filename=upload.name)
-            plan = plan_registration(centre=request.centre, register=register)
-        except RegisterError as error:
-            return render(request, "learners/import.html", {"form": form, "problems": error.problems})
-        token = keep_preview(data=data, kind=PREVIEW_KIND, owner=request.centre.pk, filename=upload.name)
-        return _preview(
-            request, plan, token, notes=[register.encoding_note] if register.encoding_note else []
-        )
-    return render(request, "learners/import.html", {"form": form})
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "learners/import.html", {"form": form})
+    upload = form.cleaned_data["file"]
+    content = upload.read()
+    try:
+        register = read_register(content, filename=upload.name)
+        plan = plan_registration(centre=request.centre, register=register)
+    except RegisterError as error:  # its problems are listed row by row, not as the form's
+        return render(request, "learners/import.html", {"form": form, "problems": error.problems})
+    token = REGISTER_PREVIEWS.keep(data=content, owner=request.centre.pk, filename=upload.name)
+    return _preview(request, plan, token, notes=[register.encoding_note] if register.encoding_note else [])
 
 
 def _preview(request, plan: RegistrationPlan, token: str, *, notes=(), stale=False):
-    confirm = RegisterConfirmForm(initial={"upload": token, "plan_fingerprint": plan.fingerprint})
+    confirm = RegisterConfirmForm.for_plan(token=token, fingerprint=plan.fingerprint, owner=request.centre.pk)
     return render(
         request,
         "learners/import_preview.html",
@@ -159,21 +158,14 @@ def _preview(request, plan: RegistrationPlan, token: str, *, notes=(), stale=Fal
 
 
 def _confirm_import(request):
-    form = RegisterConfirmForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise PreviewExpired
-        data, stored_name = open_preview(
-            token=form.cleaned_data["upload"], kind=PREVIEW_KIND, owner=request.centre.pk
-        )
-    except PreviewExpired:
-        messages.error(request, "That preview has expired or was altered. Upload the file again.")
+    form = RegisterConfirmForm(request.POST, owner=request.centre.pk)
+    if not form.is_valid():
+        messages.error(request, form.EXPIRED)
         return redirect("learners:import")
-
     try:
         plan = import_register(
             centre=request.centre,
-            register=read_register(data, filename=stored_name),
+            register=read_register(form.kept.data, filename=form.kept.name),
             actor=request.user,
             expected_fingerprint=form.cleaned_data["plan_fingerprint"],
             invite=form.cleaned_data["invite"],
@@ -185,7 +177,7 @@ def _confirm_import(request):
         return render(
             request, "learners/import.html", {"form": RegisterUploadForm(), "problems": error.problems}
         )
-    discard_preview(name=stored_name)
+    REGISTER_PREVIEWS.discard(form.kept)
     if plan.has_changes:
         message = "Imported: " + "; ".join(plan.summary()) + "."
         if invited := len(plan.invited):

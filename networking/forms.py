@@ -138,3 +138,60 @@ class GuidelinesForm(forms.ModelForm):
 
 class UseAsEvidenceForm(forms.Form):
     creation_token = forms.UUIDField(widget=forms.HiddenInput)
+    # Which record (networking.selectors.record_details): "register", "guidelines" or "review"
+    # with the review's key. A review key that is no number is no review of the learner's.
+    record = forms.CharField(required=False)
+    review = forms.IntegerField(required=False, min_value=0)
+
+    @property
+    def names_no_review(self) -> bool:
+        return "review" in self.errors
+
+    @property
+    def details(self) -> dict:
+        details = {"record": self.cleaned_data["record"]}
+        if self.cleaned_data["review"] is not None:
+            details["review"] = self.cleaned_data["review"]
+        return details
+
+
+class CompareReviewsForm(forms.Form):
+    """Two of the learner's reviews to compare (``reviews``, already read), earlier first."""
+
+    CHOOSE_TWO = "Choose two of your reviews to compare."
+
+    older = forms.TypedChoiceField(
+        coerce=int, error_messages={"required": CHOOSE_TWO, "invalid_choice": CHOOSE_TWO}
+    )
+    newer = forms.TypedChoiceField(
+        coerce=int, error_messages={"required": CHOOSE_TWO, "invalid_choice": CHOOSE_TWO}
+    )
+
+    def __init__(self, data, *, reviews):
+        super().__init__(data)
+        self.reviews = {review.pk: review for review in reviews}
+        choices = [(pk, str(review.reviewed_on)) for pk, review in self.reviews.items()]
+        self.fields["older"].choices = self.fields["newer"].choices = choices
+
+    @property
+    def asked(self) -> bool:
+        """Whether the learner asked for a comparison (the reviews page sends both)."""
+        return "older" in self.data
+
+    @property
+    def problem(self) -> str:
+        if not self.asked or self.is_valid():
+            return ""
+        return next(message for messages in self.errors.values() for message in messages)
+
+    def clean(self):
+        cleaned = super().clean()
+        older, newer = self.reviews.get(cleaned.get("older")), self.reviews.get(cleaned.get("newer"))
+        if older is None or newer is None:
+            return cleaned
+        if older == newer:
+            raise forms.ValidationError("Choose two different reviews.")
+        if (older.reviewed_on, older.pk) > (newer.reviewed_on, newer.pk):
+            older, newer = newer, older
+        cleaned["older"], cleaned["newer"] = older, newer
+        return cleaned

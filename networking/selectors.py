@@ -62,6 +62,11 @@ def contacts_of(*, learner: Learner) -> QuerySet[NetworkContact]:
     return NetworkContact.objects.filter(learner=learner).annotate(interaction_count=Count("interactions"))
 
 
+def interactions_of(*, contact: NetworkContact) -> QuerySet:
+    """The contact's interactions, in the model's order (latest first)."""
+    return contact.interactions.all()
+
+
 def reviews_of(*, learner: Learner) -> QuerySet[NetworkReview]:
     return NetworkReview.objects.filter(learner=learner).annotate(entry_count=Count("entries"))
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from common.dates import long_date
+from common.errors import Refused
 from common.redaction import Redactor, free_text_keys
 from common.spreadsheets import neutralise
 from learners.models import Learner
@@ -235,7 +236,8 @@ class ReviewLine:
 def record_review(
     *, learner: Learner, reviewed_on: date, reflection: str, future_actions: str, lines: list[ReviewLine]
 ) -> NetworkReview:
-    """A dated review of the learner's network, kept as written."""
+    """A dated review of the learner's network, kept as written; or ``Refused``, naming every
+    problem with its lines (a model limit of the review itself is a ``ValidationError``)."""
     review = NetworkReview(
         centre=learner.centre,
         learner=learner,
@@ -253,7 +255,7 @@ def record_review(
     if any(line.contact and line.contact.learner_id != learner.pk for line in lines):
         problems.append("You can review only your own contacts.")
     if problems:
-        raise ValidationError(problems)
+        raise Refused(*problems)
     review.save()
     entries = [
         NetworkReviewEntry(

@@ -4,15 +4,16 @@ network reviews, the network map, their guidelines, and turning any of them into
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.dates import long_date
 from common.downloads import private_file_response
+from common.forms import ConfirmForm, run_form
 from networking.access import access_networking, access_own_contact, access_own_review
 from networking.forms import (
+    CompareReviewsForm,
     ContactForm,
     GuidelinesForm,
     InteractionForm,
@@ -20,12 +21,12 @@ from networking.forms import (
     ReviewLineForm,
     UseAsEvidenceForm,
 )
-from networking.models import NetworkContact
 from networking.selectors import (
     compare_reviews,
     contacts_of,
     guidelines_of,
     guidelines_prompt,
+    interactions_of,
     network_record,
     review_for_learner,
     reviews_of,
@@ -48,10 +49,6 @@ GROUP_ROWS = 2
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 def _evidence_form():
     return UseAsEvidenceForm(initial={"creation_token": uuid.uuid4()})
 
@@ -69,9 +66,7 @@ def home(request):
             "register": record,
             "reviews": reviews_of(learner=learner)[:3],
             "guidelines": guidelines_of(learner=learner),
-            "evidence": evidence_items_for_learner(learner=learner).filter(
-                kind=EvidenceKind.NETWORKING_RECORD
-            ),
+            "evidence": evidence_items_for_learner(learner=learner, kind=EvidenceKind.NETWORKING_RECORD),
             "evidence_form": _evidence_form(),
         },
     )
@@ -81,15 +76,13 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def add_contact(request):
     learner = access_networking(request)
-    form = ContactForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = save_contact(learner=learner, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{contact.name} is in your register as {contact.reference}.")
-            return redirect("networking:contact", contact_id=contact.pk)
+    form = ContactForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and run_form(
+        form, lambda data: save_contact(learner=learner, actor=request.user, data=data)
+    ):
+        contact = form.outcome
+        messages.success(request, f"{contact.name} is in your register as {contact.reference}.")
+        return redirect("networking:contact", contact_id=contact.pk)
     return render(
         request,
         "networking/contact_form.html",
@@ -102,15 +95,17 @@ def add_contact(request):
 @require_http_methods(["GET", "POST"])
 def edit_contact(request, contact_id: int):
     contact = access_own_contact(request, contact_id)
-    form = ContactForm(_posted(request), instance=NetworkContact.objects.get(pk=contact.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_contact(learner=contact.learner, actor=request.user, data=form.cleaned_data, contact=contact)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Your changes are saved.")
-            return redirect("networking:contact", contact_id=contact.pk)
+    # The form edits a copy of its own, so that the page keeps the contact as saved.
+    form = ContactForm(
+        request.POST if request.method == "POST" else None, instance=access_own_contact(request, contact_id)
+    )
+
+    def save(data):
+        return save_contact(learner=contact.learner, actor=request.user, data=data, contact=contact)
+
+    if form.is_bound and run_form(form, save):
+        messages.success(request, "Your changes are saved.")
+        return redirect("networking:contact", contact_id=contact.pk)
     return render(
         request,
         "networking/contact_form.html",
@@ -129,7 +124,7 @@ def contact(request, contact_id: int):
     return render(
         request,
         "networking/contact.html",
-        {"contact": contact, "interactions": contact.interactions.all(), "form": InteractionForm()},
+        {"contact": contact, "interactions": interactions_of(contact=contact), "form": InteractionForm()},
     )
 
 
@@ -138,18 +133,13 @@ def contact(request, contact_id: int):
 def add_interaction(request, contact_id: int):
     contact = access_own_contact(request, contact_id)
     form = InteractionForm(request.POST)
-    if form.is_valid():
-        try:
-            log_interaction(contact=contact, data=form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Logged your interaction with {contact.name}.")
-            return redirect("networking:contact", contact_id=contact.pk)
+    if run_form(form, lambda data: log_interaction(contact=contact, data=data)):
+        messages.success(request, f"Logged your interaction with {contact.name}.")
+        return redirect("networking:contact", contact_id=contact.pk)
     return render(
         request,
         "networking/contact.html",
-        {"contact": contact, "interactions": contact.interactions.all(), "form": form},
+        {"contact": contact, "interactions": interactions_of(contact=contact), "form": form},
         status=400,
     )
 
@@ -158,8 +148,9 @@ def add_interaction(request, contact_id: int):
 @require_http_methods(["GET", "POST"])
 def remove_contact(request, contact_id: int):
     contact = access_own_contact(request, contact_id)
-    if request.method == "POST":
-        changed = delete_contact(contact=contact, actor=request.user)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and run_form(form, lambda data: delete_contact(contact=contact, actor=request.user)):
+        changed = form.outcome
         kept = f" Your submitted evidence keeps them only as “{contact.pseudonym}”." if changed else ""
         messages.success(request, f"Deleted {contact.name} and their interactions.{kept}")
         return redirect("networking:home")
@@ -186,7 +177,7 @@ def reviews(request):
 def new_review(request):
     learner = access_networking(request)
     contacts = list(contacts_of(learner=learner))
-    data = _posted(request)
+    data = request.POST if request.method == "POST" else None
     form = ReviewForm(data)
     contact_lines = [
         (contact, ReviewLineForm(data, prefix=f"contact-{contact.pk}", subject=contact.name))
@@ -197,15 +188,11 @@ def new_review(request):
         for index in range(GROUP_ROWS)
     ]
     problems = []
-    if request.method == "POST":
-        valid = all(
-            [
-                form.is_valid(),
-                *(line.is_valid() for _, line in contact_lines),
-                *(g.is_valid() for g in group_lines),
-            ]
-        )
-        if valid:
+    if form.is_bound:
+        all_lines = [*(line for _, line in contact_lines), *group_lines]
+        lines_valid = all([form.is_valid(), *(line.is_valid() for line in all_lines)])
+
+        def record(data):
             lines = [
                 ReviewLine(contact=contact, **_judgement(line.cleaned_data))
                 for contact, line in contact_lines
@@ -215,29 +202,17 @@ def new_review(request):
                 for line in group_lines
                 if line.is_started
             ]
-            try:
-                review = record_review(learner=learner, **form.cleaned_data, lines=lines)
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, field_errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, field_errors)
-                else:
-                    problems = error.messages
-            else:
-                messages.success(request, f"Your review of {long_date(review.reviewed_on)} is saved.")
-                return redirect("networking:review", review_id=review.pk)
-        line_errors = [
-            error
-            for line in [*(line for _, line in contact_lines), *group_lines]
-            for errors in line.errors.values()
-            for error in errors
-        ]
-        problems = [*problems, *line_errors]
+            return record_review(learner=learner, **data, lines=lines)
+
+        if lines_valid and run_form(form, record):
+            messages.success(request, f"Your review of {long_date(form.outcome.reviewed_on)} is saved.")
+            return redirect("networking:review", review_id=form.outcome.pk)
+        problems = [error for line in all_lines for errors in line.errors.values() for error in errors]
     return render(
         request,
         "networking/review_form.html",
         {"form": form, "contact_lines": contact_lines, "group_lines": group_lines, "problems": problems},
-        status=400 if request.method == "POST" else 200,
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -264,25 +239,17 @@ def compare(request):
     """Any two of the learner's reviews side by side: what they said of each contact."""
     learner = access_networking(request)
     all_reviews = list(reviews_of(learner=learner))
-    chosen = {str(r.pk): r for r in all_reviews}
-    older, newer = chosen.get(request.GET.get("older", "")), chosen.get(request.GET.get("newer", ""))
-    problem = ""
-    if "older" in request.GET and (older is None or newer is None):
-        problem = "Choose two of your reviews to compare."
-    elif older is not None and older == newer:
-        problem = "Choose two different reviews."
-    if older and newer and (older.reviewed_on, older.pk) > (newer.reviewed_on, newer.pk):
-        older, newer = newer, older
-    changes = (
-        compare_reviews(review_for_learner(older), review_for_learner(newer))
-        if older and newer and not problem
-        else []
-    )
+    form = CompareReviewsForm(request.GET, reviews=all_reviews)
+    older = newer = None
+    changes = []
+    if form.asked and form.is_valid():
+        older, newer = form.cleaned_data["older"], form.cleaned_data["newer"]
+        changes = compare_reviews(review_for_learner(older), review_for_learner(newer))
     return render(
         request,
         "networking/compare.html",
-        {"reviews": all_reviews, "older": older, "newer": newer, "changes": changes, "problem": problem},
-        status=400 if problem else 200,
+        {"reviews": all_reviews, "older": older, "newer": newer, "changes": changes, "problem": form.problem},
+        status=400 if form.problem else 200,
     )
 
 
@@ -293,15 +260,10 @@ def guidelines(request):
     current = guidelines_of(learner=learner)
     prompt, outline = guidelines_prompt(centre=learner.centre)
     initial = {"body": current.body if current else outline}
-    form = GuidelinesForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_guidelines(learner=learner, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Your guidelines are saved.")
-            return redirect("networking:guidelines")
+    form = GuidelinesForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and run_form(form, lambda data: save_guidelines(learner=learner, body=data["body"])):
+        messages.success(request, "Your guidelines are saved.")
+        return redirect("networking:guidelines")
     return render(
         request,
         "networking/guidelines.html",
@@ -316,25 +278,21 @@ def use_as_evidence(request):
     """Start a draft evidence item from one of the learner's networking records."""
     learner = access_networking(request)
     form = UseAsEvidenceForm(request.POST)
-    review_id = request.POST.get("review", "")
-    details = {"record": request.POST.get("record", "")}
-    if review_id:
-        if not (review_id.isascii() and review_id.isdigit()):
-            raise Http404("No such review of yours.")
-        details["review"] = int(review_id)
+
+    def start(data):
+        return start_networking_evidence(
+            learner=learner, actor=request.user, details=form.details, creation_token=data["creation_token"]
+        )
+
+    if form.names_no_review:
+        raise Http404("No such review of yours.")
     if not form.is_valid():
         messages.error(request, "That form had expired: try again.")
         return redirect("networking:home")
-    try:
-        item, created = start_networking_evidence(
-            learner=learner,
-            actor=request.user,
-            details=details,
-            creation_token=form.cleaned_data["creation_token"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if not run_form(form, start):
+        messages.error(request, " ".join(form.non_field_errors()))
         return redirect("networking:home")
+    item, created = form.outcome
     if created:
         messages.success(request, f"“{item.title}” is a draft of evidence. Next, map it to criteria.")
     return redirect("portfolio:evidence", item_id=item.pk)

@@ -27,3 +27,13 @@ def access_evidence_file(request, pk: int) -> EvidenceFile:
     ):
         raise Http404("No such file.")
     return evidence_file
+
+
+def access_own_evidence_file(request, item_id: int, pk: int) -> EvidenceFile:
+    """A file still attached to one of the signed-in learner's own items, or 404."""
+    item = access_own_evidence(request, item_id)
+    evidence_file = item.files.filter(pk=pk, removed_at__isnull=True).first()
+    if evidence_file is None:
+        raise Http404("No such file on this evidence.")
+    evidence_file.item = item
+    return evidence_file

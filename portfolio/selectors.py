@@ -30,9 +30,18 @@ def enrolments_of_learner(*, learner: Learner) -> QuerySet[Enrolment]:
     ).select_related("unit")
 
 
-def evidence_items_for_learner(*, learner: Learner) -> QuerySet[EvidenceItem]:
-    """The learner's items, newest first, each with its criteria and current files."""
-    return EvidenceItem.objects.filter(centre=learner.centre, learner=learner).prefetch_related(
+def enrolments_to_map(*, learner: Learner) -> QuerySet[Enrolment]:
+    """The enrolments the learner can map evidence to, each with its outcomes and criteria."""
+    return enrolments_of_learner(learner=learner).prefetch_related("unit__learning_outcomes__criteria")
+
+
+def evidence_items_for_learner(*, learner: Learner, kind: str | None = None) -> QuerySet[EvidenceItem]:
+    """The learner's items (of one ``kind``, if given), newest first, each with its
+    criteria and current files."""
+    items = EvidenceItem.objects.filter(centre=learner.centre, learner=learner)
+    if kind is not None:
+        items = items.filter(kind=kind)
+    return items.prefetch_related(
         Prefetch(
             "mappings",
             queryset=EvidenceMapping.objects.select_related("criterion__outcome__page").order_by(
@@ -103,3 +112,10 @@ def version_changes(before: dict, after: dict) -> list[Change]:
         for label in dict.fromkeys([*old, *new])
         if _words(old.get(label, "")) != _words(new.get(label, ""))
     ]
+
+
+def version_and_previous(*, item: EvidenceItem, number: int) -> tuple:
+    """The item's submitted version ``number`` (None if it has none) and the one before it
+    (None for the first), in one query."""
+    versions = {version.number: version for version in item.versions.filter(number__in=[number - 1, number])}
+    return versions.get(number), versions.get(number - 1)

@@ -4,7 +4,6 @@ version. Their home page, where each unit stands against its criteria, is assess
 
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -14,18 +13,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 from centre.access import centre_role_required
 from centre.models import Role
 from common.downloads import evidence_file_response
+from common.forms import ConfirmForm, run_form
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
-from portfolio.access import access_evidence_file, access_own_evidence
-from portfolio.forms import EvidenceUploadForm, SubmitEvidenceForm
+from portfolio.access import access_evidence_file, access_own_evidence, access_own_evidence_file
+from portfolio.forms import (
+    CreationTokenForm,
+    DownloadForm,
+    EvidenceUploadForm,
+    MapCriteriaForm,
+    SubmitEvidenceForm,
+)
 from portfolio.judgements import standing_decisions
 from portfolio.kinds import KINDS, describe_details, evidence_form_class, kind_spec
 from portfolio.models import EvidenceItem
 from portfolio.selectors import (
-    enrolments_of_learner,
+    enrolments_to_map,
     evidence_item_for_display,
     evidence_items_for_learner,
     learner_storage_used,
+    version_and_previous,
     version_changes,
 )
 from portfolio.services import (
@@ -77,35 +84,31 @@ def create_evidence(request, kind: str):
         request.POST if request.method == "POST" else None, initial={"creation_token": uuid.uuid4()}
     )
     form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and token_form.is_valid():
-        try:
-            item, created = create_evidence_item(
-                learner=learner,
-                actor=request.user,
-                kind=kind,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                details=form.details(),
-                creation_token=token_form.cleaned_data["creation_token"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+
+    def create(data):
+        return create_evidence_item(
+            learner=learner,
+            actor=request.user,
+            kind=kind,
+            title=data["title"],
+            body=data["body"],
+            details=form.details(),
+            creation_token=token_form.cleaned_data["creation_token"],
+        )
+
+    if form.is_bound and token_form.is_valid() and run_form(form, create):
+        item, created = form.outcome
+        if created:
+            next_step = "upload its files" if kind_spec(kind).needs_files else "map it to criteria"
+            messages.success(request, f"“{item.title}” is saved as a draft. Next, {next_step}.")
         else:
-            if created:
-                next_step = "upload its files" if kind_spec(kind).needs_files else "map it to criteria"
-                messages.success(request, f"“{item.title}” is saved as a draft. Next, {next_step}.")
-            else:
-                messages.info(request, f"“{item.title}” was already saved; it has not been saved twice.")
-            return redirect("portfolio:evidence", item_id=item.pk)
+            messages.info(request, f"“{item.title}” was already saved; it has not been saved twice.")
+        return redirect("portfolio:evidence", item_id=item.pk)
     return render(
         request,
         "portfolio/evidence_form.html",
         {"form": form, "token_form": token_form, "spec": kind_spec(kind), "item": None},
     )
-
-
-class CreationTokenForm(forms.Form):
-    creation_token = forms.UUIDField(widget=forms.HiddenInput)
 
 
 @learner_required
@@ -164,20 +167,15 @@ def edit_evidence(request, item_id: int):
         request.POST if request.method == "POST" else None,
         initial={"title": item.title, "body": item.body, **item.details},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_evidence_item(
-                item=item,
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                details=form.details(),
-            )
-        except (ValidationError, EvidenceIsFrozen) as error:
-            form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
-        else:
-            messages.success(request, "Your changes are saved.")
-            return redirect("portfolio:evidence", item_id=item.pk)
+
+    def update(data):
+        update_evidence_item(
+            item=item, actor=request.user, title=data["title"], body=data["body"], details=form.details()
+        )
+
+    if form.is_bound and run_form(form, update):
+        messages.success(request, "Your changes are saved.")
+        return redirect("portfolio:evidence", item_id=item.pk)
     return render(
         request,
         "portfolio/evidence_form.html",
@@ -190,36 +188,31 @@ def edit_evidence(request, item_id: int):
 def upload_files(request, item_id: int):
     item = access_own_evidence(request, item_id)
     form = EvidenceUploadForm(request.POST, request.FILES)
-    if form.is_valid():
+
+    def add(data):
         try:
-            added = add_evidence_files(item=item, actor=request.user, uploads=form.cleaned_data["files"])
-        except (ValidationError, EvidenceIsFrozen) as error:
-            form.add_error("files", error.messages if isinstance(error, ValidationError) else str(error))
-        except FilesNotStored as error:
-            form.add_error("files", str(error))
-            # Not the learner's mistake: the storage failed, and may recover.
-            return _render_detail(request, item, upload_form=form, status=503)
-        else:
-            names = ", ".join(f"“{upload.original_name}”" for upload in added)
-            messages.success(request, f"Uploaded {names}.")
-            return redirect("portfolio:evidence", item_id=item.pk)
-    return _render_detail(request, item, upload_form=form, status=400)
+            return add_evidence_files(item=item, actor=request.user, uploads=data["files"])
+        except FilesNotStored:
+            form.storage_failed = True  # not the learner's mistake: the storage may recover
+            raise
+
+    if run_form(form, add):
+        names = ", ".join(f"“{upload.original_name}”" for upload in form.outcome)
+        messages.success(request, f"Uploaded {names}.")
+        return redirect("portfolio:evidence", item_id=item.pk)
+    return _render_detail(request, item, upload_form=form, status=503 if form.storage_failed else 400)
 
 
 @learner_required
 @require_POST
 def remove_file(request, item_id: int, file_id: int):
-    item = access_own_evidence(request, item_id)
-    evidence_file = item.files.filter(pk=file_id, removed_at__isnull=True).first()
-    if evidence_file is None:
-        raise Http404("No such file on this evidence.")
-    try:
-        remove_evidence_file(evidence_file=evidence_file, actor=request.user)
-    except EvidenceIsFrozen as error:
-        messages.error(request, str(error))
-    else:
+    evidence_file = access_own_evidence_file(request, item_id, file_id)
+    form = ConfirmForm(request.POST)
+    if run_form(form, lambda data: remove_evidence_file(evidence_file=evidence_file, actor=request.user)):
         messages.success(request, f"Removed “{evidence_file.original_name}”.")
-    return redirect("portfolio:evidence", item_id=item.pk)
+    else:
+        messages.error(request, " ".join(form.non_field_errors()))
+    return redirect("portfolio:evidence", item_id=item_id)
 
 
 @learner_required
@@ -230,31 +223,16 @@ def map_criteria(request, item_id: int):
     if not item.is_editable:
         messages.error(request, str(EvidenceIsFrozen(item)))
         return redirect("portfolio:evidence", item_id=item.pk)
-    problems: list[str] = []
-    if request.method == "POST":
-        claims, problems = _claims_from(request.POST)
-        if not problems:
-            try:
-                set_evidence_mappings(item=item, actor=request.user, claims=claims)
-            except ValidationError as error:
-                problems = error.messages
-            except EvidenceIsFrozen as error:
-                problems = [str(error)]
-            else:
-                criteria = "criterion" if len(claims) == 1 else "criteria"
-                messages.success(request, f"“{item.title}” is mapped to {len(claims)} {criteria}.")
-                return redirect("portfolio:evidence", item_id=item.pk)
-        ticked = {str(pk) for pk in request.POST.getlist("criteria")}
-        notes = {
-            key.removeprefix("note-"): value for key, value in request.POST.items() if key.startswith("note-")
-        }
-    else:
-        current = item.mappings.all()
-        ticked = {str(mapping.criterion_id) for mapping in current}
-        notes = {str(mapping.criterion_id): mapping.note for mapping in current}
-    enrolments = enrolments_of_learner(learner=item.learner).prefetch_related(
-        "unit__learning_outcomes__criteria"
-    )
+    form = MapCriteriaForm(request.POST if request.method == "POST" else None, item=item)
+    if form.is_bound and run_form(
+        form, lambda data: set_evidence_mappings(item=item, actor=request.user, claims=data["claims"])
+    ):
+        claims = form.cleaned_data["claims"]
+        criteria = "criterion" if len(claims) == 1 else "criteria"
+        messages.success(request, f"“{item.title}” is mapped to {len(claims)} {criteria}.")
+        return redirect("portfolio:evidence", item_id=item.pk)
+    ticked, notes, problems = form.ticked, form.notes, list(form.non_field_errors())
+    enrolments = enrolments_to_map(learner=item.learner)
     units = [
         {
             "unit": enrolment.unit,
@@ -279,30 +257,6 @@ def map_criteria(request, item_id: int):
     )
 
 
-def _claims_from(post) -> tuple[dict[int, str], list[str]]:
-    """The ticked criteria with their notes, and what is wrong with the form as sent."""
-    claims, problems = {}, []
-    for value in post.getlist("criteria"):
-        if not (value.isascii() and value.isdigit()):
-            problems.append(f"“{value}” is not a criterion.")
-            continue
-        claims[int(value)] = post.get(f"note-{value}", "")
-    for key, note in post.items():
-        criterion_id = key.removeprefix("note-")
-        if (
-            key.startswith("note-")
-            and note.strip()
-            and criterion_id.isascii()
-            and criterion_id.isdigit()
-            and int(criterion_id) not in claims
-        ):
-            problems.append(
-                "You wrote a note for a criterion you did not tick: tick it, or clear its note "
-                f"(“{note.strip()[:40]}”)."
-            )
-    return claims, problems
-
-
 @learner_required
 @require_http_methods(["GET", "POST"])
 def submit_evidence(request, item_id: int):
@@ -311,19 +265,13 @@ def submit_evidence(request, item_id: int):
         messages.error(request, str(EvidenceIsFrozen(item)))
         return redirect("portfolio:evidence", item_id=item.pk)
     form = SubmitEvidenceForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = submit_evidence_item(
-                item=item, actor=request.user, declared=form.cleaned_data["declared"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except EvidenceIsFrozen as error:
-            form.add_error(None, str(error))
-        else:
-            label = "submitted" if version.number == 1 else f"resubmitted (version {version.number})"
-            messages.success(request, f"“{item.title}” is {label} for assessment.")
-            return redirect("assessment:learner_home")
+    if form.is_bound and run_form(
+        form, lambda data: submit_evidence_item(item=item, actor=request.user, declared=data["declared"])
+    ):
+        version = form.outcome
+        label = "submitted" if version.number == 1 else f"resubmitted (version {version.number})"
+        messages.success(request, f"“{item.title}” is {label} for assessment.")
+        return redirect("assessment:learner_home")
     return render(
         request,
         "portfolio/submit.html",
@@ -336,29 +284,20 @@ def submit_evidence(request, item_id: int):
 @require_http_methods(["GET", "POST"])
 def delete_evidence(request, item_id: int):
     item = access_own_evidence(request, item_id)
-    problems = []
-    if request.method == "POST":
-        try:
-            delete_evidence_item(item=item, actor=request.user)
-        except ValidationError as error:
-            problems = error.messages
-        except EvidenceIsFrozen as error:
-            problems = [str(error)]
-        else:
-            messages.success(request, f"Deleted “{item.title}”.")
-            return redirect("portfolio:evidence_list")
-    return render(request, "portfolio/delete.html", {"item": item, "problems": problems})
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and run_form(form, lambda data: delete_evidence_item(item=item, actor=request.user)):
+        messages.success(request, f"Deleted “{item.title}”.")
+        return redirect("portfolio:evidence_list")
+    return render(request, "portfolio/delete.html", {"item": item, "problems": form.non_field_errors()})
 
 
 @learner_required
 def evidence_version(request, item_id: int, number: int):
     """A submitted version as it was frozen, and what changed since the one before."""
     item = access_own_evidence(request, item_id)
-    versions = {version.number: version for version in item.versions.filter(number__in=[number - 1, number])}
-    if number not in versions:
+    version, previous = version_and_previous(item=item, number=number)
+    if version is None:
         raise Http404("No such version.")
-    version = versions[number]
-    previous = versions.get(number - 1)
     return render(
         request,
         "portfolio/version.html",
@@ -381,4 +320,4 @@ def download_file(request, file_id: int):
     if evidence_file.item.learner.user_id != request.user.pk:
         # Staff download it under the name they see it by.
         name = redactor_for(learner=evidence_file.item.learner_id).file_name(evidence_file.original_name)
-    return evidence_file_response(evidence_file, inline=request.GET.get("inline") == "1", name=name)
+    return evidence_file_response(evidence_file, inline=DownloadForm(request.GET).is_inline, name=name)

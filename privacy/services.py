@@ -13,7 +13,6 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
@@ -143,8 +142,8 @@ def set_retention_years(*, centre: Centre, years: int, actor) -> Centre:
 def place_hold(*, learner: Learner, actor, reason: str) -> RetentionHold:
     """Keep the learner's records, whatever their retention, until the hold is released."""
     if not reason.strip():
-        raise ValidationError(
-            "Say why the learner’s records must be kept, such as the appeal they are under."
+        raise Refused(
+            "Say why the learner’s records must be kept, such as the appeal they are under.", field="reason"
         )
     with centre_scope(learner.centre):
         hold = RetentionHold.objects.create(
@@ -165,7 +164,7 @@ def release_hold(*, hold: RetentionHold, actor) -> RetentionHold:
     with centre_scope(hold.centre):
         hold = RetentionHold.objects.select_for_update().get(pk=hold.pk)
         if not hold.is_open:
-            raise ValidationError("This hold has already been released.")
+            raise Refused("This hold has already been released.")
         hold.released_at = timezone.now()
         hold.save(update_fields=["released_at"])
         record_audit(

@@ -3,13 +3,13 @@ subject access download, retention, and holds on their records), the centre's re
 period, and a learner's own download of everything Waymark holds about them."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from centre.access import centre_role_required
 from centre.models import Role
 from common.downloads import private_file_response
+from common.forms import ConfirmForm, run_form
 from learners.access import access_learner, access_own_learner
 from learners.models import Learner
 from privacy import services
@@ -64,14 +64,11 @@ def _subject_access_archive(learner: Learner, *, actor):
 def place_hold(request, learner_id: int):
     learner = access_learner(request, learner_id)
     form = RetentionHoldForm(request.POST)
-    if form.is_valid():
-        try:
-            services.place_hold(learner=learner, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error("reason", error)
-        else:
-            messages.success(request, "The hold is placed: these records are kept until it is released.")
-            return redirect("privacy:records", learner_id=learner.pk)
+    if run_form(
+        form, lambda data: services.place_hold(learner=learner, actor=request.user, reason=data["reason"])
+    ):
+        messages.success(request, "The hold is placed: these records are kept until it is released.")
+        return redirect("privacy:records", learner_id=learner.pk)
     return _records_page(request, learner, form)
 
 
@@ -79,10 +76,9 @@ def place_hold(request, learner_id: int):
 @require_POST
 def release_hold(request, hold_id: int):
     hold = access_hold(request, hold_id)
-    try:
-        services.release_hold(hold=hold, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    form = ConfirmForm(request.POST)
+    if not run_form(form, lambda data: services.release_hold(hold=hold, actor=request.user)):
+        messages.error(request, " ".join(form.non_field_errors()))
     else:
         messages.success(request, "The hold is released: the centre’s retention period applies again.")
     return redirect("privacy:records", learner_id=hold.learner_id)
@@ -95,15 +91,14 @@ def retention(request):
         request.POST if request.method == "POST" else None,
         initial={"retention_years": request.centre.retention_years},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def set_years(data):
+        services.set_retention_years(centre=request.centre, years=data["retention_years"], actor=request.user)
+
+    if form.is_bound and run_form(form, set_years):  # the model's limits land on the form
         years = form.cleaned_data["retention_years"]
-        try:
-            services.set_retention_years(centre=request.centre, years=years, actor=request.user)
-        except ValidationError as error:  # the model's limits
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"Learners’ records are now kept for {years} years after their assessment is over."
-            )
-            return redirect("privacy:retention")
+        messages.success(
+            request, f"Learners’ records are now kept for {years} years after their assessment is over."
+        )
+        return redirect("privacy:retention")
     return render(request, "privacy/retention.html", {"form": form})

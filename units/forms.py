@@ -2,7 +2,12 @@ from django import forms
 from django.conf import settings
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from units.spec import CriterionSpec, OutcomeSpec, structure_problems
+from common.previews import ConfirmPreviewForm, PreviewedUpload
+from units.parsing import parse_unit_file
+from units.spec import CriterionSpec, OutcomeSpec, UnitSpecError, structure_problems
+
+# Kept for the person who previewed them: the catalogue is shared, so only they confirm.
+UNIT_PREVIEWS = PreviewedUpload(kind="unit")
 
 
 class UnitPageForm(WagtailAdminPageForm):
@@ -51,6 +56,9 @@ def _is_removed_or_blank(form) -> bool:
 
 
 class UnitImportForm(forms.Form):
+    """A unit file to preview: valid when it reads as a unit (``cleaned_data["spec"]``,
+    from the bytes in ``cleaned_data["content"]``)."""
+
     file = forms.FileField(
         label="Unit file",
         help_text="An OCR unit specification document, or a unit exported from Waymark as JSON.",
@@ -63,12 +71,25 @@ class UnitImportForm(forms.Form):
             raise forms.ValidationError(
                 f"The file is {upload.size:,} bytes; a unit file may be at most {limit:,} bytes."
             )
+        self.cleaned_data["content"] = upload.read()
+        try:
+            self.cleaned_data["spec"] = parse_unit_file(self.cleaned_data["content"])
+        except UnitSpecError as error:
+            raise forms.ValidationError(error.messages) from None
         return upload
 
 
-class UnitImportConfirmForm(forms.Form):
-    """Carries the previewed unit, signed, so that what is confirmed is exactly what was
-    previewed and nobody can change it in between."""
+class UnitImportConfirmForm(ConfirmPreviewForm):
+    """Confirms a previewed unit file, whose bytes are read again (``cleaned_data["spec"]``),
+    so that what is confirmed is exactly what was previewed."""
 
-    unit = forms.CharField(widget=forms.HiddenInput)
-    plan_fingerprint = forms.CharField(widget=forms.HiddenInput)
+    previewed = UNIT_PREVIEWS
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.kept is not None:
+            try:
+                cleaned["spec"] = parse_unit_file(self.kept.data)
+            except UnitSpecError:  # the import's rules changed since: as good as expired
+                raise forms.ValidationError(self.EXPIRED) from None
+        return cleaned

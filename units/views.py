@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -8,22 +7,19 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from units.forms import UnitImportConfirmForm, UnitImportForm
+from units.forms import UNIT_PREVIEWS, UnitImportConfirmForm, UnitImportForm
 from units.models import UnitPage
-from units.parsing import parse_unit_file
-from units.selectors import UnitImportPlan, catalogue_index, plan_unit_import
+from units.selectors import UnitImportPlan, catalogue_index, plan_unit_import, unit_by_urn
 from units.services import UnitPreviewIsStale, import_unit
-from units.spec import UnitSpecError, spec_from_json, spec_to_json
-
-SIGNING_SALT = "units.import.preview"
-PREVIEW_LIFETIME_SECONDS = 60 * 60
+from units.spec import UnitSpecError
 
 
 class UnitImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     """Upload a unit file, see what importing it would create or change, then confirm.
 
-    The preview carries the parsed unit signed, so the confirmation applies exactly what
-    was shown; if the unit changed in between, the new changes are shown instead.
+    The uploaded file is kept (``common.previews``) for the person who previewed it, so
+    the confirmation applies exactly what was shown; if the unit changed in between, the
+    new changes are shown instead.
     """
 
     permission_policy = ModelPermissionPolicy(UnitPage)
@@ -39,25 +35,19 @@ class UnitImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
         return self.render_to_response(self.get_context_data(form=UnitImportForm()))
 
     def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
+        if UnitImportConfirmForm.submitted(request):
             return self.confirm(request)
         form = UnitImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                spec = parse_unit_file(form.cleaned_data["file"].read())
-            except UnitSpecError as error:
-                for problem in error.problems:
-                    form.add_error("file", str(problem))
-            else:
-                return self.preview(plan_unit_import(spec=spec))
-        return self.render_to_response(self.get_context_data(form=form))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        token = UNIT_PREVIEWS.keep(
+            data=form.cleaned_data["content"], owner=request.user.pk, filename=form.cleaned_data["file"].name
+        )
+        return self.preview(plan_unit_import(spec=form.cleaned_data["spec"]), token)
 
-    def preview(self, plan: UnitImportPlan, *, stale: bool = False):
-        confirm_form = UnitImportConfirmForm(
-            initial={
-                "unit": signing.dumps(spec_to_json(plan.spec), salt=SIGNING_SALT, compress=True),
-                "plan_fingerprint": plan.fingerprint,
-            }
+    def preview(self, plan: UnitImportPlan, token: str, *, stale: bool = False):
+        confirm_form = UnitImportConfirmForm.for_plan(
+            token=token, fingerprint=plan.fingerprint, owner=self.request.user.pk
         )
         return self.render_to_response(
             self.get_context_data(
@@ -73,17 +63,11 @@ class UnitImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
         return plan.unit.permissions_for_user(self.request.user).can_publish()
 
     def confirm(self, request):
-        form = UnitImportConfirmForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise signing.BadSignature
-            spec = spec_from_json(
-                signing.loads(form.cleaned_data["unit"], salt=SIGNING_SALT, max_age=PREVIEW_LIFETIME_SECONDS)
-            )
-        except (signing.BadSignature, UnitSpecError):
-            messages.error(request, "That preview has expired or was altered. Upload the file again.")
+        form = UnitImportConfirmForm(request.POST, owner=request.user.pk)
+        if not form.is_valid():
+            messages.error(request, form.EXPIRED)
             return redirect("units_import")
-
+        spec, token = form.cleaned_data["spec"], form.cleaned_data["upload"]
         if not self.may_publish(plan_unit_import(spec=spec)):
             raise PermissionDenied
         try:
@@ -91,13 +75,14 @@ class UnitImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
                 spec=spec, actor=request.user, expected_fingerprint=form.cleaned_data["plan_fingerprint"]
             )
         except UnitPreviewIsStale as stale:
-            return self.preview(stale.plan, stale=True)
+            return self.preview(stale.plan, token, stale=True)
         except UnitSpecError as error:
-            for problem in error.problems:
-                messages.error(request, str(problem))
-            return self.preview(plan_unit_import(spec=spec))
+            for message in error.messages:
+                messages.error(request, message)
+            return self.preview(plan_unit_import(spec=spec), token)
 
-        unit = UnitPage.objects.get(urn=spec.urn)
+        UNIT_PREVIEWS.discard(form.kept)
+        unit = unit_by_urn(urn=spec.urn)
         if plan.is_new:
             messages.success(request, f"Imported {spec.urn} “{spec.title}”.")
         elif plan.changes:
