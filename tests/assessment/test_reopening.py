@@ -14,8 +14,7 @@ from common.scoping import centre_scope
 from iqa.services import save_sampling_plan, start_samples
 from portfolio.models import EvidenceItem
 from tests.factories import submitted_evidence
-from tests.learners.conftest import criteria_of
-from tests.moderation.conftest import all_codes, member
+from tests.helpers import all_codes, criteria_of, member
 
 REASON = "The IQA found 1.1 thin."
 

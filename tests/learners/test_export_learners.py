@@ -17,15 +17,14 @@ from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 @pytest.fixture
 def register(centre_a, centre_b, seed_unit):
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
-    with scopes_disabled():
-        assessor = MembershipFactory(
-            centre=centre_a, role=Role.ASSESSOR, user__email="tom@northgate.example"
-        ).user
-        enrolment = EnrolmentFactory(
-            learner__centre=centre_a, learner__first_name='=HYPERLINK("http://evil")', unit=seed_unit
-        )
-        LearnerFactory(centre=centre_a, last_name="@SUM(A1)")
-        LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield")
+    assessor = MembershipFactory(
+        centre=centre_a, role=Role.ASSESSOR, user__email="tom@northgate.example"
+    ).user
+    enrolment = EnrolmentFactory(
+        learner__centre=centre_a, learner__first_name='=HYPERLINK("http://evil")', unit=seed_unit
+    )
+    LearnerFactory(centre=centre_a, last_name="@SUM(A1)")
+    LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield")
     with centre_scope(centre_a):
         allocate_assessor(enrolment=enrolment, assessor=assessor)
     return enrolment

@@ -155,8 +155,7 @@ def test_an_expired_invitation_can_ask_for_a_new_link_by_email(centre, tmp_path,
 
 
 def test_giving_the_learner_role_by_hand_links_the_learner_record(centre):
-    with scopes_disabled():
-        record = LearnerFactory(centre=centre, email="ada@example.org")
+    record = LearnerFactory(centre=centre, email="ada@example.org")
     membership, _ = add_member(centre=centre, email="ADA@example.org", role=Role.LEARNER)
     record.refresh_from_db()
     assert record.user == membership.user
@@ -220,8 +219,7 @@ def test_learners_list_shows_where_each_learner_stands_and_invites(
 
 
 def test_another_centres_learner_cannot_be_invited(admin_client, centre, centre_b):
-    with scopes_disabled():
-        other = LearnerFactory(centre=centre_b)
+    other = LearnerFactory(centre=centre_b)
     assert admin_client.post(reverse("learners:invite"), {"learner": other.pk}).status_code == 404
     assert mail.outbox == []
 

@@ -24,7 +24,7 @@ from moderation.services import create_moderation_sample, grant_moderator_access
 from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
 from tests.factories import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
 from tests.factories.moderation import png, upload
-from tests.moderation.conftest import member
+from tests.helpers import member
 
 KINDS = {
     "witness_testimony": (
