@@ -1,10 +1,29 @@
 """Fixtures of the pytest suite (tests/) that its folders share; those the browser journeys
 share too are in the repository's conftest.py, helpers in tests/helpers.py."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from common.scoping import centre_scope
 from tests.helpers import enrol
+
+# The day the tests whose dates matter run on: a Tuesday at noon in London, far from
+# midnight and from the clocks changing.
+TODAY = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture
+def frozen_clock():
+    """The clock set to ``TODAY`` (and ticking on from there): for a test that compares a
+    date the code writes with one it works out itself ("reopened on 1 December 2026"),
+    or posts a date that must stay in the future, so that it passes on any day and at
+    midnight too. Ask for it first (``pytest.mark.usefixtures("frozen_clock")``), so
+    that the test's data is made on that day as well."""
+    with time_machine.travel(TODAY, tick=True):
+        yield TODAY
 
 
 @pytest.fixture

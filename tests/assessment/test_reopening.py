@@ -16,6 +16,9 @@ from portfolio.models import EvidenceItem
 from tests.factories import submitted_evidence
 from tests.helpers import all_codes, criteria_of, member
 
+# The banners name the day the unit was reopened.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 REASON = "The IQA found 1.1 thin."
 
 

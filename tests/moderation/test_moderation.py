@@ -445,6 +445,7 @@ def test_a_render_another_worker_is_on_is_left_to_it(sample, centre_a):
     assert bundle.status == BundleRender.Status.RUNNING and bundle.attempts == 1 and not bundle.pdf
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_granting_access_says_until_when_in_words(client, sample, admin, django_capture_on_commit_callbacks):
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):

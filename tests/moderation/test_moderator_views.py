@@ -258,6 +258,7 @@ def test_a_moderator_of_another_centre_or_whose_access_expired_gets_404(
     assert client.get(photo_url + "?inline=1").status_code == 404
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_the_moderator_sees_that_a_sampled_unit_was_reopened(client, world, centre_a):
     with centre_scope(centre_a):
         sign_off = world["enrolments"][0].sign_offs.get()

@@ -3,6 +3,7 @@ snapshot, and a contact's name taken out of everything once they withdraw or are
 
 import json
 
+import pytest
 from django.utils import timezone
 
 from audit.models import AuditRecord
@@ -13,6 +14,7 @@ from portfolio.models import EvidenceVersion
 from tests.factories.networking import contact, review, submitted_record
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_recording_and_withdrawing_consent_is_dated_and_audited(learner, centre_a):
     with centre_scope(centre_a):
         person = contact(learner, consented=False)

@@ -102,6 +102,7 @@ def test_bad_contact_details_are_refused_with_the_input_kept(learner_client, cen
     assert not scoped(centre_a, NetworkContact.objects.exists)
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_logging_an_interaction_moves_last_contact_and_refuses_a_future_date(
     learner_client, learner, centre_a
 ):
