@@ -92,9 +92,8 @@ def test_a_unit_with_enrolments_stays_offered_with_a_message(admin_client, centr
 
 def test_staff_are_listed_as_a_person_files_names(admin_client, centre_a):
     names = [("Luiza", "de Souza"), ("Björk", "Ólafsdóttir"), ("Siobhán", "O'Neill"), ("Zoë", "Young")]
-    with scopes_disabled():
-        for first, last in reversed(names):
-            MembershipFactory(centre=centre_a, role=Role.IQA, user__first_name=first, user__last_name=last)
+    for first, last in reversed(names):
+        MembershipFactory(centre=centre_a, role=Role.IQA, user__first_name=first, user__last_name=last)
     page = admin_client.get(reverse("centre:staff")).content.decode()
     expected = [f"{first} {last}".replace("'", "&#x27;") for first, last in names]
     shown = [name for name in re.findall(r'<th scope="row">([^<]+)</th>', page) if name in expected]
@@ -105,12 +104,9 @@ def test_audit_trail_filters_by_learner_assessor_and_unit(
     client, enrolment, centre_a, django_assert_max_num_queries
 ):
     scoped(centre_a, decide, enrolment, "1.1")
-    with scopes_disabled():
-        from tests.factories import EnrolmentFactory, LearnerFactory
+    from tests.factories import EnrolmentFactory, LearnerFactory
 
-        other = EnrolmentFactory(
-            learner=LearnerFactory(centre=centre_a, first_name="Bo"), unit=enrolment.unit
-        )
+    other = EnrolmentFactory(learner=LearnerFactory(centre=centre_a, first_name="Bo"), unit=enrolment.unit)
     client.force_login(member(centre_a, Role.IQA))
     with django_assert_max_num_queries(15):
         page = client.get(reverse("centre:audit_trail"), {"learner": enrolment.learner_id}).content.decode()

@@ -111,9 +111,8 @@ def test_xlsx_needs_an_output_file(register):
 def test_export_runs_a_bounded_number_of_queries(
     centre_a, seed_unit, django_assert_max_num_queries, learners
 ):
-    with scopes_disabled():
-        for _ in range(learners):
-            EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    for _ in range(learners):
+        EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
     with django_assert_max_num_queries(8):
         output = export()
     assert output.count("R/600/9587") == learners

@@ -195,9 +195,8 @@ def test_learners_list_shows_where_each_learner_stands_and_invites(
     admin_client, centre, tmp_path, django_assert_max_num_queries
 ):
     import_register(tmp_path, "--no-invitations")
-    with scopes_disabled():
-        for n in range(20):
-            LearnerFactory(centre=centre, candidate_number=f"{n + 100:04d}", email=f"other{n}@example.org")
+    for n in range(20):
+        LearnerFactory(centre=centre, candidate_number=f"{n + 100:04d}", email=f"other{n}@example.org")
     with django_assert_max_num_queries(20):
         page = admin_client.get(reverse("learners:list")).content.decode()
     assert page.count("Not invited") == 22

@@ -22,8 +22,7 @@ def centre(centre_a, seed_unit):
 
 
 def member(centre, role, **user):
-    with scopes_disabled():
-        return MembershipFactory(centre=centre, role=role, **{f"user__{k}": v for k, v in user.items()}).user
+    return MembershipFactory(centre=centre, role=role, **{f"user__{k}": v for k, v in user.items()}).user
 
 
 @pytest.fixture
@@ -252,9 +251,8 @@ def test_learners_are_listed_as_a_person_files_names(admin_client, centre):
         ("Siobhán", "O'Neill"),
         ("Wei", "张"),
     ]
-    with scopes_disabled():
-        for first, last in reversed(names):
-            LearnerFactory(centre=centre, first_name=first, last_name=last)
+    for first, last in reversed(names):
+        LearnerFactory(centre=centre, first_name=first, last_name=last)
     page = admin_client.get(reverse("learners:list")).content.decode()
     shown = re.findall(r'<th scope="row">([^<]+)</th>', page)
     assert shown == [f"{first} {last}".replace("'", "&#x27;") for first, last in names]
