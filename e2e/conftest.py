@@ -29,7 +29,7 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def playwright(playwright, django_db_setup):
+def playwright(django_db_setup, playwright):  # the database first: it is made before the loop runs
     """Once Playwright runs its event loop, Django hands this thread new connection
     objects, without the migrated data Django keeps to restore after each journey's
     flush; give it to them, so that every journey starts from the migrated database.
