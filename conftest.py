@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from common.scoping import scopes_disabled
 from tests.factories import CentreFactory, UserFactory
 from units.parsing import parse_unit_file
 from units.services import import_unit
@@ -91,14 +90,12 @@ def other_unit(db, seed_unit_bytes):
 
 @pytest.fixture
 def centre_a(db):
-    with scopes_disabled():
-        return CentreFactory(number="10001", name="Northgate College")
+    return CentreFactory(number="10001", name="Northgate College")
 
 
 @pytest.fixture
 def centre_b(db):
-    with scopes_disabled():
-        return CentreFactory(number="20002", name="Southfield Training")
+    return CentreFactory(number="20002", name="Southfield Training")
 
 
 @pytest.fixture

@@ -7,10 +7,6 @@ from playwright.sync_api import Error as PlaywrightError
 
 from e2e.accessibility import accessibility_report
 
-# Playwright's synchronous API runs an event loop in the test's thread; the database
-# calls the journeys make to set up their data are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("WAYMARK_CHROMIUM", "/usr/bin/chromium")
 # This machine has no network but the loopback: keep Chromium from phoning home.
 CHROMIUM_ARGS = [
@@ -33,15 +29,26 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def playwright(playwright, django_db_setup):
+def playwright(django_db_setup, playwright):  # the database first: it is made before the loop runs
     """Once Playwright runs its event loop, Django hands this thread new connection
     objects, without the migrated data Django keeps to restore after each journey's
-    flush; give it to them, so that every journey starts from the migrated database."""
+    flush; give it to them, so that every journey starts from the migrated database.
+
+    Playwright's synchronous API runs that event loop in the test's thread, and the
+    database calls the journeys make to set up their data are still plain synchronous
+    calls: Django allows them (``DJANGO_ALLOW_ASYNC_UNSAFE``) only while the loop runs,
+    so the rest of the suite keeps Django's async-safety check."""
     from django.db import connections
 
     if django_db_setup is not None:
         connections["default"]._test_serialized_contents = django_db_setup
-    return playwright
+    earlier = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield playwright
+    if earlier is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = earlier
 
 
 @pytest.fixture(scope="session")

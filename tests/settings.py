@@ -10,7 +10,23 @@ os.environ.setdefault("WAYMARK_REQUIRE_TWO_FACTOR", "false")  # the security tes
 os.environ.setdefault("TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
 from config.settings import *  # noqa: F403
-from config.settings import INSTALLED_APPS
+from config.settings import EVIDENCE_ROOT, INSTALLED_APPS, MEDIA_ROOT, STORAGES
+
+# Under pytest-xdist (``scripts/test -n 2``) each worker, gw0, gw1, ..., keeps its files apart
+# from the others': evidence, media and (pytest-django adds the "_gw0" suffix) the test
+# database. Not through the environment, which the workers inherit from the run that starts them.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER:
+    EVIDENCE_ROOT = EVIDENCE_ROOT.with_name(f"{EVIDENCE_ROOT.name}-{WORKER}")
+    MEDIA_ROOT = MEDIA_ROOT.with_name(f"{MEDIA_ROOT.name}-{WORKER}")
+    if "location" in STORAGES["evidence"]["OPTIONS"]:
+        STORAGES = {
+            **STORAGES,
+            "evidence": {
+                **STORAGES["evidence"],
+                "OPTIONS": {**STORAGES["evidence"]["OPTIONS"], "location": EVIDENCE_ROOT},
+            },
+        }
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -20,7 +36,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared in-memory database: the browser journeys' live server
     # answers requests in threads of its own, and one SQLite connection shared between
     # threads fails under concurrent requests (as production never shares one).
-    # WAYMARK_TEST_SQLITE names another file, so that two runs at once do not share one.
+    # WAYMARK_TEST_SQLITE names another file, so that two runs at once do not share one;
+    # pytest-django gives each xdist worker its own (this name with "_gw0", "_gw1", ...).
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.environ.get("WAYMARK_TEST_SQLITE", str(VAR_DIR / "test-waymark.sqlite3"))  # noqa: F405
     }

@@ -1,34 +1,16 @@
 """Centre admins write their own guidance on units in the Wagtail admin; each centre's
 admins see and change only their centre's, and its learners read it in their portfolio."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
 from centre.models import Role, UnitGuidance
 from centre.services import set_offered_units
-from common.scoping import centre_scope, scopes_disabled
-from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
+from common.scoping import centre_scope
+from tests.factories import EnrolmentFactory, LearnerFactory
+from tests.helpers import draftail, member
 
 URLS = "wagtailsnippets_centre_unitguidance"
-
-
-def draftail(text: str) -> str:
-    block = {
-        "key": "a1b2c",
-        "type": "unstyled",
-        "text": text,
-        "depth": 0,
-        "inlineStyleRanges": [],
-        "entityRanges": [],
-    }
-    return json.dumps({"blocks": [block], "entityMap": {}})
-
-
-def member(centre, role, **kwargs):
-    with scopes_disabled():
-        return MembershipFactory(centre=centre, role=role, **kwargs).user
 
 
 @pytest.fixture
@@ -52,8 +34,7 @@ def test_centre_admin_writes_guidance_that_their_learners_read(client, centre_a,
     assert guidance.centre == centre_a and "Bring your diary." in guidance.body
 
     learner_user = member(centre_a, Role.LEARNER)
-    with scopes_disabled():
-        EnrolmentFactory(learner=LearnerFactory(centre=centre_a, user=learner_user), unit=offered)
+    EnrolmentFactory(learner=LearnerFactory(centre=centre_a, user=learner_user), unit=offered)
     client.force_login(learner_user)
     page = client.get(reverse("assessment:learner_home")).content.decode()
     assert "Guidance from Northgate College" in page and "Bring your diary." in page

@@ -84,8 +84,7 @@ def test_an_unknown_unit_cannot_be_offered(centre_a, seed_unit):
 
 def test_a_unit_with_enrolled_learners_stays_offered(centre_a, seed_unit):
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
-    with scopes_disabled():
-        EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
     with pytest.raises(CentreServiceError, match="Learners are enrolled on R/600/9587"):
         set_offered_units(centre=centre_a, urns=[])
 

@@ -8,7 +8,7 @@ from centre.checks import check_centre_owned_models_are_scoped
 from centre.middleware import CentreScopeMiddleware
 from centre.models import Centre, Membership, Role
 from centre.selectors import CURRENT_CENTRE_SESSION_KEY
-from common.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -20,9 +20,8 @@ def test_centre_owned_query_without_a_scope_fails_loudly(centre_a):
 
 
 def test_scope_shows_only_the_active_centres_rows(centre_a, centre_b):
-    with scopes_disabled():
-        mine = MembershipFactory(centre=centre_a)
-        MembershipFactory(centre=centre_b)
+    mine = MembershipFactory(centre=centre_a)
+    MembershipFactory(centre=centre_b)
     with centre_scope(centre_a):
         assert list(Membership.objects.all()) == [mine]
         assert list(Centre.objects.all()) == [centre_a]
@@ -30,8 +29,7 @@ def test_scope_shows_only_the_active_centres_rows(centre_a, centre_b):
 
 
 def test_no_centre_means_no_rows_rather_than_every_centres_rows(centre_a):
-    with scopes_disabled():
-        MembershipFactory(centre=centre_a)
+    MembershipFactory(centre=centre_a)
     with centre_scope(None):
         assert Membership.objects.count() == 0
         assert Centre.objects.count() == 0
@@ -80,41 +78,36 @@ def _centre_seen_by(request):
 
 
 def test_request_of_a_member_of_one_centre_is_scoped_to_it(centre_a, centre_b):
-    with scopes_disabled():
-        membership = MembershipFactory(centre=centre_a, role=Role.ASSESSOR)
-        MembershipFactory(centre=centre_b)
+    membership = MembershipFactory(centre=centre_a, role=Role.ASSESSOR)
+    MembershipFactory(centre=centre_b)
     seen = _centre_seen_by(_request_for(membership.user))
     assert seen == {"centre": centre_a, "memberships": ["10001"]}
 
 
 def test_person_in_two_centres_works_in_the_one_chosen_and_sees_only_it(centre_a, centre_b):
     user = UserFactory()
-    with scopes_disabled():
-        MembershipFactory(centre=centre_a, user=user)
-        MembershipFactory(centre=centre_b, user=user, role=Role.MODERATOR)
+    MembershipFactory(centre=centre_a, user=user)
+    MembershipFactory(centre=centre_b, user=user, role=Role.MODERATOR)
     assert _centre_seen_by(_request_for(user))["centre"] is None
     seen = _centre_seen_by(_request_for(user, {CURRENT_CENTRE_SESSION_KEY: centre_b.pk}))
     assert seen == {"centre": centre_b, "memberships": ["20002"]}
 
 
 def test_session_cannot_choose_a_centre_the_person_does_not_belong_to(centre_a, centre_b):
-    with scopes_disabled():
-        membership = MembershipFactory(centre=centre_a)
+    membership = MembershipFactory(centre=centre_a)
     seen = _centre_seen_by(_request_for(membership.user, {CURRENT_CENTRE_SESSION_KEY: centre_b.pk}))
     assert seen["centre"] == centre_a
 
 
 def test_ended_membership_gives_no_centre(centre_a):
-    with scopes_disabled():
-        membership = MembershipFactory(centre=centre_a, is_active=False)
+    membership = MembershipFactory(centre=centre_a, is_active=False)
     assert _centre_seen_by(_request_for(membership.user)) == {"centre": None, "memberships": []}
 
 
 def test_visitor_request_sees_no_centre_owned_rows(centre_a):
     from django.contrib.auth.models import AnonymousUser
 
-    with scopes_disabled():
-        MembershipFactory(centre=centre_a)
+    MembershipFactory(centre=centre_a)
     assert _centre_seen_by(_request_for(AnonymousUser())) == {"centre": None, "memberships": []}
 
 
@@ -135,7 +128,6 @@ def test_visitor_request_sees_no_centre_owned_rows(centre_a):
     ],
 )
 def test_every_way_of_reading_without_a_scope_fails(centre_a, read):
-    with scopes_disabled():
-        MembershipFactory(centre=centre_a)
+    MembershipFactory(centre=centre_a)
     with pytest.raises(ScopeError):
         read(Membership.objects)

@@ -8,6 +8,7 @@ from centre.models import Membership, OfferedUnit, Role
 from common.scoping import centre_scope, scopes_disabled
 from learners.services import allocate_assessor
 from tests.factories import EnrolmentFactory, MembershipFactory
+from tests.helpers import decide, member, scoped
 
 
 @pytest.fixture
@@ -39,9 +40,8 @@ def test_a_malformed_email_is_refused_on_the_form(admin_client):
 
 
 def test_ending_an_assessors_role_takes_their_learners_away_at_once(admin_client, centre_a, seed_unit):
-    with scopes_disabled():
-        membership = MembershipFactory(centre=centre_a, role=Role.ASSESSOR)
-        enrolment = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    membership = MembershipFactory(centre=centre_a, role=Role.ASSESSOR)
+    enrolment = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
     with centre_scope(centre_a):
         allocate_assessor(enrolment=enrolment, assessor=membership.user)
 
@@ -57,8 +57,7 @@ def test_ending_an_assessors_role_takes_their_learners_away_at_once(admin_client
 
 
 def test_ending_a_role_asks_for_confirmation_first(admin_client, centre_a):
-    with scopes_disabled():
-        membership = MembershipFactory(centre=centre_a, role=Role.IQA)
+    membership = MembershipFactory(centre=centre_a, role=Role.IQA)
     url = reverse("centre:end_role", args=[membership.pk])
     staff = admin_client.get(reverse("centre:staff")).content.decode()
     assert f'href="{url}"' in staff  # a link to a confirmation page, not a one-click form
@@ -86,18 +85,37 @@ def test_centre_admin_chooses_the_units_offered(admin_client, centre_a, seed_uni
 
 def test_a_unit_with_enrolments_stays_offered_with_a_message(admin_client, centre_a, seed_unit):
     admin_client.post(reverse("centre:units"), {"units": [seed_unit.pk]})
-    with scopes_disabled():
-        EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
     response = admin_client.post(reverse("centre:units"), {})
     assert "Learners are enrolled on R/600/9587; it cannot stop being offered." in response.content.decode()
 
 
 def test_staff_are_listed_as_a_person_files_names(admin_client, centre_a):
     names = [("Luiza", "de Souza"), ("Björk", "Ólafsdóttir"), ("Siobhán", "O'Neill"), ("Zoë", "Young")]
-    with scopes_disabled():
-        for first, last in reversed(names):
-            MembershipFactory(centre=centre_a, role=Role.IQA, user__first_name=first, user__last_name=last)
+    for first, last in reversed(names):
+        MembershipFactory(centre=centre_a, role=Role.IQA, user__first_name=first, user__last_name=last)
     page = admin_client.get(reverse("centre:staff")).content.decode()
     expected = [f"{first} {last}".replace("'", "&#x27;") for first, last in names]
     shown = [name for name in re.findall(r'<th scope="row">([^<]+)</th>', page) if name in expected]
     assert shown == expected
+
+
+def test_audit_trail_filters_by_learner_assessor_and_unit(
+    client, enrolment, centre_a, django_assert_max_num_queries
+):
+    scoped(centre_a, decide, enrolment, "1.1")
+    from tests.factories import EnrolmentFactory, LearnerFactory
+
+    other = EnrolmentFactory(learner=LearnerFactory(centre=centre_a, first_name="Bo"), unit=enrolment.unit)
+    client.force_login(member(centre_a, Role.IQA))
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("centre:audit_trail"), {"learner": enrolment.learner_id}).content.decode()
+    assert "Assessment decision recorded" in page and "Tom Hughes" in page and "Ada Lovelace" in page
+    page = client.get(reverse("centre:audit_trail"), {"learner": other.learner_id}).content.decode()
+    assert "Assessment decision recorded" not in page
+    page = client.get(
+        reverse("centre:audit_trail"), {"assessor": enrolment.assessor.pk, "unit": enrolment.unit_id}
+    )
+    assert "Assessment decision recorded" in page.content.decode()
+    client.force_login(enrolment.assessor)
+    assert client.get(reverse("centre:audit_trail")).status_code == 403

@@ -17,7 +17,7 @@ from django.urls import reverse
 from PIL import Image
 
 from centre.models import Role
-from common.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope
 from portfolio.services import create_evidence_item
 from tests.factories import DEFAULT_PASSWORD, LearnerFactory, MembershipFactory
 
@@ -108,11 +108,8 @@ def test_fifty_learners_signing_in_and_uploading_at_once_get_no_database_is_lock
     assert "busy_timeout=30000" in connection.settings_dict["OPTIONS"]["init_command"]
     people = []
     for n in range(CLIENTS):
-        with scopes_disabled():
-            user = MembershipFactory(
-                centre=centre_a, role=Role.LEARNER, user__email=f"load{n}@example.org"
-            ).user
-            learner = LearnerFactory(centre=centre_a, user=user)
+        user = MembershipFactory(centre=centre_a, role=Role.LEARNER, user__email=f"load{n}@example.org").user
+        learner = LearnerFactory(centre=centre_a, user=user)
         with centre_scope(centre_a):
             item, _ = create_evidence_item(
                 learner=learner,

@@ -1,13 +1,32 @@
+"""factory_boy factories for Waymark's rows. Each handles the centre scope itself: the row,
+its sub-factories' rows and the attributes read from them are made with scopes disabled,
+and the caller's scope is back afterwards, so tests call them bare, in or out of a
+centre's scope."""
+
 import factory
 from django.contrib.auth import get_user_model
 
 from centre.models import Centre, Membership, Role
+from common.scoping import scopes_disabled
 from learners.validators import uln_with_check_digit as valid_uln
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class ScopedFactory(factory.django.DjangoModelFactory):
+    """A model factory that makes its row whatever centre scope is active: none, the
+    row's own centre's or another centre's."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        with scopes_disabled():
+            return super()._generate(strategy, params)
+
+
+class UserFactory(ScopedFactory):
     class Meta:
         model = get_user_model()
         skip_postgeneration_save = True
@@ -18,7 +37,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(DEFAULT_PASSWORD)
 
 
-class CentreFactory(factory.django.DjangoModelFactory):
+class CentreFactory(ScopedFactory):
     class Meta:
         model = Centre
 
@@ -26,7 +45,7 @@ class CentreFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Training Centre {n}")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ScopedFactory):
     class Meta:
         model = Membership
 
@@ -35,7 +54,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.ASSESSOR
 
 
-class LearnerFactory(factory.django.DjangoModelFactory):
+class LearnerFactory(ScopedFactory):
     class Meta:
         model = "learners.Learner"
 
@@ -47,7 +66,7 @@ class LearnerFactory(factory.django.DjangoModelFactory):
     candidate_number = factory.Sequence(lambda n: f"{n % 10000:04d}")
 
 
-class EnrolmentFactory(factory.django.DjangoModelFactory):
+class EnrolmentFactory(ScopedFactory):
     class Meta:
         model = "learners.Enrolment"
 
@@ -63,7 +82,7 @@ PDF_BYTES = (
 )
 
 
-class EvidenceItemFactory(factory.django.DjangoModelFactory):
+class EvidenceItemFactory(ScopedFactory):
     class Meta:
         model = "portfolio.EvidenceItem"
 

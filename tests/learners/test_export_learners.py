@@ -17,15 +17,14 @@ from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
 @pytest.fixture
 def register(centre_a, centre_b, seed_unit):
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
-    with scopes_disabled():
-        assessor = MembershipFactory(
-            centre=centre_a, role=Role.ASSESSOR, user__email="tom@northgate.example"
-        ).user
-        enrolment = EnrolmentFactory(
-            learner__centre=centre_a, learner__first_name='=HYPERLINK("http://evil")', unit=seed_unit
-        )
-        LearnerFactory(centre=centre_a, last_name="@SUM(A1)")
-        LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield")
+    assessor = MembershipFactory(
+        centre=centre_a, role=Role.ASSESSOR, user__email="tom@northgate.example"
+    ).user
+    enrolment = EnrolmentFactory(
+        learner__centre=centre_a, learner__first_name='=HYPERLINK("http://evil")', unit=seed_unit
+    )
+    LearnerFactory(centre=centre_a, last_name="@SUM(A1)")
+    LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield")
     with centre_scope(centre_a):
         allocate_assessor(enrolment=enrolment, assessor=assessor)
     return enrolment
@@ -112,9 +111,8 @@ def test_xlsx_needs_an_output_file(register):
 def test_export_runs_a_bounded_number_of_queries(
     centre_a, seed_unit, django_assert_max_num_queries, learners
 ):
-    with scopes_disabled():
-        for _ in range(learners):
-            EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    for _ in range(learners):
+        EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
     with django_assert_max_num_queries(8):
         output = export()
     assert output.count("R/600/9587") == learners

@@ -19,8 +19,7 @@ ULN_1, ULN_2, ULN_3 = valid_uln(300000000), valid_uln(300000100), valid_uln(3000
 @pytest.fixture
 def centre(centre_a, seed_unit):
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
-    with scopes_disabled():
-        MembershipFactory(centre=centre_a, role=Role.ASSESSOR, user__email="tom@northgate.example")
+    MembershipFactory(centre=centre_a, role=Role.ASSESSOR, user__email="tom@northgate.example")
     return centre_a
 
 
@@ -148,8 +147,7 @@ def test_every_bad_row_is_reported_at_once(centre, tmp_path):
 
 
 def test_a_candidate_number_already_used_by_another_learner_is_refused(centre, tmp_path):
-    with scopes_disabled():
-        LearnerFactory(centre=centre, candidate_number="0002")
+    LearnerFactory(centre=centre, candidate_number="0002")
     message = import_fails(register_file(tmp_path, *good_rows()))
     assert "row 3, candidate_number: 0002 is already used by another learner" in message
 
@@ -207,9 +205,8 @@ def test_xlsx_is_read_with_numbers_as_the_spreadsheet_holds_them(centre, tmp_pat
 
 def test_rows_never_reach_another_centres_data(centre, centre_b, tmp_path):
     set_offered_units(centre=centre_b, urns=["R/600/9587"])
-    with scopes_disabled():
-        theirs = LearnerFactory(centre=centre_b, uln=ULN_1, candidate_number="0001", first_name="Other")
-        MembershipFactory(centre=centre_b, role=Role.ASSESSOR, user__email="bea@southfield.example")
+    theirs = LearnerFactory(centre=centre_b, uln=ULN_1, candidate_number="0001", first_name="Other")
+    MembershipFactory(centre=centre_b, role=Role.ASSESSOR, user__email="bea@southfield.example")
 
     message = import_fails(
         register_file(tmp_path, f"Liam,Evans,liam@example.org,{ULN_1},0001,R/600/9587,bea@southfield.example")

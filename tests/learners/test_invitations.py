@@ -155,8 +155,7 @@ def test_an_expired_invitation_can_ask_for_a_new_link_by_email(centre, tmp_path,
 
 
 def test_giving_the_learner_role_by_hand_links_the_learner_record(centre):
-    with scopes_disabled():
-        record = LearnerFactory(centre=centre, email="ada@example.org")
+    record = LearnerFactory(centre=centre, email="ada@example.org")
     membership, _ = add_member(centre=centre, email="ADA@example.org", role=Role.LEARNER)
     record.refresh_from_db()
     assert record.user == membership.user
@@ -196,9 +195,8 @@ def test_learners_list_shows_where_each_learner_stands_and_invites(
     admin_client, centre, tmp_path, django_assert_max_num_queries
 ):
     import_register(tmp_path, "--no-invitations")
-    with scopes_disabled():
-        for n in range(20):
-            LearnerFactory(centre=centre, candidate_number=f"{n + 100:04d}", email=f"other{n}@example.org")
+    for n in range(20):
+        LearnerFactory(centre=centre, candidate_number=f"{n + 100:04d}", email=f"other{n}@example.org")
     with django_assert_max_num_queries(20):
         page = admin_client.get(reverse("learners:list")).content.decode()
     assert page.count("Not invited") == 22
@@ -220,8 +218,7 @@ def test_learners_list_shows_where_each_learner_stands_and_invites(
 
 
 def test_another_centres_learner_cannot_be_invited(admin_client, centre, centre_b):
-    with scopes_disabled():
-        other = LearnerFactory(centre=centre_b)
+    other = LearnerFactory(centre=centre_b)
     assert admin_client.post(reverse("learners:invite"), {"learner": other.pk}).status_code == 404
     assert mail.outbox == []
 

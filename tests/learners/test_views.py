@@ -22,8 +22,7 @@ def centre(centre_a, seed_unit):
 
 
 def member(centre, role, **user):
-    with scopes_disabled():
-        return MembershipFactory(centre=centre, role=role, **{f"user__{k}": v for k, v in user.items()}).user
+    return MembershipFactory(centre=centre, role=role, **{f"user__{k}": v for k, v in user.items()}).user
 
 
 @pytest.fixture
@@ -38,10 +37,9 @@ def csv(*rows):
 
 def test_person_chooses_between_their_centres_and_only_theirs(client, centre_a, centre_b, db):
     user = UserFactory()
-    with scopes_disabled():
-        MembershipFactory(centre=centre_a, user=user, role=Role.ASSESSOR)
-        MembershipFactory(centre=centre_b, user=user, role=Role.MODERATOR)
-        other = MembershipFactory(role=Role.ASSESSOR).centre
+    MembershipFactory(centre=centre_a, user=user, role=Role.ASSESSOR)
+    MembershipFactory(centre=centre_b, user=user, role=Role.MODERATOR)
+    other = MembershipFactory(role=Role.ASSESSOR).centre
     client.force_login(user)
 
     assert client.get(reverse("centre:home")).url == reverse("centre:choose")
@@ -82,17 +80,15 @@ def test_centre_admin_with_model_wide_permissions_still_sees_only_their_centre(c
 
     admin = member(centre, Role.CENTRE_ADMIN)
     admin.user_permissions.add(*Permission.objects.filter(content_type__app_label="learners"))
-    with scopes_disabled():
-        LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield", uln="9276308686")
+    LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield", uln="9276308686")
     client.force_login(admin)
     for query in ("", "Southfield", "9276308686"):
         assert "Secret" not in client.get(reverse("learners:list"), {"q": query}).content.decode()
 
 
 def test_search_finds_learners_by_name_uln_or_candidate_number(admin_client, centre):
-    with scopes_disabled():
-        LearnerFactory(centre=centre, first_name="Zara", last_name="Quinn", candidate_number="0042")
-        LearnerFactory(centre=centre, first_name="Ben", last_name="Young")
+    LearnerFactory(centre=centre, first_name="Zara", last_name="Quinn", candidate_number="0042")
+    LearnerFactory(centre=centre, first_name="Ben", last_name="Young")
     for query in ("quinn", "0042"):
         page = admin_client.get(reverse("learners:list"), {"q": query}).content.decode()
         assert "Zara Quinn" in page and "Ben Young" not in page
@@ -103,9 +99,8 @@ def test_assessor_sees_exactly_the_learners_allocated_to_them(client, centre, se
     assessor.is_superuser = True
     assessor.save()
     unit = seed_unit
-    with scopes_disabled():
-        mine = EnrolmentFactory(learner__centre=centre, learner__last_name="Allocated", unit=unit)
-        EnrolmentFactory(learner__centre=centre, learner__last_name="Elsewhere", unit=unit)
+    mine = EnrolmentFactory(learner__centre=centre, learner__last_name="Allocated", unit=unit)
+    EnrolmentFactory(learner__centre=centre, learner__last_name="Elsewhere", unit=unit)
     with centre_scope(centre):
         allocate_assessor(enrolment=mine, assessor=assessor)
     client.force_login(assessor)
@@ -152,10 +147,7 @@ def test_confirming_a_preview_after_the_register_changed_shows_the_new_changes(a
     row = f"Liam,Evans,liam@example.org,{valid_uln(500000000)},0001,,"
     preview = admin_client.post(reverse("learners:import"), {"file": csv(row)}).content.decode()
     fields = dict(re.findall(r'name="(upload|plan_fingerprint)" value="([^"]+)"', preview))
-    with scopes_disabled():
-        LearnerFactory(
-            centre=centre, uln=valid_uln(500000000), candidate_number="0001", email="old@example.org"
-        )
+    LearnerFactory(centre=centre, uln=valid_uln(500000000), candidate_number="0001", email="old@example.org")
 
     response = admin_client.post(reverse("learners:import"), {**fields, "confirm": "1"}).content.decode()
 
@@ -187,8 +179,7 @@ def test_an_altered_or_foreign_preview_is_refused(admin_client, centre, centre_b
 def test_centre_admin_changes_an_enrolments_assessor_and_the_grant_follows(admin_client, centre, seed_unit):
     first = member(centre, Role.ASSESSOR)
     second = member(centre, Role.ASSESSOR, first_name="Ria", last_name="Shah")
-    with scopes_disabled():
-        enrolment = EnrolmentFactory(learner__centre=centre, unit=seed_unit)
+    enrolment = EnrolmentFactory(learner__centre=centre, unit=seed_unit)
     with centre_scope(centre):
         allocate_assessor(enrolment=enrolment, assessor=first)
 
@@ -209,8 +200,7 @@ def test_centre_admin_changes_an_enrolments_assessor_and_the_grant_follows(admin
 
 def test_an_assessor_of_another_centre_cannot_be_chosen(admin_client, centre, centre_b, seed_unit):
     outsider = member(centre_b, Role.ASSESSOR)
-    with scopes_disabled():
-        enrolment = EnrolmentFactory(learner__centre=centre, unit=seed_unit)
+    enrolment = EnrolmentFactory(learner__centre=centre, unit=seed_unit)
 
     response = admin_client.post(reverse("learners:allocate", args=[enrolment.pk]), {"assessor": outsider.pk})
 
@@ -221,9 +211,8 @@ def test_an_assessor_of_another_centre_cannot_be_chosen(admin_client, centre, ce
 
 
 def test_centre_admin_downloads_only_their_centres_register(admin_client, centre, centre_b, seed_unit):
-    with scopes_disabled():
-        EnrolmentFactory(learner__centre=centre, learner__last_name="Evans", unit=seed_unit)
-        LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield")
+    EnrolmentFactory(learner__centre=centre, learner__last_name="Evans", unit=seed_unit)
+    LearnerFactory(centre=centre_b, first_name="Secret", last_name="Southfield")
 
     response = admin_client.get(reverse("learners:export"), {"format": "csv"})
 
@@ -241,12 +230,11 @@ def test_centre_admin_downloads_only_their_centres_register(admin_client, centre
 def test_search_matches_part_of_a_name_or_email_whatever_the_accents_or_case(
     admin_client, centre, django_assert_max_num_queries
 ):
-    with scopes_disabled():
-        LearnerFactory(
-            centre=centre, first_name="Seán", last_name="Ó Briain", email="s.obriain@Northgate.example"
-        )
-        LearnerFactory(centre=centre, first_name="Siobhán", last_name="O'Neill", email="siobhan@example.org")
-        LearnerFactory(centre=centre, first_name="Ben", last_name="Young", email="ben.young@example.org")
+    LearnerFactory(
+        centre=centre, first_name="Seán", last_name="Ó Briain", email="s.obriain@Northgate.example"
+    )
+    LearnerFactory(centre=centre, first_name="Siobhán", last_name="O'Neill", email="siobhan@example.org")
+    LearnerFactory(centre=centre, first_name="Ben", last_name="Young", email="ben.young@example.org")
     for query in ("Sean", "SEÁN", "o briain", "obriain@north", "northgate.EXAMPLE", "ó bri"):
         with django_assert_max_num_queries(12):
             page = admin_client.get(reverse("learners:list"), {"q": query}).content.decode()
@@ -263,9 +251,8 @@ def test_learners_are_listed_as_a_person_files_names(admin_client, centre):
         ("Siobhán", "O'Neill"),
         ("Wei", "张"),
     ]
-    with scopes_disabled():
-        for first, last in reversed(names):
-            LearnerFactory(centre=centre, first_name=first, last_name=last)
+    for first, last in reversed(names):
+        LearnerFactory(centre=centre, first_name=first, last_name=last)
     page = admin_client.get(reverse("learners:list")).content.decode()
     shown = re.findall(r'<th scope="row">([^<]+)</th>', page)
     assert shown == [f"{first} {last}".replace("'", "&#x27;") for first, last in names]

@@ -1,60 +1,64 @@
+"""Fixtures of the moderation tests: a signed-off cohort of centre A, a sample of it and a
+moderator let in to it."""
+
 import pytest
 
-from assessment.services import Judgement, record_criterion_decision
 from centre.models import Role
 from centre.services import set_offered_units
-from common.scoping import centre_scope, scopes_disabled
-from learners.services import allocate_assessor
-from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
-from tests.learners.conftest import criteria_of
+from common.scoping import centre_scope
+from moderation.services import create_moderation_sample, grant_moderator_access
+from tests.factories.moderation import encrypted_pdf, png, signed_off_learner, two_page_pdf, upload
+from tests.helpers import (
+    meet_everything,  # noqa: F401 (tests/test_isolation.py still imports it from here)
+    member,
+)
 
 
 @pytest.fixture
-def enrolment(centre_a, seed_unit):
-    """A learner of centre A on the seed unit, with an allocated assessor."""
+def cohort(centre_a, seed_unit):
+    """Three signed-off learners of centre A: 0001 with a photo, a two-page PDF and an
+    encrypted PDF; 0002 and 0003 with text only."""
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
-        assessor = MembershipFactory(
-            centre=centre_a, role=Role.ASSESSOR, user__first_name="Tom", user__last_name="Hughes"
-        ).user
-        learner = LearnerFactory(centre=centre_a, user=user, first_name="Ada", last_name="Lovelace")
-        enrolment = EnrolmentFactory(learner=learner, unit=seed_unit)
     with centre_scope(centre_a):
-        allocate_assessor(enrolment=enrolment, assessor=assessor)
-    return enrolment
+        assessor = member(centre_a, Role.ASSESSOR, user__first_name="Tom", user__last_name="Hughes")
+        first = signed_off_learner(
+            centre=centre_a,
+            unit=seed_unit,
+            assessor=assessor,
+            candidate_number="0001",
+            files=[
+                upload("event.png", png(), "image/png"),
+                upload("plan.pdf", two_page_pdf(), "application/pdf"),
+                upload("locked.pdf", encrypted_pdf(), "application/pdf"),
+            ],
+            body='**Networking** <img src="file:///etc/passwd"> <object data="http://example.com/x"></object>',
+        )
+        others = [
+            signed_off_learner(centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number=number)
+            for number in ["0002", "0003"]
+        ]
+    return [first, *others]
 
 
 @pytest.fixture
-def in_centre_a(centre_a):
+def admin(centre_a):
+    return member(centre_a, Role.CENTRE_ADMIN)
+
+
+@pytest.fixture
+def sample(cohort, admin, centre_a, seed_unit):
     with centre_scope(centre_a):
-        yield
+        return create_moderation_sample(
+            centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[cohort[0].pk, cohort[1].pk]
+        )
 
 
-def member(centre, role, **kwargs):
-    with scopes_disabled():
-        return MembershipFactory(centre=centre, role=role, **kwargs).user
-
-
-def all_codes(unit):
-    return [c.code for o in unit.learning_outcomes.all() for c in o.criteria.all()]
-
-
-def decide(enrolment, code, outcome="met", feedback="Well evidenced.", seen=None):
-    """Record a decision as the allocated assessor (inside the centre's scope)."""
-    from assessment.models import CriterionDecision
-
-    (criterion,) = criteria_of(enrolment.unit, code)
-    if seen is None:
-        seen = CriterionDecision.objects.filter(enrolment=enrolment, criterion=criterion).count()
-    return record_criterion_decision(
-        enrolment=enrolment,
-        assessor=enrolment.assessor,
-        criterion=criterion,
-        judgement=Judgement(outcome, feedback, seen),
-    )
-
-
-def meet_everything(enrolment):
-    for code in all_codes(enrolment.unit):
-        decide(enrolment, code)
+@pytest.fixture
+def moderator_client(client, sample, admin, centre_a, django_capture_on_commit_callbacks):
+    with centre_scope(centre_a), django_capture_on_commit_callbacks(execute=True):
+        access = grant_moderator_access(
+            sample=sample, actor=admin, email="morag@ocr.example", first_name="Morag"
+        )
+    client.force_login(access.moderator)
+    client.access = access
+    return client

@@ -21,7 +21,7 @@ from moderation.services import create_moderation_sample
 from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
 from tests.factories import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
 from tests.factories.moderation import two_page_pdf, upload
-from tests.moderation.conftest import member
+from tests.helpers import member
 
 
 def photo(seed: int, size=(480, 360)) -> bytes:

@@ -22,7 +22,6 @@ from moderation.bundle.anchors import (
 from moderation.bundle.appendices import appended_pdfs
 from moderation.bundle.render import bundle_html
 from moderation.selectors import candidates_of
-from tests.moderation.test_moderation import admin, cohort, sample  # noqa: F401 (fixtures)
 
 EXAMPLES = [
     Candidate("0001"),
@@ -80,7 +79,7 @@ def test_a_name_that_is_none_of_the_bundles_reads_as_none(name):
     assert parse_anchor(name) is None
 
 
-def test_the_bundles_html_names_only_anchors_and_files_the_renderer_reads_back(sample, centre_a):  # noqa: F811
+def test_the_bundles_html_names_only_anchors_and_files_the_renderer_reads_back(sample, centre_a):
     with centre_scope(centre_a):
         candidates = candidates_of(sample=sample)
         files = {f.pk: f for candidate in candidates for f in candidate.files}

@@ -18,13 +18,12 @@ from moderation.bundle import recover_stalled_renders, request_bundle
 from moderation.bundle.jobs import STALLED_AFTER
 from moderation.models import BundleRender
 from moderation.tasks import watch_bundle_render
-from tests.moderation.test_moderation import admin, cohort, moderator_client, sample  # noqa: F401 (fixtures)
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
-def queued_render(settings, sample, admin, centre_a, django_capture_on_commit_callbacks):  # noqa: F811
+def queued_render(settings, sample, admin, centre_a, django_capture_on_commit_callbacks):
     settings.TASKS = DATABASE_TASKS
     with centre_scope(centre_a), django_capture_on_commit_callbacks(execute=True):
         return request_bundle(sample=sample, actor=admin)
@@ -132,7 +131,7 @@ def test_recover_bundle_renders_leaves_a_render_that_is_getting_on(
 
 def test_opening_the_bundle_page_of_a_stalled_render_writes_nothing_but_the_audit_trail(
     queued_render,
-    moderator_client,  # noqa: F811 (the fixture)
+    moderator_client,
     centre_a,
     django_capture_on_commit_callbacks,
 ):

@@ -14,7 +14,7 @@ from common.scoping import centre_scope
 from moderation.services import create_moderation_sample, grant_moderator_access
 from portfolio.models import EvidenceFile
 from tests.factories.moderation import png, signed_off_learner, upload
-from tests.moderation.conftest import member
+from tests.helpers import member
 
 SCRIPT = b'MsgBox "Hello"\r\nCreateObject("WScript.Shell").Run "calc"\r\n'
 

@@ -28,58 +28,8 @@ from moderation.services import (
     suggested_moderation_sample,
 )
 from tests.factories import UserFactory
-from tests.factories.moderation import encrypted_pdf, png, signed_off_learner, two_page_pdf, upload
-from tests.moderation.conftest import member
-
-
-@pytest.fixture
-def cohort(centre_a, seed_unit):
-    """Three signed-off learners of centre A: 0001 with a photo, a two-page PDF and an
-    encrypted PDF; 0002 and 0003 with text only."""
-    set_offered_units(centre=centre_a, urns=["R/600/9587"])
-    with centre_scope(centre_a):
-        assessor = member(centre_a, Role.ASSESSOR, user__first_name="Tom", user__last_name="Hughes")
-        first = signed_off_learner(
-            centre=centre_a,
-            unit=seed_unit,
-            assessor=assessor,
-            candidate_number="0001",
-            files=[
-                upload("event.png", png(), "image/png"),
-                upload("plan.pdf", two_page_pdf(), "application/pdf"),
-                upload("locked.pdf", encrypted_pdf(), "application/pdf"),
-            ],
-            body='**Networking** <img src="file:///etc/passwd"> <object data="http://example.com/x"></object>',
-        )
-        others = [
-            signed_off_learner(centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number=number)
-            for number in ["0002", "0003"]
-        ]
-    return [first, *others]
-
-
-@pytest.fixture
-def admin(centre_a):
-    return member(centre_a, Role.CENTRE_ADMIN)
-
-
-@pytest.fixture
-def sample(cohort, admin, centre_a, seed_unit):
-    with centre_scope(centre_a):
-        return create_moderation_sample(
-            centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[cohort[0].pk, cohort[1].pk]
-        )
-
-
-@pytest.fixture
-def moderator_client(client, sample, admin, centre_a, django_capture_on_commit_callbacks):
-    with centre_scope(centre_a), django_capture_on_commit_callbacks(execute=True):
-        access = grant_moderator_access(
-            sample=sample, actor=admin, email="morag@ocr.example", first_name="Morag"
-        )
-    client.force_login(access.moderator)
-    client.access = access
-    return client
+from tests.factories.moderation import signed_off_learner, two_page_pdf, upload
+from tests.helpers import member
 
 
 @pytest.fixture
@@ -495,33 +445,7 @@ def test_a_render_another_worker_is_on_is_left_to_it(sample, centre_a):
     assert bundle.status == BundleRender.Status.RUNNING and bundle.attempts == 1 and not bundle.pdf
 
 
-def test_an_item_for_two_units_is_judged_by_each_units_assessor(centre_a, seed_unit, other_unit):
-    from assessment.services import Judgement, assess_submission
-    from learners.services import allocate_assessor
-    from portfolio.models import EvidenceItem
-    from portfolio.services import set_evidence_mappings, submit_evidence_item
-    from tests.factories import EnrolmentFactory, EvidenceItemFactory
-    from tests.learners.conftest import criteria_of
-
-    set_offered_units(centre=centre_a, urns=["R/600/9587", "T/600/0001"])
-    with centre_scope(centre_a):
-        tom, ria = member(centre_a, Role.ASSESSOR), member(centre_a, Role.ASSESSOR)
-        first = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
-        second = EnrolmentFactory(learner=first.learner, unit=other_unit)
-        allocate_assessor(enrolment=first, assessor=tom)
-        allocate_assessor(enrolment=second, assessor=ria)
-        item = EvidenceItemFactory(learner=first.learner)
-        (own,), (theirs,) = criteria_of(seed_unit, "1.1"), criteria_of(other_unit, "1.1")
-        set_evidence_mappings(item=item, actor=None, claims={own.pk: "Here", theirs.pk: "There"})
-        submit_evidence_item(item=item, actor=None, declared=True)
-        assess_submission(item=item, assessor=tom, judgements={own.pk: Judgement("met", "", 0)})
-        item.refresh_from_db()
-        assert item.status == EvidenceItem.Status.SUBMITTED  # still waiting for Ria
-        assess_submission(item=item, assessor=ria, judgements={theirs.pk: Judgement("met", "", 0)})
-        item.refresh_from_db()
-        assert item.status == EvidenceItem.Status.ASSESSED
-
-
+@pytest.mark.usefixtures("frozen_clock")
 def test_granting_access_says_until_when_in_words(client, sample, admin, django_capture_on_commit_callbacks):
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):

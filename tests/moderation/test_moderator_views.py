@@ -24,7 +24,7 @@ from moderation.services import create_moderation_sample, grant_moderator_access
 from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
 from tests.factories import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
 from tests.factories.moderation import png, upload
-from tests.moderation.conftest import member
+from tests.helpers import member
 
 KINDS = {
     "witness_testimony": (
@@ -258,6 +258,7 @@ def test_a_moderator_of_another_centre_or_whose_access_expired_gets_404(
     assert client.get(photo_url + "?inline=1").status_code == 404
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_the_moderator_sees_that_a_sampled_unit_was_reopened(client, world, centre_a):
     with centre_scope(centre_a):
         sign_off = world["enrolments"][0].sign_offs.get()

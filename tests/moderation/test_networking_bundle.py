@@ -16,7 +16,7 @@ from networking.models import NetworkContact
 from networking.services import delete_contact
 from tests.factories import EnrolmentFactory, LearnerFactory
 from tests.factories.networking import contact, enable_networking, submitted_record
-from tests.moderation.conftest import all_codes, member
+from tests.helpers import all_codes, member
 
 
 def test_the_bundle_draws_the_map_and_shows_unconsented_contacts_only_by_pseudonym(

@@ -102,8 +102,7 @@ def test_an_account_with_another_part_in_waymark_stays_with_its_audit_key(
 ):
     ada = world["ada"]
     user, old_key = ada.user, ada.user.audit_key
-    with scopes_disabled():
-        MembershipFactory(centre=centre_b, role=Role.ASSESSOR, user=user)
+    MembershipFactory(centre=centre_b, role=Role.ASSESSOR, user=user)
 
     erase(ada, django_capture_on_commit_callbacks)
 

@@ -20,7 +20,7 @@ from assessment.models import UnitSignOff
 from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.models import Role
 from centre.services import set_offered_units
-from common.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope
 from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
 from learners.services import allocate_assessor
 from moderation.bundle import render_bundle
@@ -101,15 +101,14 @@ def item(learner, kind, *, title, body, details=None, files=()):
 def world(centre_a, seed_unit, django_capture_on_commit_callbacks):
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
     enable_networking(seed_unit)
-    with scopes_disabled():
-        assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
-        iqa = MembershipFactory(centre=centre_a, role=Role.IQA).user
-        admin = MembershipFactory(centre=centre_a, role=Role.CENTRE_ADMIN).user
-        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
-        learner = LearnerFactory(
-            centre=centre_a, user=user, first_name="Ada", last_name="Lovelace", candidate_number="0042"
-        )
-        enrolment = EnrolmentFactory(learner=learner, unit=seed_unit)
+    assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
+    iqa = MembershipFactory(centre=centre_a, role=Role.IQA).user
+    admin = MembershipFactory(centre=centre_a, role=Role.CENTRE_ADMIN).user
+    user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
+    learner = LearnerFactory(
+        centre=centre_a, user=user, first_name="Ada", last_name="Lovelace", candidate_number="0042"
+    )
+    enrolment = EnrolmentFactory(learner=learner, unit=seed_unit)
     with centre_scope(centre_a):
         allocate_assessor(enrolment=enrolment, assessor=assessor)
         enrolment.refresh_from_db()
@@ -383,11 +382,10 @@ def test_a_deleted_contact_leaves_every_kind_of_evidence_and_its_file_names(
     name is taken out of what was stored, in every kind of item, not only networking."""
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
     enable_networking(seed_unit)
-    with scopes_disabled():
-        assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
-        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
-        learner = LearnerFactory(centre=centre_a, user=user, first_name="Ada", last_name="Lovelace")
-        enrolment = EnrolmentFactory(learner=learner, unit=seed_unit)
+    assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
+    user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
+    learner = LearnerFactory(centre=centre_a, user=user, first_name="Ada", last_name="Lovelace")
+    enrolment = EnrolmentFactory(learner=learner, unit=seed_unit)
     with centre_scope(centre_a):
         allocate_assessor(enrolment=enrolment, assessor=assessor)
         zephyrine = contact(learner, NAME, consented=True, email=EMAIL, phone="07912 900987")
@@ -435,7 +433,7 @@ def test_the_grid_of_a_cohort_pseudonymises_each_learners_contacts_in_a_bounded_
     from networking.models import NetworkContact
     from tests.factories import UserFactory
     from tests.factories.cohort import build_cohort, wide_unit
-    from tests.moderation.conftest import member
+    from tests.helpers import member
 
     with centre_scope(centre_a):
         unit = wide_unit()

@@ -12,7 +12,7 @@ from moderation.services import create_moderation_sample, grant_moderator_access
 from privacy.selectors import retention_of, years_after
 from privacy.services import place_hold, purge_expired, set_retention_years
 from tests.factories import EnrolmentFactory, LearnerFactory
-from tests.privacy.conftest import signed_off
+from tests.helpers import signed_off
 
 # Three years and a day on: past the default retention of everyone finished today.
 LATER = timezone.now() + datetime.timedelta(days=3 * 366 + 1)
@@ -60,10 +60,9 @@ def cohort(world, centre_a, seed_unit):
             email="moderator@ocr.example",
             expires_at=timezone.now() + datetime.timedelta(days=5 * 365),
         )
-        with scopes_disabled():
-            stu = EnrolmentFactory(
-                learner__centre=centre_a, learner__candidate_number="0052", unit=seed_unit
-            ).learner
+        stu = EnrolmentFactory(
+            learner__centre=centre_a, learner__candidate_number="0052", unit=seed_unit
+        ).learner
     return {**world, "hal": hal, "wren": wren.learner, "stu": stu}
 
 
@@ -133,9 +132,8 @@ def test_a_longer_retention_period_keeps_them(cohort, centre_a):
 
 
 def test_the_command_prints_counts_never_names(centre_a, centre_b, django_capture_on_commit_callbacks):
-    with scopes_disabled():
-        gone = LearnerFactory(centre=centre_a, first_name="Longgone", last_name="Departed")
-        LearnerFactory(centre=centre_b, first_name="Recent", last_name="Arrival")
+    gone = LearnerFactory(centre=centre_a, first_name="Longgone", last_name="Departed")
+    LearnerFactory(centre=centre_b, first_name="Recent", last_name="Arrival")
     with centre_scope(centre_a):
         # Registered six years ago and never enrolled: nothing has happened since.
         Learner.objects.filter(pk=gone.pk).update(

@@ -25,8 +25,7 @@ SIGN_IN = reverse("login")
 
 
 def member(centre, role, **user):
-    with scopes_disabled():
-        return MembershipFactory(centre=centre, role=role, **{f"user__{k}": v for k, v in user.items()}).user
+    return MembershipFactory(centre=centre, role=role, **{f"user__{k}": v for k, v in user.items()}).user
 
 
 def sign_in(client, email, password=DEFAULT_PASSWORD):

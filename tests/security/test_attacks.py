@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centre.models import Role
-from common.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope
 from learners.models import Learner
 from moderation.models import ModerationSample, ModeratorAccess
 from networking.models import NetworkContact
@@ -27,18 +27,16 @@ from tests.factories.networking import enable_networking
 
 @pytest.fixture
 def learner(centre_a, seed_unit):
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
-        learner = LearnerFactory(centre=centre_a, user=user)
-        EnrolmentFactory(learner=learner, unit=seed_unit)
+    user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
+    learner = LearnerFactory(centre=centre_a, user=user)
+    EnrolmentFactory(learner=learner, unit=seed_unit)
     return learner
 
 
 def test_a_learner_posting_extra_fields_changes_nothing_they_name(
     client, learner, centre_a, centre_b, seed_unit
 ):
-    with scopes_disabled():
-        other_assessor = MembershipFactory(centre=centre_b, role=Role.ASSESSOR).user
+    other_assessor = MembershipFactory(centre=centre_b, role=Role.ASSESSOR).user
     client.force_login(learner.user)
     client.post(
         reverse("portfolio:create", kwargs={"kind": "written_account"}),
@@ -86,8 +84,7 @@ def test_a_learner_posting_extra_fields_changes_nothing_they_name(
 
 
 def test_a_moderators_session_opened_before_their_access_expired_is_ended(client, centre_a, seed_unit):
-    with scopes_disabled():
-        moderator = MembershipFactory(centre=centre_a, role=Role.MODERATOR).user
+    moderator = MembershipFactory(centre=centre_a, role=Role.MODERATOR).user
     with centre_scope(centre_a):
         sample = ModerationSample.objects.create(centre=centre_a, unit=seed_unit, created_at=timezone.now())
         access = ModeratorAccess.objects.create(
@@ -147,8 +144,7 @@ def test_a_guessed_download_url_without_a_session_gives_nothing(client, learner,
 
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.ASSESSOR, Role.IQA, Role.MODERATOR])
 def test_a_bulk_import_by_someone_without_the_permission_is_refused(client, centre_a, role):
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre_a, role=role).user
+    user = MembershipFactory(centre=centre_a, role=role).user
     client.force_login(user)
     register = upload("register.csv", b"first_name,last_name,email,uln,candidate_number\n", "text/csv")
     assert client.get(reverse("learners:import")).status_code == 403

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.urls import path, reverse
 
 from centre.models import Role
-from common.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope
 from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory, submitted_evidence
 from tests.test_isolation import fill, url_patterns
 
@@ -60,9 +60,8 @@ def test_production_cookies_are_secure_and_https_is_enforced():
 
 @pytest.fixture
 def learner_client(client, centre_a, seed_unit):
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
-        enrolment = EnrolmentFactory(learner=LearnerFactory(centre=centre_a, user=user), unit=seed_unit)
+    user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
+    enrolment = EnrolmentFactory(learner=LearnerFactory(centre=centre_a, user=user), unit=seed_unit)
     with centre_scope(centre_a):
         client.evidence_file = submitted_evidence(enrolment).files.get()
     client.force_login(user)
@@ -92,8 +91,7 @@ def test_wagtails_admin_has_the_policy_reported_not_enforced(admin_client):
 
 
 def test_cookies_are_httponly_and_samesite(client, centre_a):
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
+    user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
     client.post(reverse("login"), {"username": user.email, "password": "correct horse battery staple"})
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
@@ -111,8 +109,7 @@ def test_pages_and_downloads_with_personal_data_are_never_stored(learner_client,
 def test_every_state_change_needs_the_forms_csrf_token(centre_a, seed_unit):
     """Every URL, sent a POST without its token by a signed-in person, is refused before
     any view runs: no view is exempt."""
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre_a, role=Role.CENTRE_ADMIN, user__is_superuser=True).user
+    user = MembershipFactory(centre=centre_a, role=Role.CENTRE_ADMIN, user__is_superuser=True).user
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     ids = {"default": 1, "pk": 1, "unit_id": seed_unit.pk, "page_id": seed_unit.pk}

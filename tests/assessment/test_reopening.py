@@ -14,8 +14,10 @@ from common.scoping import centre_scope
 from iqa.services import save_sampling_plan, start_samples
 from portfolio.models import EvidenceItem
 from tests.factories import submitted_evidence
-from tests.learners.conftest import criteria_of
-from tests.moderation.conftest import all_codes, member
+from tests.helpers import all_codes, criteria_of, member
+
+# The banners name the day the unit was reopened.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 REASON = "The IQA found 1.1 thin."
 

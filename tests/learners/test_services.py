@@ -11,13 +11,11 @@ from tests.factories import EnrolmentFactory, MembershipFactory
 
 @pytest.fixture
 def enrolment(centre_a, seed_unit):
-    with scopes_disabled():
-        return EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    return EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
 
 
 def assessor_of(centre):
-    with scopes_disabled():
-        return MembershipFactory(centre=centre, role=Role.ASSESSOR).user
+    return MembershipFactory(centre=centre, role=Role.ASSESSOR).user
 
 
 def fresh(user):
@@ -31,8 +29,7 @@ def can_assess(user, enrolment) -> bool:
 
 def test_allocating_an_assessor_grants_exactly_that_enrolment(centre_a, enrolment, seed_unit):
     assessor = assessor_of(centre_a)
-    with scopes_disabled():
-        other = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+    other = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
     with centre_scope(centre_a):
         allocate_assessor(enrolment=enrolment, assessor=assessor)
     assert can_assess(assessor, enrolment)
@@ -65,10 +62,9 @@ def test_ending_an_assessors_membership_removes_every_grant_in_that_centre_at_on
     centre_a, centre_b, seed_unit
 ):
     assessor = assessor_of(centre_a)
-    with scopes_disabled():
-        MembershipFactory(centre=centre_b, user=assessor, role=Role.ASSESSOR)
-        mine = [EnrolmentFactory(learner__centre=centre_a, unit=seed_unit) for _ in range(3)]
-        elsewhere = EnrolmentFactory(learner__centre=centre_b, unit=seed_unit)
+    MembershipFactory(centre=centre_b, user=assessor, role=Role.ASSESSOR)
+    mine = [EnrolmentFactory(learner__centre=centre_a, unit=seed_unit) for _ in range(3)]
+    elsewhere = EnrolmentFactory(learner__centre=centre_b, unit=seed_unit)
     for enrolment in mine:
         with centre_scope(centre_a):
             allocate_assessor(enrolment=enrolment, assessor=assessor)

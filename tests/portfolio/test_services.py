@@ -21,7 +21,7 @@ from portfolio.services import (
 )
 from tests.factories import PDF_BYTES, UserFactory, pdf_upload
 from tests.factories.moderation import png, upload
-from tests.learners.conftest import criteria_of, stored_names
+from tests.helpers import criteria_of, stored_names
 
 pytestmark = pytest.mark.usefixtures("in_centre_a")
 

@@ -7,9 +7,9 @@ from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope, scopes_disabled
 from networking.models import NetworkingPrompt
-from tests.centre.test_guidance import draftail, member
 from tests.factories import EnrolmentFactory, LearnerFactory
 from tests.factories.networking import enable_networking
+from tests.helpers import draftail, member
 
 URLS = "wagtailsnippets_networking_networkingprompt"
 
@@ -32,8 +32,7 @@ def test_centre_admin_writes_the_prompt_their_learners_start_from(client, centre
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
     enable_networking(seed_unit)
     learner_user = member(centre_a, Role.LEARNER)
-    with scopes_disabled():
-        EnrolmentFactory(learner=LearnerFactory(centre=centre_a, user=learner_user), unit=seed_unit)
+    EnrolmentFactory(learner=LearnerFactory(centre=centre_a, user=learner_user), unit=seed_unit)
     client.force_login(learner_user)
     page = client.get(reverse("networking:guidelines")).content.decode()
     assert "Follow policy DP-04." in page and "## Consent" in page

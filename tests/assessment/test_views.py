@@ -3,22 +3,12 @@ from django.core import mail
 from django.urls import reverse
 
 from assessment.models import CriterionDecision, UnitSignOff
-from assessment.services import sign_off_unit
 from centre.models import Role
-from common.scoping import centre_scope, scopes_disabled
-from iqa.models import IqaSample, SampleIsPermanent
-from iqa.services import save_sampling_plan, start_samples
-from moderation.services import sampleable_sign_offs
+from common.scoping import centre_scope
 from portfolio.models import EvidenceItem
 from tests.factories import UserFactory, submitted_evidence
 from tests.factories.cohort import build_cohort, wide_unit
-from tests.learners.conftest import criteria_of
-from tests.moderation.conftest import decide, meet_everything, member
-
-
-def scoped(centre, function, *args, **kwargs):
-    with centre_scope(centre):
-        return function(*args, **kwargs)
+from tests.helpers import criteria_of, decide, meet_everything, member, scoped
 
 
 @pytest.fixture
@@ -177,157 +167,6 @@ def test_unit_grid_shows_an_assessor_their_learners_and_an_iqa_everyone(
     assert page.count("✓ Met") + page.count("✗ Not yet") == 350 * 20
     client.force_login(tom)
     assert "175 learners by criterion" in client.get(path).content.decode()
-
-
-def test_iqa_plans_samples_disagrees_and_closes_the_answered_action(client, enrolment, centre_a):
-    scoped(centre_a, meet_everything, enrolment)
-    scoped(centre_a, sign_off_unit, enrolment=enrolment, assessor=enrolment.assessor, declared=True)
-    iqa = member(centre_a, Role.IQA)
-    client.force_login(iqa)
-    plan_path = reverse("iqa:plan", kwargs={"unit_id": enrolment.unit_id})
-    response = client.post(
-        plan_path,
-        {"standard_rate": "25", "higher_rate": "100", f"risk-{enrolment.assessor.pk}": "new"},
-        follow=True,
-    )
-    page = response.content.decode()
-    assert "Ada Lovelace — assessed by Tom Hughes, summative (new assessor)" in page
-    client.post(
-        reverse("iqa:start_sampling", kwargs={"unit_id": enrolment.unit_id}),
-        {"pick": f"{enrolment.pk}:summative"},
-    )
-    sample = scoped(centre_a, lambda: IqaSample.objects.get())
-
-    refused = client.post(reverse("iqa:sample", kwargs={"iqa_sample_id": sample.pk}), {"verdict": "disagree"})
-    assert "Say what the assessor must do: at least one action." in refused.content.decode()
-    client.post(
-        reverse("iqa:sample", kwargs={"iqa_sample_id": sample.pk}),
-        {"verdict": "disagree", "comments": "Thin on 2.1", "action": ["Add a witness statement for 2.1", ""]},
-    )
-    action = scoped(centre_a, lambda: sample.actions.get())
-    assert enrolment.pk not in scoped(
-        centre_a, lambda: sampleable_sign_offs(centre=centre_a, unit=enrolment.unit)
-    )
-    closed_early = client.post(reverse("iqa:close_action", kwargs={"action_id": action.pk}), follow=True)
-    assert "The assessor has not answered this action yet." in closed_early.content.decode()
-
-    client.force_login(enrolment.assessor)
-    client.post(reverse("iqa:answer_action", kwargs={"action_id": action.pk}), {"response": "Witness added."})
-    client.force_login(iqa)
-    client.post(reverse("iqa:close_action", kwargs={"action_id": action.pk}))
-    assert enrolment.pk in scoped(
-        centre_a, lambda: sampleable_sign_offs(centre=centre_a, unit=enrolment.unit)
-    )
-    with centre_scope(centre_a), pytest.raises(SampleIsPermanent):
-        IqaSample.objects.filter(pk=sample.pk).delete()
-
-
-def test_suggested_sample_covers_every_assessor_at_their_rate(centre_a):
-    with centre_scope(centre_a):
-        from centre.services import set_offered_units
-        from iqa.models import AssessorRisk
-        from iqa.selectors import suggested_sample
-
-        unit = wide_unit(outcomes=1, criteria_each=2)
-        set_offered_units(centre=centre_a, urns=[unit.urn])
-        steady, new = UserFactory(), UserFactory()
-        build_cohort(centre=centre_a, unit=unit, learners=40, assessors=[steady, new])
-        iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a,
-            unit=unit,
-            actor=iqa,
-            standard_rate=10,
-            higher_rate=50,
-            methods=[],
-            risks={new.pk: AssessorRisk.Level.NEW},
-        )
-        picks = suggested_sample(plan=plan)
-        per_assessor = {a.pk: sum(1 for p in picks if p.enrolment.assessor_id == a.pk) for a in [steady, new]}
-        assert per_assessor == {steady.pk: 2, new.pk: 10}
-        assert {p.stage for p in picks} == {"interim"}
-        start_samples(plan=plan, iqa=iqa, picks=[(p.enrolment.pk, p.stage) for p in picks[:3]])
-        assert len(suggested_sample(plan=plan)) == len(picks) - 3
-
-
-def test_audit_trail_filters_by_learner_assessor_and_unit(
-    client, enrolment, centre_a, django_assert_max_num_queries
-):
-    scoped(centre_a, decide, enrolment, "1.1")
-    with scopes_disabled():
-        from tests.factories import EnrolmentFactory, LearnerFactory
-
-        other = EnrolmentFactory(
-            learner=LearnerFactory(centre=centre_a, first_name="Bo"), unit=enrolment.unit
-        )
-    client.force_login(member(centre_a, Role.IQA))
-    with django_assert_max_num_queries(15):
-        page = client.get(reverse("centre:audit_trail"), {"learner": enrolment.learner_id}).content.decode()
-    assert "Assessment decision recorded" in page and "Tom Hughes" in page and "Ada Lovelace" in page
-    page = client.get(reverse("centre:audit_trail"), {"learner": other.learner_id}).content.decode()
-    assert "Assessment decision recorded" not in page
-    page = client.get(
-        reverse("centre:audit_trail"), {"assessor": enrolment.assessor.pk, "unit": enrolment.unit_id}
-    )
-    assert "Assessment decision recorded" in page.content.decode()
-    client.force_login(enrolment.assessor)
-    assert client.get(reverse("centre:audit_trail")).status_code == 403
-
-
-def test_sampling_plan_offers_a_signed_off_learner_the_rate_did_not_pick(client, centre_a, seed_unit):
-    """Two learners of one assessor signed off, 25 %: the suggestion is one of them; once
-    that one is sampled, the other's sign-off is still unsampled and the page must say so
-    and let the IQA sample it, not claim there is none."""
-    from centre.services import set_offered_units
-    from iqa.selectors import suggested_sample
-    from tests.factories.moderation import signed_off_learner
-
-    set_offered_units(centre=centre_a, urns=[seed_unit.urn])
-    with centre_scope(centre_a):
-        assessor = member(centre_a, Role.ASSESSOR)
-        enrolments = [
-            signed_off_learner(centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number=n)
-            for n in ("0001", "0002")
-        ]
-        iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
-        )
-        (pick,) = suggested_sample(plan=plan)
-        start_samples(plan=plan, iqa=iqa, picks=[(pick.enrolment.pk, pick.stage)])
-    (other,) = [e for e in enrolments if e.pk != pick.enrolment.pk]
-    client.force_login(iqa)
-    page = client.get(reverse("iqa:plan", kwargs={"unit_id": seed_unit.pk})).content.decode()
-    assert "not already sampled" not in page
-    assert f'value="{other.pk}:summative"' in page
-
-
-def test_a_sign_off_made_again_after_reopening_is_suggested_for_sampling(centre_a, seed_unit):
-    from assessment.services import reopen_sign_off
-    from centre.services import set_offered_units
-    from iqa.selectors import suggested_sample
-    from tests.factories.moderation import signed_off_learner
-
-    set_offered_units(centre=centre_a, urns=[seed_unit.urn])
-    with centre_scope(centre_a):
-        assessor = member(centre_a, Role.ASSESSOR)
-        enrolment = signed_off_learner(
-            centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number="0001"
-        )
-        iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
-        )
-        start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
-        assert suggested_sample(plan=plan) == []
-        reopen_sign_off(
-            sign_off=UnitSignOff.objects.get(enrolment=enrolment),
-            actor=member(centre_a, Role.CENTRE_ADMIN),
-            reason="Evidence to check again.",
-        )
-        sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
-        picks = [(p.enrolment.pk, p.stage) for p in suggested_sample(plan=plan)]
-        assert picks == [(enrolment.pk, "summative")]
 
 
 def test_the_return_reason_comes_before_both_decision_buttons(client, enrolment, submission):

@@ -39,7 +39,6 @@ from tests.factories import (
     submitted_evidence,
 )
 from tests.factories.moderation import png, upload
-from tests.learners.conftest import disk_fills_up  # noqa: F401 (a fixture)
 
 LEARNER_NAMES = ("Ada", "Lovelace")
 
@@ -47,11 +46,10 @@ LEARNER_NAMES = ("Ada", "Lovelace")
 def enrol(centre, unit, *, first_name="Ada", last_name="Lovelace"):
     """A learner of ``centre`` on ``unit`` with an allocated assessor."""
     set_offered_units(centre=centre, urns=[unit.urn])
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre, role=Role.LEARNER).user
-        assessor = MembershipFactory(centre=centre, role=Role.ASSESSOR).user
-        learner = LearnerFactory(centre=centre, user=user, first_name=first_name, last_name=last_name)
-        enrolment = EnrolmentFactory(learner=learner, unit=unit)
+    user = MembershipFactory(centre=centre, role=Role.LEARNER).user
+    assessor = MembershipFactory(centre=centre, role=Role.ASSESSOR).user
+    learner = LearnerFactory(centre=centre, user=user, first_name=first_name, last_name=last_name)
+    enrolment = EnrolmentFactory(learner=learner, unit=unit)
     with centre_scope(centre):
         allocate_assessor(enrolment=enrolment, assessor=assessor)
     return enrolment
@@ -330,7 +328,7 @@ def test_an_upload_cut_off_by_a_full_disk_leaves_no_orphan(
     empty_storage,
     evidence_file,
     centre_a,
-    disk_fills_up,  # noqa: F811
+    disk_fills_up,
 ):
     from portfolio.services import FilesNotStored
 

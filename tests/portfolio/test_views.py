@@ -18,7 +18,7 @@ from tests.factories import (
     pdf_upload,
     submitted_evidence,
 )
-from tests.learners.conftest import criteria_of
+from tests.helpers import criteria_of
 
 
 @pytest.fixture
@@ -96,8 +96,7 @@ def test_bad_evidence_form_keeps_what_was_typed(learner_client):
 
 
 def test_another_learners_item_is_not_found_at_any_of_its_addresses(learner_client, enrolment, centre_a):
-    with scopes_disabled():
-        other = EnrolmentFactory(learner=LearnerFactory(centre=centre_a), unit=enrolment.unit)
+    other = EnrolmentFactory(learner=LearnerFactory(centre=centre_a), unit=enrolment.unit)
     item = scoped(centre_a, submitted_evidence, other, title="Someone else’s")
     file_id = scoped(centre_a, lambda: item.files.get().pk)
     ids = {"item_id": item.pk}
@@ -224,9 +223,8 @@ def test_staff_see_submitted_files_only_and_only_of_their_learners(client, enrol
         uploads=[pdf_upload("draft.pdf", PDF_BYTES + b"d")],
     )
     submitted_file, draft_file = scoped(centre_a, lambda: (submitted.files.get(), draft.files.get()))
-    with scopes_disabled():
-        other_assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
-        iqa = MembershipFactory(centre=centre_a, role=Role.IQA).user
+    other_assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
+    iqa = MembershipFactory(centre=centre_a, role=Role.IQA).user
     for person, may_see_submitted in [(enrolment.assessor, True), (iqa, True), (other_assessor, False)]:
         client.force_login(person)
         status = client.get(reverse("portfolio:file", kwargs={"file_id": submitted_file.pk})).status_code

@@ -17,14 +17,14 @@ from assessment.services import (
 )
 from audit.models import AuditRecord
 from centre.models import Role
+from centre.services import set_offered_units
 from common.errors import Frozen, NotAllowed, Refused
 from common.scoping import centre_scope
 from learners.models import Enrolment
 from learners.services import allocate_assessor
 from portfolio.models import EvidenceItem
 from tests.factories import UserFactory, submitted_evidence
-from tests.learners.conftest import criteria_of
-from tests.moderation.conftest import decide, meet_everything, member
+from tests.helpers import criteria_of, decide, meet_everything, member
 
 
 @pytest.mark.usefixtures("in_centre_a")
@@ -225,3 +225,30 @@ def test_nobody_outside_the_grant_signs_off(enrolment, centre_a):
         meet_everything(enrolment)
         with pytest.raises(NotAllowed):
             sign_off_unit(enrolment=enrolment, assessor=UserFactory(), declared=True)
+
+
+def test_an_item_for_two_units_is_judged_by_each_units_assessor(centre_a, seed_unit, other_unit):
+    from assessment.services import Judgement, assess_submission
+    from learners.services import allocate_assessor
+    from portfolio.models import EvidenceItem
+    from portfolio.services import set_evidence_mappings, submit_evidence_item
+    from tests.factories import EnrolmentFactory, EvidenceItemFactory
+    from tests.helpers import criteria_of
+
+    set_offered_units(centre=centre_a, urns=["R/600/9587", "T/600/0001"])
+    with centre_scope(centre_a):
+        tom, ria = member(centre_a, Role.ASSESSOR), member(centre_a, Role.ASSESSOR)
+        first = EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
+        second = EnrolmentFactory(learner=first.learner, unit=other_unit)
+        allocate_assessor(enrolment=first, assessor=tom)
+        allocate_assessor(enrolment=second, assessor=ria)
+        item = EvidenceItemFactory(learner=first.learner)
+        (own,), (theirs,) = criteria_of(seed_unit, "1.1"), criteria_of(other_unit, "1.1")
+        set_evidence_mappings(item=item, actor=None, claims={own.pk: "Here", theirs.pk: "There"})
+        submit_evidence_item(item=item, actor=None, declared=True)
+        assess_submission(item=item, assessor=tom, judgements={own.pk: Judgement("met", "", 0)})
+        item.refresh_from_db()
+        assert item.status == EvidenceItem.Status.SUBMITTED  # still waiting for Ria
+        assess_submission(item=item, assessor=ria, judgements={theirs.pk: Judgement("met", "", 0)})
+        item.refresh_from_db()
+        assert item.status == EvidenceItem.Status.ASSESSED
