@@ -100,11 +100,9 @@ def end_role(request, pk: int):
 @centre_role_required(Role.CENTRE_ADMIN)
 @require_http_methods(["GET", "POST"])
 def offered_units(request):
-    offered = offered_units_of(centre=request.centre).values_list("unit", flat=True)
+    offered = [offer.unit_id for offer in offered_units_of(centre=request.centre)]
     # Unticking every unit posts no field at all: bind the form to any POST, empty or not.
-    form = OfferedUnitsForm(
-        request.POST if request.method == "POST" else None, initial={"units": list(offered)}
-    )
+    form = OfferedUnitsForm(request.POST if request.method == "POST" else None, initial={"units": offered})
     if form.is_bound and run_form(
         form,
         lambda data: set_offered_units(
