@@ -55,18 +55,18 @@ class ModerationSampleUserObjectPermission(UserObjectPermissionBase):
 
 
 class ModeratorAccessQuerySet(models.QuerySet):
-    def live(self, *, at=None) -> "ModeratorAccessQuerySet":
-        """The accesses open at ``at`` (now unless given): neither revoked nor expired. The
-        one definition of live access: the middleware, the moderator's samples and the
-        revocation of a grant all ask it."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
+    def live(self) -> "ModeratorAccessQuerySet":
+        """The accesses open at this moment: neither revoked nor expired. The one
+        definition of live access: the middleware, the moderator's samples, the centre
+        admin's list of accesses and the revocation of a grant all ask it."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ModeratorAccessManager(models.Manager.from_queryset(ModeratorAccessQuerySet)):
-    def live(self, *, at=None) -> ModeratorAccessQuerySet:
+    def live(self) -> ModeratorAccessQuerySet:
         # Through the queryset's own method, so that outside a centre's scope the
         # fail-closed queryset refuses the query as it refuses every other.
-        return ModeratorAccessQuerySet.live(self.get_queryset(), at=at)
+        return ModeratorAccessQuerySet.live(self.get_queryset())
 
 
 class ModeratorAccess(models.Model):
