@@ -24,6 +24,17 @@ def roles_in_centre(request) -> set[str]:
     return request._centre_roles
 
 
+def access_membership(request, pk: int) -> Membership:
+    """The active role ``pk`` in the request's centre, with its person; a role ended, of
+    another centre or missing is the same 404."""
+    membership = (
+        Membership.objects.filter(centre=request.centre, pk=pk, is_active=True).select_related("user").first()
+    )
+    if membership is None:
+        raise Http404("No such role in this centre.")
+    return membership
+
+
 def centre_role_required(*roles: str) -> Callable:
     """A view for people holding one of ``roles`` in the request's centre.
 

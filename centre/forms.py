@@ -32,3 +32,13 @@ class OfferedUnitsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].label_from_instance = lambda unit: f"{unit.title} ({unit.urn})"
+
+
+class ChooseCentreForm(forms.Form):
+    """The centre to work in, among the person's own."""
+
+    centre = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, centres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = centres

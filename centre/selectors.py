@@ -65,6 +65,20 @@ def units_offered(*, centre: Centre) -> QuerySet[UnitPage]:
     )
 
 
+def staff_of_centre(*, centre: Centre) -> QuerySet[Membership]:
+    """The centre's active roles with their people, by name, then email, then role."""
+    return (
+        Membership.objects.filter(centre=centre, is_active=True)
+        .select_related("user")
+        .order_by("user__sort_key", "user__email", "role")
+    )
+
+
+def offered_units_of(*, centre: Centre) -> QuerySet[OfferedUnit]:
+    """The units ``centre`` offers, with their unit, by title."""
+    return OfferedUnit.objects.filter(centre=centre).select_related("unit").order_by("unit__title")
+
+
 def guidance_by_unit(*, centre: Centre, unit_ids: Iterable[int]) -> dict[int, UnitGuidance]:
     """The centre's own guidance on each of ``unit_ids`` that has some, by unit id."""
     return {
@@ -113,20 +127,44 @@ class AuditLine:
     unit: str
 
 
-def audit_trail(
-    *, centre, learner_id: int | None = None, assessor=None, unit_id: int | None = None, page: int = 1
-) -> Page:
-    """A page of the centre's audit trail, newest first, optionally for one learner, one
-    assessor's actions or one unit, with the people and units it refers to by key named
-    for the reader (learners and units by their apps, through ``audit.references``): four
-    queries a page, however long the trail."""
-    records = AuditRecord.objects.filter(centre=centre).order_by("-at", "-pk")
+def audit_records(*, centre) -> QuerySet[AuditRecord]:
+    """The centre's audit trail, newest first."""
+    return AuditRecord.objects.filter(centre=centre).order_by("-at", "-pk")
+
+
+def narrow_audit_records(
+    records: QuerySet[AuditRecord],
+    *,
+    learner_id: int | None = None,
+    assessor=None,
+    unit_id: int | None = None,
+) -> QuerySet[AuditRecord]:
+    """``records`` about one learner, of one assessor's actions, about one unit: each
+    only when given (``centre.filters.AuditTrailFilter`` applies the same)."""
     if learner_id:
         records = records.filter(learner_ref=learner_id)
     if assessor is not None:
         records = records.filter(actor_key=assessor.audit_key)
     if unit_id:
         records = records.filter(unit_ref=unit_id)
+    return records
+
+
+def audit_trail(
+    *, centre, learner_id: int | None = None, assessor=None, unit_id: int | None = None, page: int = 1
+) -> Page:
+    """A page of the centre's audit trail, newest first, optionally for one learner, one
+    assessor's actions or one unit (``page_of_audit_trail``)."""
+    records = narrow_audit_records(
+        audit_records(centre=centre), learner_id=learner_id, assessor=assessor, unit_id=unit_id
+    )
+    return page_of_audit_trail(records, centre=centre, page=page)
+
+
+def page_of_audit_trail(records: QuerySet[AuditRecord], *, centre, page: int = 1) -> Page:
+    """A page of ``records`` (some of the centre's audit trail), with the people and units
+    they refer to by key named for the reader (learners and units by their apps, through
+    ``audit.references``): four queries a page, however long the trail."""
     page_of_records = Paginator(records, AUDIT_PAGE_SIZE).get_page(page)
     shown = list(page_of_records.object_list)
     actors = {

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -153,7 +154,10 @@ def add_member(
     if user is None:
         user = user_model(email=email, first_name=first_name, last_name=last_name)
         user.set_unusable_password()
-        user.full_clean()
+        try:
+            user.full_clean()
+        except ValidationError as error:
+            raise CentreServiceError(*error.messages, field="email") from None
         user.save()
     with centre_scope(centre):
         role_granting.send(sender=Membership, centre=centre, user=user, role=role, actor=actor)

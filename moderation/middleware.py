@@ -1,8 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
-from django.utils import timezone
 
 from accounts.services import end_sessions
 from centre.access import roles_in_centre
@@ -21,8 +19,7 @@ class ModeratorAccessMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated and roles_in_centre(request) == {Role.MODERATOR}:
             accesses = ModeratorAccess.objects.filter(centre=request.centre, moderator=request.user)
-            live = Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
-            if accesses.exists() and not accesses.filter(live).exists():
+            if accesses.exists() and not accesses.live().exists():
                 end_sessions(user=request.user)
                 logout(request)
                 messages.info(request, "Your access as a moderator has ended, so you have been signed out.")

@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from assessment.models import UnitSignOff
 from common.dates import long_date
 from common.scoping import centre_scoped_manager
+
+# The grant a moderator holds on each sample they may see (``ModerationSample.Meta.permissions``).
+MODERATE = "moderation.moderate_sample"
 
 
 class ModerationSample(models.Model):
@@ -50,6 +54,21 @@ class ModerationSampleUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(ModerationSample, on_delete=models.CASCADE)
 
 
+class ModeratorAccessQuerySet(models.QuerySet):
+    def live(self) -> "ModeratorAccessQuerySet":
+        """The accesses open at this moment: neither revoked nor expired. The one
+        definition of live access: the middleware, the moderator's samples, the centre
+        admin's list of accesses and the revocation of a grant all ask it."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ModeratorAccessManager(models.Manager.from_queryset(ModeratorAccessQuerySet)):
+    def live(self) -> ModeratorAccessQuerySet:
+        # Through the queryset's own method, so that outside a centre's scope the
+        # fail-closed queryset refuses the query as it refuses every other.
+        return ModeratorAccessQuerySet.live(self.get_queryset())
+
+
 class ModeratorAccess(models.Model):
     """An external moderator's read-only access to one sample, until ``expires_at`` or
     until revoked; checked on every request, so it ends at that moment even for a
@@ -65,13 +84,19 @@ class ModeratorAccess(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = centre_scoped_manager()
+    objects = centre_scoped_manager(manager_class=ModeratorAccessManager)
 
     class Meta:
         ordering = ["-granted_at"]
 
     def __str__(self) -> str:
         return f"Access of {self.moderator_id} to sample {self.sample_id}"
+
+    @property
+    def ends_at(self):
+        """When this access ends, or ended: when it was revoked, if that came before it
+        expired. It is live (``ModeratorAccess.objects.live()``) until then."""
+        return min(filter(None, [self.expires_at, self.revoked_at]))
 
 
 class BundleRender(models.Model):

@@ -122,10 +122,7 @@ class ModerationProvider(Provider):
                         {
                             "unit": sample.unit.urn,
                             "sampled_at": sample.created_at,
-                            "moderator_access_ends": [
-                                min(filter(None, [access.expires_at, access.revoked_at]))
-                                for access in sample.accesses.all()
-                            ],
+                            "moderator_access_ends": [access.ends_at for access in sample.accesses.all()],
                         }
                         for sample in moderation
                     ],

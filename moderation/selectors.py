@@ -3,17 +3,14 @@ covers, and within them exactly the sampled learners' assessment records."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from assessment.selectors import HistoryEntry, assessment_history, sheet_for_staff
 from common.redaction import redactors_for
 from iqa.models import IqaSample
-from moderation.models import ModerationSample, SampledLearner
+from moderation.models import MODERATE, BundleRender, ModerationSample, ModeratorAccess, SampledLearner
 from portfolio.models import EvidenceFile, EvidenceVersion
-
-MODERATE = "moderation.moderate_sample"
 
 
 def samples_for_moderator(*, centre, moderator) -> QuerySet[ModerationSample]:
@@ -22,14 +19,34 @@ def samples_for_moderator(*, centre, moderator) -> QuerySet[ModerationSample]:
     if not moderator.is_authenticated:
         return ModerationSample.objects.none()
     current = ModerationSample.objects.filter(
-        centre=centre,
-        accesses__moderator=moderator,
-        accesses__revoked_at__isnull=True,
-        accesses__expires_at__gt=timezone.now(),
-    ).distinct()
+        centre=centre, pk__in=ModeratorAccess.objects.live().filter(moderator=moderator).values("sample")
+    )
     return get_objects_for_user(
         moderator, MODERATE, klass=current, accept_global_perms=False, with_superuser=False
     ).select_related("unit")
+
+
+def samples_of_centre(*, centre) -> QuerySet[ModerationSample]:
+    """The centre's moderation samples, newest first, with their learners and the
+    moderators given access, for the centre admin's list."""
+    return (
+        ModerationSample.objects.filter(centre=centre)
+        .select_related("unit")
+        .prefetch_related("learners", "accesses__moderator")
+    )
+
+
+def accesses_to(*, sample: ModerationSample) -> QuerySet[ModeratorAccess]:
+    """Every access given to ``sample``, newest first, each with ``is_live``: whether it is
+    open now (``ModeratorAccess.objects.live()``)."""
+    return sample.accesses.select_related("moderator").annotate(
+        is_live=Exists(ModeratorAccess.objects.live().filter(pk=OuterRef("pk")))
+    )
+
+
+def latest_render_for(*, sample: ModerationSample, user) -> BundleRender | None:
+    """The bundle of ``sample`` that ``user`` asked for last, if any."""
+    return sample.renders.filter(requested_by=user).first()
 
 
 def sampled_learners(*, sample: ModerationSample) -> QuerySet[SampledLearner]:

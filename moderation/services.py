@@ -6,7 +6,6 @@ import math
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -20,13 +19,25 @@ from assessment.services import require_role
 from audit.services import record_audit
 from centre.models import Role
 from centre.services import add_member
+from common.errors import Refused, Stale
 from iqa.models import IqaAction
 from learners.models import Enrolment
-from moderation.models import ModerationSample, ModeratorAccess, SampledLearner
+from moderation.models import MODERATE, ModerationSample, ModeratorAccess, SampledLearner
 
 # OCR asks centres to keep e-portfolio work reachable for moderators for six months.
 DEFAULT_ACCESS_PERIOD = datetime.timedelta(days=183)
-MODERATE = "moderation.moderate_sample"
+
+
+class SampleRefused(Refused):
+    """These learners cannot make a moderation sample."""
+
+
+class AccessRefused(Refused):
+    """The moderator cannot be given access like this."""
+
+
+class AccessAlreadyRevoked(Stale):
+    """This access has already been revoked."""
 
 
 def sampleable_sign_offs(*, centre, unit) -> dict[int, UnitSignOff]:
@@ -81,7 +92,7 @@ def create_moderation_sample(*, centre, unit, actor, enrolment_ids: list[int]) -
                 f"{who} cannot be sampled: not signed off on this unit, or under an open IQA action."
             )
     if problems:
-        raise ValidationError(problems)
+        raise SampleRefused(*problems)
     sample = ModerationSample.objects.create(
         centre=centre, unit=unit, created_by=actor, created_at=timezone.now()
     )
@@ -110,7 +121,7 @@ def grant_moderator_access(
     now = timezone.now()
     expires_at = expires_at or now + DEFAULT_ACCESS_PERIOD
     if expires_at <= now:
-        raise ValidationError("Access must last until a date in the future.")
+        raise AccessRefused("Access must last until a date in the future.", field="expires_on")
     membership, _ = add_member(
         centre=sample.centre,
         email=email,
@@ -165,15 +176,12 @@ def revoke_moderator_access(*, access: ModeratorAccess, actor) -> ModeratorAcces
     require_role(actor, access.centre, Role.CENTRE_ADMIN)
     access = ModeratorAccess.objects.select_for_update().get(pk=access.pk)
     if access.revoked_at is not None:
-        raise ValidationError("This access has already been revoked.")
+        raise AccessAlreadyRevoked()
     access.revoked_at = timezone.now()
     access.save(update_fields=["revoked_at"])
-    still_granted = ModeratorAccess.objects.filter(
-        sample=access.sample,
-        moderator=access.moderator,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).exists()
+    still_granted = (
+        ModeratorAccess.objects.filter(sample=access.sample, moderator=access.moderator).live().exists()
+    )
     if not still_granted:
         remove_perm(MODERATE, access.moderator, access.sample)
     end_sessions(user=access.moderator)

@@ -6,7 +6,6 @@ import zipfile
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from moderation.bundle import recover_stalled_renders
 from moderation.bundle.render import BundleFetcher
 from moderation.models import BundleRender, ModeratorAccess
 from moderation.services import (
+    SampleRefused,
     create_moderation_sample,
     grant_moderator_access,
     revoke_moderator_access,
@@ -72,11 +72,11 @@ def test_a_learner_under_an_open_iqa_action_cannot_be_sampled(cohort, admin, cen
         assert cohort[2].pk not in {
             e.pk for e in suggested_moderation_sample(centre=centre_a, unit=seed_unit)
         }
-        with pytest.raises(ValidationError, match="under an open IQA action"):
+        with pytest.raises(SampleRefused, match="under an open IQA action"):
             create_moderation_sample(
                 centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[cohort[2].pk]
             )
-        with pytest.raises(ValidationError):
+        with pytest.raises(SampleRefused):
             create_moderation_sample(centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[])
 
 

@@ -1,0 +1,47 @@
+"""Fetching moderation's objects in a view: within the request's centre, and for the
+moderator only what their live access covers; anything else, missing or not theirs, is
+the same 404."""
+
+from django.http import Http404
+
+from moderation.models import BundleRender, ModerationSample, ModeratorAccess
+from moderation.selectors import samples_for_moderator
+
+
+def access_moderator_sample(request, sample_id: int) -> ModerationSample:
+    """The sample ``sample_id`` if the signed-in moderator's access to it is live."""
+    sample = samples_for_moderator(centre=request.centre, moderator=request.user).filter(pk=sample_id).first()
+    if sample is None:
+        raise Http404("No such sample open to you.")
+    return sample
+
+
+def access_bundle_render(request, sample_id: int, render_id: int) -> BundleRender:
+    """The render ``render_id`` of a sample the signed-in moderator may see."""
+    sample = access_moderator_sample(request, sample_id)
+    bundle = BundleRender.objects.filter(sample=sample, pk=render_id).select_related("sample__unit").first()
+    if bundle is None:
+        raise Http404("No such bundle.")
+    return bundle
+
+
+def access_sample(request, sample_id: int) -> ModerationSample:
+    """The centre's sample ``sample_id``, for its centre admin."""
+    sample = (
+        ModerationSample.objects.filter(centre=request.centre, pk=sample_id).select_related("unit").first()
+    )
+    if sample is None:
+        raise Http404("No such sample.")
+    return sample
+
+
+def access_moderator_access(request, access_id: int) -> ModeratorAccess:
+    """The centre's moderator access ``access_id``, for its centre admin."""
+    access = (
+        ModeratorAccess.objects.filter(centre=request.centre, pk=access_id)
+        .select_related("moderator", "sample")
+        .first()
+    )
+    if access is None:
+        raise Http404("No such access.")
+    return access
