@@ -116,7 +116,10 @@ def set_offered_units(*, centre: Centre, urns: list[str], actor=None) -> list[st
         raise CentreServiceError(f"No unit in the catalogue has the reference number {', '.join(unknown)}.")
     changes = []
     with centre_scope(centre):
-        offered = {offer.unit.urn: offer for offer in OfferedUnit.objects.select_related("unit")}
+        offered = {
+            offer.unit.urn: offer
+            for offer in OfferedUnit.objects.filter(centre=centre).select_related("unit")
+        }
         for urn in sorted(offered.keys() - units.keys()):
             unit_offer_ending.send(sender=OfferedUnit, centre=centre, unit=offered[urn].unit)
             offered[urn].delete()

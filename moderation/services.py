@@ -14,8 +14,8 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.services import end_sessions
+from assessment.access import require_role
 from assessment.models import UnitSignOff
-from assessment.services import require_role
 from audit.services import record_audit
 from centre.models import Role
 from centre.services import add_member

@@ -80,7 +80,7 @@ def retention_clock(*, learner: Learner) -> datetime.datetime:
     )
     for sample in samples.distinct():
         moments.append(sample.created_at)
-        moments += [min(filter(None, [a.expires_at, a.revoked_at])) for a in sample.accesses.all()]
+        moments += [access.ends_at for access in sample.accesses.all()]
     return max(moment for moment in moments if moment is not None)
 
 
