@@ -8,9 +8,9 @@ from assessment.models import UnitSignOff
 from centre.access import roles_in_centre
 from centre.models import Role
 from learners.models import Enrolment
-from learners.permissions import can_assess_enrolment
+from learners.policies import ASSESS, enrolment_policy
 from portfolio.models import EvidenceItem
-from portfolio.permissions import can_assess_item
+from portfolio.policies import evidence_item_policy
 
 # Roles that see every learner's assessment in their centre (read-only for them).
 OVERSEERS = {Role.IQA, Role.CENTRE_ADMIN}
@@ -23,7 +23,8 @@ def access_enrolment_for_assessment(request, pk: int) -> Enrolment:
         .first()
     )
     if enrolment is None or not (
-        roles_in_centre(request) & OVERSEERS or can_assess_enrolment(request.user, enrolment)
+        roles_in_centre(request) & OVERSEERS
+        or enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
     ):
         raise Http404("No such enrolment among yours.")
     return enrolment
@@ -31,7 +32,11 @@ def access_enrolment_for_assessment(request, pk: int) -> Enrolment:
 
 def access_item_to_judge(request, pk: int) -> EvidenceItem:
     item = EvidenceItem.objects.filter(centre=request.centre, pk=pk).select_related("learner").first()
-    if item is None or item.status == EvidenceItem.Status.DRAFT or not can_assess_item(request.user, item):
+    if (
+        item is None
+        or item.status == EvidenceItem.Status.DRAFT
+        or not evidence_item_policy.user_has_permission_for_instance(request.user, ASSESS, item)
+    ):
         raise Http404("No such submission among yours.")
     return item
 
@@ -48,7 +53,7 @@ def access_sign_off(request, pk: int) -> UnitSignOff:
     if not (
         roles_in_centre(request) & OVERSEERS
         or enrolment.learner.user_id == request.user.pk
-        or can_assess_enrolment(request.user, enrolment)
+        or enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
     ):
         raise Http404("No such sign-off.")
     return sign_off

@@ -46,7 +46,7 @@ from centre.selectors import guidance_by_unit
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
 from learners.models import Enrolment
-from learners.permissions import can_assess_enrolment
+from learners.policies import ASSESS, enrolment_policy
 from learners.selectors import enrolments_for_assessor
 from networking.selectors import networking_enabled
 from portfolio.kinds import describe_details, kind_spec
@@ -96,7 +96,7 @@ def enrolment_assessment(request, enrolment_id: int):
     )
     submissions = list({mapping.item_id: mapping.item for mapping in items}.values())
     redactor = redactor_for(learner=enrolment.learner_id)
-    is_assessor = can_assess_enrolment(request.user, enrolment)
+    is_assessor = enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
     sign_off = standing_sign_off(enrolment=enrolment)
     all_met = all(decisions and decisions[0].outcome == Outcome.MET for _, decisions in rows)
     return render(
@@ -131,7 +131,7 @@ def judge_submission(request, item_id: int):
         for mapping in item.mappings.select_related("criterion", "enrolment").order_by(
             "criterion__sort_order"
         )
-        if can_assess_enrolment(request.user, mapping.enrolment)
+        if enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, mapping.enrolment)
     ]
     standing = latest_decisions(enrolments={m.enrolment for m in mappings})
     # Evidence already assessed is judged again only on a unit reopened after sign-off.
@@ -223,7 +223,7 @@ def _int(value) -> int:
 @require_http_methods(["GET", "POST"])
 def sign_off_page(request, enrolment_id: int):
     enrolment = access_enrolment_for_assessment(request, enrolment_id)
-    if not can_assess_enrolment(request.user, enrolment):
+    if not enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment):
         raise Http404("No such enrolment among yours.")
     problems = []
     if request.method == "POST":

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from assessment.models import UnitSignOff
@@ -50,6 +51,12 @@ class ModerationSampleUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(ModerationSample, on_delete=models.CASCADE)
 
 
+class ModeratorAccessQuerySet(models.QuerySet):
+    def live(self) -> "ModeratorAccessQuerySet":
+        """Access neither revoked nor expired, at this moment: the one definition of it."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
 class ModeratorAccess(models.Model):
     """An external moderator's read-only access to one sample, until ``expires_at`` or
     until revoked; checked on every request, so it ends at that moment even for a
@@ -65,7 +72,7 @@ class ModeratorAccess(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = centre_scoped_manager()
+    objects = centre_scoped_manager(manager_class=models.Manager.from_queryset(ModeratorAccessQuerySet))
 
     class Meta:
         ordering = ["-granted_at"]
