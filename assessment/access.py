@@ -10,9 +10,9 @@ from centre.access import roles_in_centre
 from centre.models import Membership, Role
 from common.errors import NotAllowed
 from learners.models import Enrolment, Learner
-from learners.permissions import can_assess_enrolment
+from learners.policies import ASSESS, enrolment_policy
 from portfolio.models import EvidenceItem
-from portfolio.permissions import can_assess_item
+from portfolio.policies import evidence_item_policy
 
 # Roles that see every learner's assessment in their centre (read-only for them).
 OVERSEERS = {Role.IQA, Role.CENTRE_ADMIN}
@@ -25,7 +25,8 @@ def access_enrolment_for_assessment(request, pk: int) -> Enrolment:
         .first()
     )
     if enrolment is None or not (
-        roles_in_centre(request) & OVERSEERS or can_assess_enrolment(request.user, enrolment)
+        roles_in_centre(request) & OVERSEERS
+        or enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
     ):
         raise Http404("No such enrolment among yours.")
     return enrolment
@@ -38,14 +39,20 @@ def access_enrolment_to_assess(request, pk: int) -> Enrolment:
         .select_related("learner", "unit", "assessor")
         .first()
     )
-    if enrolment is None or not can_assess_enrolment(request.user, enrolment):
+    if enrolment is None or not enrolment_policy.user_has_permission_for_instance(
+        request.user, ASSESS, enrolment
+    ):
         raise Http404("No such enrolment among yours.")
     return enrolment
 
 
 def access_item_to_judge(request, pk: int) -> EvidenceItem:
     item = EvidenceItem.objects.filter(centre=request.centre, pk=pk).select_related("learner").first()
-    if item is None or item.status == EvidenceItem.Status.DRAFT or not can_assess_item(request.user, item):
+    if (
+        item is None
+        or item.status == EvidenceItem.Status.DRAFT
+        or not evidence_item_policy.user_has_permission_for_instance(request.user, ASSESS, item)
+    ):
         raise Http404("No such submission among yours.")
     return item
 
@@ -62,7 +69,7 @@ def access_sign_off(request, pk: int) -> UnitSignOff:
     if not (
         roles_in_centre(request) & OVERSEERS
         or enrolment.learner.user_id == request.user.pk
-        or can_assess_enrolment(request.user, enrolment)
+        or enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
     ):
         raise Http404("No such sign-off.")
     return sign_off
@@ -82,7 +89,7 @@ def access_own_sign_off(request, pk: int, *, learner: Learner) -> UnitSignOff:
 
 def require_assessor(user, enrolment: Enrolment) -> None:
     """Refuse anyone but the enrolment's allocated assessor."""
-    if not can_assess_enrolment(user, enrolment):
+    if not enrolment_policy.user_has_permission_for_instance(user, ASSESS, enrolment):
         raise NotAllowed("Only the learner's allocated assessor can assess this unit.")
 
 

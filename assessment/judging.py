@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from assessment.models import UnitSignOff
 from assessment.selectors import reopened_sign_offs
-from learners.permissions import can_assess_enrolment
+from learners.policies import ASSESS, enrolment_policy
 from portfolio.models import EvidenceItem, EvidenceMapping, EvidenceVersion
 
 
@@ -30,7 +30,7 @@ def judging(*, item: EvidenceItem, assessor) -> Judging:
         for mapping in item.mappings.select_related("criterion", "enrolment").order_by(
             "criterion__sort_order"
         )
-        if can_assess_enrolment(assessor, mapping.enrolment)
+        if enrolment_policy.user_has_permission_for_instance(assessor, ASSESS, mapping.enrolment)
     ]
     reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
     if item.status == EvidenceItem.Status.SUBMITTED:

@@ -25,7 +25,7 @@ from common.dates import long_datetime
 from common.errors import Frozen, NotAllowed, Refused, Stale
 from common.redaction import redactor_for
 from learners.models import Enrolment
-from learners.permissions import can_assess_enrolment
+from learners.policies import ASSESS, enrolment_policy
 from portfolio.models import EvidenceItem
 from portfolio.services import return_evidence_item
 
@@ -138,7 +138,8 @@ def assess_submission(
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
     every_mapping = list(item.mappings.select_related("criterion__outcome", "enrolment"))
     # An item can serve units with different assessors: each judges their own criteria.
-    mappings = [m for m in every_mapping if can_assess_enrolment(assessor, m.enrolment)]
+    assessable = enrolment_policy.permitted_ids(assessor, ASSESS, [m.enrolment for m in every_mapping])
+    mappings = [m for m in every_mapping if m.enrolment_id in assessable]
     if item.status not in {EvidenceItem.Status.SUBMITTED, EvidenceItem.Status.ASSESSED}:
         # Told to the assessor: in the learner's words as staff see them.
         title = redactor_for(learner=item.learner_id).text(item.title)

@@ -52,7 +52,7 @@ from common.errors import Stale
 from common.forms import run_form
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
-from learners.permissions import can_assess_enrolment
+from learners.policies import ASSESS, enrolment_policy
 from networking.selectors import networking_enabled
 from portfolio.kinds import describe_details, kind_spec
 
@@ -87,7 +87,7 @@ def enrolment_assessment(request, enrolment_id: int):
     enrolment = access_enrolment_for_assessment(request, enrolment_id)
     history = decision_history(enrolment=enrolment)
     rows = [(criterion, history.get(criterion.pk, [])) for criterion in unit_criteria(enrolment.unit)]
-    is_assessor = can_assess_enrolment(request.user, enrolment)
+    is_assessor = enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
     sign_off = standing_sign_off(enrolment=enrolment)
     return render(
         request,

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from centre.access import access_offered_unit
 from iqa.models import IqaAction, IqaSample, SamplingPlan
-from learners.permissions import can_assess_enrolment
+from learners.policies import ASSESS, enrolment_policy
 from portfolio.models import EvidenceVersion
 
 
@@ -26,14 +26,16 @@ def access_action_to_answer(request, pk: int) -> IqaAction:
         .select_related("sample__enrolment__learner", "sample__enrolment__unit", "sample__iqa")
         .first()
     )
-    if action is None or not can_assess_enrolment(request.user, action.sample.enrolment):
+    if action is None or not enrolment_policy.user_has_permission_for_instance(
+        request.user, ASSESS, action.sample.enrolment
+    ):
         raise Http404("No such action among yours.")
     return action
 
 
 def access_version_for_iqa(request, item_id: int, number: int) -> EvidenceVersion:
     """A submitted version of evidence of the request's centre, which its IQAs may read
-    (see ``learners.permissions``); another centre's is as absent as a missing one."""
+    (see ``portfolio.policies``); another centre's is as absent as a missing one."""
     version = (
         EvidenceVersion.objects.filter(centre=request.centre, item_id=item_id, number=number)
         .select_related("item__learner")

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from guardian.models import UserObjectPermissionBase
 
 from accounts.names import person_search_text, person_sort_key
 from common.scoping import centre_scoped_manager
@@ -79,8 +78,8 @@ class Learner(models.Model):
 class Enrolment(models.Model):
     """A learner on one unit their centre offers, with the assessor allocated to them.
 
-    The allocated assessor holds the ``assess_enrolment`` object permission on exactly
-    this enrolment; allocation services keep the two in step.
+    ``assessor`` is the allocation, and the only record of it: the allocated assessor may
+    assess exactly this enrolment (``learners.policies``).
     """
 
     class Status(models.TextChoices):
@@ -108,14 +107,6 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["learner", "unit"], name="one_enrolment_per_learner_and_unit")
         ]
-        permissions = [("assess_enrolment", "Can assess this enrolment")]
 
     def __str__(self) -> str:
         return f"{self.learner} on {self.unit}"
-
-
-class EnrolmentUserObjectPermission(UserObjectPermissionBase):
-    """Direct per-object grants on enrolments: they vanish with the enrolment and are
-    joined without a content-type lookup."""
-
-    content_object = models.ForeignKey(Enrolment, on_delete=models.CASCADE)

@@ -29,11 +29,6 @@ class LearnersProvider(Provider):
             ("learner", "assessor", "status", "start_date"),
             "The units the learner is on, and the assessor allocated to each.",
         ),
-        PersonalData(
-            "learners.EnrolmentUserObjectPermission",
-            ("user", "content_object"),
-            "The allocated assessor's permission to assess one enrolment.",
-        ),
     )
     # After moderation's rows, which protect enrolments, and the learner's evidence and
     # networking records, which point at the learner; before the learner's role and
@@ -49,8 +44,7 @@ class LearnersProvider(Provider):
         )
 
     def erase(self, learner: Learner) -> dict[str, int]:
-        """The learner's record and, with it, their enrolments (and the assessor's grants
-        on them)."""
+        """The learner's record and, with it, their enrolments."""
         _, deleted = Learner.objects.filter(pk=learner.pk).delete()
         return deleted
 

@@ -37,6 +37,6 @@ def enrolled_units_stay_offered(sender, *, centre, unit, **kwargs):
 @receiver(membership_ended, dispatch_uid="learners.release_enrolments")
 def assessor_leaves_their_enrolments(sender, *, membership, **kwargs):
     """Enrolments allocated to an assessor whose role ends are left without an assessor,
-    grants included, for the centre to reallocate."""
+    for the centre to reallocate."""
     if membership.role == Role.ASSESSOR:
         release_enrolments_of(assessor=membership.user, centre=membership.centre)

@@ -7,11 +7,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from guardian.shortcuts import get_objects_for_user
 
 from accounts.names import search_term
 from centre.models import Centre
 from learners.models import Enrolment, Learner
+from learners.policies import ASSESS, enrolment_policy
 
 
 def learners_of_centre(*, centre: Centre, search: str = "") -> QuerySet[Learner]:
@@ -38,15 +38,14 @@ def matching_learners(learners: QuerySet[Learner], *, search: str) -> QuerySet[L
 
 
 def enrolments_for_assessor(*, centre: Centre, assessor) -> QuerySet[Enrolment]:
-    """Exactly the enrolments of ``centre`` that ``assessor`` has been allocated (their
-    per-object grants; no model-wide permission or superuser status widens it)."""
-    return get_objects_for_user(
-        assessor,
-        "learners.assess_enrolment",
-        klass=Enrolment.objects.filter(centre=centre).select_related("learner", "unit"),
-        accept_global_perms=False,
-        with_superuser=False,
-    ).order_by("learner__sort_key", "unit__title")
+    """Exactly the enrolments of ``centre`` that ``assessor`` has been allocated (no role,
+    model-wide permission or superuser status widens it: ``learners.policies``)."""
+    return (
+        enrolment_policy.instances_user_has_permission_for(assessor, ASSESS)
+        .filter(centre=centre)
+        .select_related("learner", "unit")
+        .order_by("learner__sort_key", "unit__title")
+    )
 
 
 def register_rows(*, centre: Centre) -> list[dict[str, str]]:

@@ -1,12 +1,9 @@
 from django.db import transaction
-from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record_audit
 from centre.selectors import assessors_of_centre
 from common.errors import Refused
-from learners.models import Enrolment, EnrolmentUserObjectPermission
-
-ASSESS = "learners.assess_enrolment"
+from learners.models import Enrolment
 
 
 class AllocationError(Refused):
@@ -16,7 +13,8 @@ class AllocationError(Refused):
 @transaction.atomic
 def allocate_assessor(*, enrolment: Enrolment, assessor, actor=None) -> None:
     """Allocate ``assessor`` to ``enrolment``: they may then assess exactly this enrolment,
-    and the assessor it had before no longer may. ``None`` leaves it unallocated."""
+    and the assessor it had before no longer may (``learners.policies`` reads the right to
+    assess from the allocation). ``None`` leaves it unallocated."""
     if (
         assessor is not None
         and not assessors_of_centre(centre=enrolment.centre).filter(pk=assessor.pk).exists()
@@ -25,10 +23,6 @@ def allocate_assessor(*, enrolment: Enrolment, assessor, actor=None) -> None:
     previous = enrolment.assessor
     if previous == assessor:
         return
-    if previous is not None:
-        remove_perm(ASSESS, previous, enrolment)
-    if assessor is not None:
-        assign_perm(ASSESS, assessor, enrolment)
     enrolment.assessor = assessor
     enrolment.save(update_fields=["assessor"])
     record_audit(
@@ -46,8 +40,7 @@ def allocate_assessor(*, enrolment: Enrolment, assessor, actor=None) -> None:
 
 
 def release_enrolments_of(*, assessor, centre) -> int:
-    """Take every enrolment of ``centre`` away from ``assessor`` at once, grants included."""
-    EnrolmentUserObjectPermission.objects.filter(user=assessor, content_object__centre=centre).delete()
+    """Take every enrolment of ``centre`` away from ``assessor`` at once."""
     return Enrolment.objects.filter(centre=centre, assessor=assessor).update(assessor=None)
 
 

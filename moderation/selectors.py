@@ -4,26 +4,23 @@ covers, and within them exactly the sampled learners' assessment records."""
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from guardian.shortcuts import get_objects_for_user
 
 from assessment.selectors import HistoryEntry, assessment_history, sheet_for_staff
 from common.redaction import redactors_for
 from iqa.models import IqaSample
-from moderation.models import MODERATE, BundleRender, ModerationSample, ModeratorAccess, SampledLearner
+from moderation.models import BundleRender, ModerationSample, ModeratorAccess, SampledLearner
+from moderation.policies import MODERATE, moderation_sample_policy
 from portfolio.models import EvidenceFile, EvidenceVersion
 
 
 def samples_for_moderator(*, centre, moderator) -> QuerySet[ModerationSample]:
-    """Samples of ``centre`` that ``moderator`` holds the grant on and whose access has
-    neither expired nor been revoked, as of this moment."""
-    if not moderator.is_authenticated:
-        return ModerationSample.objects.none()
-    current = ModerationSample.objects.filter(
-        centre=centre, pk__in=ModeratorAccess.objects.live().filter(moderator=moderator).values("sample")
+    """Samples of ``centre`` that ``moderator`` may moderate (``moderation.policies``):
+    their access to it has neither expired nor been revoked, as of this moment."""
+    return (
+        moderation_sample_policy.instances_user_has_permission_for(moderator, MODERATE)
+        .filter(centre=centre)
+        .select_related("unit")
     )
-    return get_objects_for_user(
-        moderator, MODERATE, klass=current, accept_global_perms=False, with_superuser=False
-    ).select_related("unit")
 
 
 def samples_of_centre(*, centre) -> QuerySet[ModerationSample]:

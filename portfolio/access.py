@@ -1,9 +1,8 @@
 from django.http import Http404
 
-from centre.access import roles_in_centre
 from learners.access import access_own_learner
 from portfolio.models import EvidenceFile, EvidenceItem
-from portfolio.permissions import can_view_evidence_file
+from portfolio.policies import DOWNLOAD, evidence_file_policy
 
 
 def access_own_evidence(request, pk: int) -> EvidenceItem:
@@ -22,8 +21,8 @@ def access_evidence_file(request, pk: int) -> EvidenceFile:
     evidence_file = (
         EvidenceFile.objects.filter(centre=request.centre, pk=pk).select_related("item__learner").first()
     )
-    if evidence_file is None or not can_view_evidence_file(
-        request.user, evidence_file, roles=roles_in_centre(request)
+    if evidence_file is None or not evidence_file_policy.user_has_permission_for_instance(
+        request.user, DOWNLOAD, evidence_file
     ):
         raise Http404("No such file.")
     return evidence_file

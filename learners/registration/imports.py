@@ -1,7 +1,6 @@
 """Registering a centre's learners in bulk: check every row against the centre, then
 write them all, or nothing."""
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,7 +8,7 @@ from audit.services import audit_record, record_audits
 from centre.models import Centre
 from common.errors import Stale
 from learners.invitations import give_learners_accounts, invite_learners
-from learners.models import Enrolment, EnrolmentUserObjectPermission, Learner
+from learners.models import Enrolment, Learner
 from learners.registration.plans import LEARNER_FIELDS, RegistrationPlan, plan_registration
 from learners.registration.register import Register
 
@@ -37,7 +36,7 @@ def import_register(
     Rows are matched to learners by ULN within the centre, so importing the same file
     again changes nothing. Each new learner is linked to an account (their existing one,
     or a new one) with the learner role here and, if ``invite``, emailed an invitation to
-    choose a password. Each enrolment's assessor is granted exactly that enrolment.
+    choose a password. Each enrolment's assessor may then assess exactly that enrolment.
     """
     # One register import per centre at a time: the plan must still hold when it is applied.
     list(Centre.objects.select_for_update().filter(pk=centre.pk).values_list("pk", flat=True))
@@ -78,7 +77,6 @@ def import_register(
         batch_size=1000,
     )
     for enrolment, assessor in plan.reallocations:
-        EnrolmentUserObjectPermission.objects.filter(content_object=enrolment).delete()
         enrolment.assessor = assessor
     Enrolment.objects.bulk_update(
         [enrolment for enrolment, _ in plan.reallocations], ["assessor"], batch_size=1000
@@ -87,16 +85,6 @@ def import_register(
     allocated = [enrolment for enrolment in enrolments if enrolment.assessor_id] + [
         e for e, _ in plan.reallocations
     ]
-    assess = Permission.objects.get(content_type__app_label="learners", codename="assess_enrolment")
-    EnrolmentUserObjectPermission.objects.bulk_create(
-        [
-            EnrolmentUserObjectPermission(
-                content_object=enrolment, user_id=enrolment.assessor_id, permission=assess
-            )
-            for enrolment in allocated
-        ],
-        batch_size=1000,
-    )
     # One record per assessor, listing the enrolments they were given: the whole story,
     # without ten thousand rows for a ten-thousand-row register.
     allocations: dict[object, list[int]] = {}

@@ -10,6 +10,7 @@ from common.redaction import redactor_for
 from learners.models import Learner
 from portfolio.kinds import kind_spec
 from portfolio.models import EvidenceItem, EvidenceMapping, EvidenceVersion
+from portfolio.policies import ASSESS, evidence_item_policy
 from portfolio.services.locks import locked_item
 from portfolio.sources import record_source
 
@@ -119,10 +120,8 @@ def return_evidence_item(
     an enrolment the item is mapped to may; the submitted version stays as it was, with
     the return and its reason recorded on it. ``reassessing``: an item already assessed
     may be returned too (its unit was reopened and is being judged again)."""
-    from portfolio.permissions import can_assess_item
-
     item = locked_item(item, editable=False)
-    if not can_assess_item(actor, item):
+    if not evidence_item_policy.user_has_permission_for_instance(actor, ASSESS, item):
         raise ValidationError("Only the learner’s allocated assessor can return their evidence.")
     returnable = {EvidenceItem.Status.SUBMITTED} | ({EvidenceItem.Status.ASSESSED} if reassessing else set())
     if item.status not in returnable:

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from centre.models import Membership, OfferedUnit, Role
 from common.scoping import centre_scope, scopes_disabled
+from learners.policies import ASSESS, enrolment_policy
 from learners.services import allocate_assessor
 from tests.factories import EnrolmentFactory, MembershipFactory
 from tests.helpers import decide, member, scoped
@@ -50,8 +51,9 @@ def test_ending_an_assessors_role_takes_their_learners_away_at_once(admin_client
     )
 
     assert f"{membership.user.email} is no longer assessor here." in response.content.decode()
-    user = type(membership.user).objects.get(pk=membership.user.pk)
-    assert not user.has_perm("learners.assess_enrolment", enrolment)
+    with scopes_disabled():
+        enrolment.refresh_from_db()
+    assert not enrolment_policy.user_has_permission_for_instance(membership.user, ASSESS, enrolment)
     with scopes_disabled():
         assert not Membership.objects.get(pk=membership.pk).is_active
 

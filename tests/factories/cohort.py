@@ -5,11 +5,10 @@ assessors, evidence mapped to every criterion and a decision on each."""
 import itertools
 
 from django.utils import timezone
-from guardian.models import Permission
 
 from assessment.models import CriterionDecision
 from centre.models import Membership, Role
-from learners.models import Enrolment, EnrolmentUserObjectPermission, Learner
+from learners.models import Enrolment, Learner
 from portfolio.models import EvidenceItem, EvidenceMapping
 from tests.factories import valid_uln
 from units.selectors import unit_by_urn
@@ -41,7 +40,7 @@ def wide_unit(*, urn: str = "Y/600/0020", outcomes: int = 4, criteria_each: int 
 
 def build_cohort(*, centre, unit, learners: int, assessors: list, decided: bool = True, start: int = 0):
     """``learners`` (numbered from ``start``) enrolled on ``unit`` at ``centre``, allocated
-    in turn to ``assessors`` (with their grants), each with one submitted item mapped to
+    in turn to ``assessors``, each with one submitted item mapped to
     every criterion and, if ``decided``, a decision on each. Runs inside the centre's scope."""
     for assessor in assessors:
         Membership.objects.get_or_create(centre=centre, user=assessor, role=Role.ASSESSOR)
@@ -63,11 +62,6 @@ def build_cohort(*, centre, unit, learners: int, assessors: list, decided: bool 
             centre=centre, learner=learner, unit=unit, assessor=next(turn), start_date=timezone.localdate()
         )
         for learner in people
-    )
-    assess = Permission.objects.get(codename="assess_enrolment", content_type__app_label="learners")
-    EnrolmentUserObjectPermission.objects.bulk_create(
-        EnrolmentUserObjectPermission(user=e.assessor, permission=assess, content_object=e)
-        for e in enrolments
     )
     now = timezone.now()
     items = EvidenceItem.objects.bulk_create(

@@ -9,6 +9,7 @@ from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope, scopes_disabled
 from learners.models import Enrolment, Learner
+from learners.policies import ASSESS, enrolment_policy
 from tests.factories import LearnerFactory, MembershipFactory, valid_uln
 
 HEADER = "first_name,last_name,email,uln,candidate_number,unit_urn,assessor_email"
@@ -62,7 +63,7 @@ def test_register_creates_learners_and_enrolments_and_grants_the_assessor(centre
     with centre_scope(centre):
         liam = Enrolment.objects.select_related("assessor").get(learner__uln=ULN_1)
         assert liam.assessor.email == "tom@northgate.example"
-        assert liam.assessor.has_perm("learners.assess_enrolment", liam)
+        assert enrolment_policy.user_has_permission_for_instance(liam.assessor, ASSESS, liam)
         assert Enrolment.objects.get(learner__uln=ULN_2).assessor is None
         allocation = AuditRecord.objects.get(verb="enrolments.assessor_allocated")
         assert allocation.details["enrolments"] == [liam.pk]

@@ -7,6 +7,7 @@ from centre.models import Centre, Membership, UnitGuidance
 from common.scoping import scopes_disabled
 from iqa.models import IqaSample
 from learners.models import Enrolment
+from learners.policies import ASSESS, enrolment_policy
 from moderation.models import ModerationSample
 from networking.models import NetworkingPrompt
 from portfolio.models import EvidenceItem
@@ -28,7 +29,7 @@ def test_seed_demo_loads_a_person_in_every_role_and_is_safe_to_run_twice(db, cap
     assert roles == ["assessor", "centre_admin", "iqa", "learner", "learner", "moderator"]
     assessor = get_user_model().objects.get(email="assessor@demo.waymark.test")
     assert enrolment.assessor == assessor
-    assert assessor.has_perm("learners.assess_enrolment", enrolment)
+    assert enrolment_policy.user_has_permission_for_instance(assessor, ASSESS, enrolment)
     assert assessor.check_password("waymark-demo-2026")
     with scopes_disabled():
         items = {item.title: item for item in EvidenceItem.objects.filter(learner=enrolment.learner)}

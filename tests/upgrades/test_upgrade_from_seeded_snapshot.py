@@ -15,7 +15,9 @@ operator would, and then checks that:
   among today's models by their table, through ``RENAMED_TABLES``);
 - every content type still names the same model, every object permission of
   django-guardian still resolves to its object, and so does every audit record's
-  ``object_type`` and ``object_id``.
+  ``object_type`` and ``object_id``;
+- rows that a migration folded into others (``FOLDINGS``) are found where their meaning
+  went: each of the assessors' former grants is its enrolment's ``assessor``.
 
 When models move between apps, fill in the maps below as the migrations rename tables.
 Until then they are empty, the snapshot's migrations are today's, and the test checks the
@@ -99,6 +101,7 @@ MAY_GAIN_ROWS = {"django_content_type", "auth_permission"}
 # Models that exist on one database only (Wagtail's SQLite full-text index): elsewhere their
 # content types, made where the snapshot was, name no model, as on any such database.
 ONE_DATABASE_MODELS = {"wagtailsearch.sqliteftsindexentry": "sqlite"}
+# Rows that a migration folded into others: FOLDINGS, with the checks below.
 # Files older than verify_storage's grace for uploads in progress, so that an orphan shows.
 FILES_WRITTEN_AGO = datetime.timedelta(hours=2)
 
@@ -128,8 +131,9 @@ def test_a_seeded_database_upgrades_with_every_row_file_and_audit_link_intact(ev
 
         assert_audit_trail_intact(snapshot)
         assert_files_intact(files, evidence_storage)
-        now = models_now(snapshot)
-        assert_rows_intact(snapshot, now)
+        folded = assert_folded_rows_went_where_they_meant(snapshot)
+        now = models_now(snapshot, folded)
+        assert_rows_intact(snapshot, now, folded)
         assert_content_types_name_the_same_models(snapshot, now)
         assert_object_permissions_resolve()
         assert_audit_objects_resolve(snapshot, now)
@@ -233,12 +237,16 @@ def back_to_the_latest_migrations(content_types: dict) -> None:
 # --- What the snapshot's tables and models are now ---------------------------------------
 
 
-def models_now(snapshot: dict) -> dict[str, type]:
-    """Each of the snapshot's tables → the model that owns it (or its renamed table) now."""
+def models_now(snapshot: dict, folded: dict[str, set]) -> dict[str, type]:
+    """Each of the snapshot's tables → the model that owns it (or its renamed table) now;
+    a table whose every row was folded into another's has none."""
     tables_now = models_by_table(apps.get_models(include_auto_created=True))
     found, vanished = {}, []
     for table in snapshot:
         model = tables_now.get(RENAMED_TABLES.get(table, table))
+        if model is None and table in folded and len(folded[table]) == snapshot[table]["count"]:
+            found[table] = None
+            continue
         if model is None:
             vanished.append(
                 table if table not in RENAMED_TABLES else f"{table} (renamed {RENAMED_TABLES[table]})"
@@ -301,14 +309,18 @@ def sha256(storage, name: str) -> str:
         return hashlib.file_digest(stored, "sha256").hexdigest()
 
 
-def assert_rows_intact(snapshot: dict, now: dict[str, type]) -> None:
+def assert_rows_intact(snapshot: dict, now: dict[str, type], folded: dict[str, set]) -> None:
     """Every row of the snapshot, in the model that owns its table now, with the same
-    values in every column; and no more rows than there were (bar MAY_GAIN_ROWS)."""
+    values in every column; and no more rows than there were (bar MAY_GAIN_ROWS). Rows
+    folded into others (``FOLDINGS``) are checked there instead."""
     counts_then, counts_now, problems = {}, {}, []
     for table, entry in snapshot.items():
         model = now[table]
+        if model is None:
+            continue
         label = model._meta.label_lower
-        counts_then[label] = entry["count"]
+        folded_keys = folded.get(table, set())
+        counts_then[label] = entry["count"] - len(folded_keys)
         counts_now[label] = model._base_manager.count()
         if table in MAY_GAIN_ROWS and counts_now[label] > entry["count"]:
             counts_now[label] = f"{entry['count']} and more"
@@ -328,6 +340,10 @@ def assert_rows_intact(snapshot: dict, now: dict[str, type]) -> None:
         pk_at = [index for index, _ in compared].index(pk_then)
         rows_now = {row[pk_at]: row for row in read_rows(model, [column for _, column in compared])}
         for row in entry["rows"]:
+            if row[pk_then] in folded_keys:
+                if row[pk_then] in rows_now:
+                    problems.append(f"{label} {row[pk_then]}: folded into another, yet still here")
+                continue
             then = [row[index] for index, _ in compared]
             found = rows_now.get(row[pk_then])
             if found is None:
@@ -343,17 +359,82 @@ def assert_rows_intact(snapshot: dict, now: dict[str, type]) -> None:
     assert not problems, "\n".join(problems[:20])
 
 
+def snapshot_rows(snapshot: dict, table: str) -> list[dict]:
+    entry = snapshot[table]
+    return [dict(zip(entry["columns"], row, strict=True)) for row in entry["rows"]]
+
+
+def assess_grants_became_allocations(snapshot: dict) -> dict[str, set]:
+    """Issue 14 (learners 0009): django-guardian's ``assess_enrolment`` grants were copies
+    of ``Enrolment.assessor``, kept in step by hand; the allocation is that column alone
+    now, and the right to assess is read from it. Every former grant must be its
+    enrolment's assessor now (so whoever could assess it still can); the grants, and the
+    permission they granted, are gone."""
+    from learners.models import Enrolment
+    from learners.policies import ASSESS, enrolment_policy
+
+    content_types = {
+        row["id"]: (row["app_label"], row["model"]) for row in snapshot_rows(snapshot, "django_content_type")
+    }
+    permissions = {
+        row["id"]
+        for row in snapshot_rows(snapshot, "auth_permission")
+        if row["codename"] == "assess_enrolment"
+        and content_types[row["content_type_id"]] == ("learners", "enrolment")
+    }
+    grants = snapshot_rows(snapshot, "learners_enrolmentuserobjectpermission")
+    assert grants, "The snapshot holds no assessors' grants to check."
+    enrolments = Enrolment._base_manager.in_bulk([grant["content_object_id"] for grant in grants])
+    wrong = []
+    for grant in grants:
+        enrolment = enrolments.get(grant["content_object_id"])
+        if grant["permission_id"] not in permissions:
+            wrong.append(f"grant {grant['id']}: of permission {grant['permission_id']}, not assess_enrolment")
+        elif enrolment is None:
+            wrong.append(f"grant {grant['id']}: enrolment {grant['content_object_id']} is gone")
+        elif enrolment.assessor_id != grant["user_id"]:
+            wrong.append(
+                f"grant {grant['id']}: user {grant['user_id']} could assess enrolment {enrolment.pk}; "
+                f"its assessor is now {enrolment.assessor_id}"
+            )
+        elif not enrolment_policy.user_has_permission_for_instance(enrolment.assessor, ASSESS, enrolment):
+            wrong.append(f"grant {grant['id']}: the assessor of enrolment {enrolment.pk} may not assess it")
+    assert not wrong, "\n".join(wrong)
+    Permission = apps.get_model("auth", "Permission")
+    assert not Permission.objects.filter(pk__in=permissions).exists(), (
+        "assess_enrolment is still a permission"
+    )
+    return {
+        "learners_enrolmentuserobjectpermission": {grant["id"] for grant in grants},
+        "auth_permission": permissions,
+    }
+
+
+# Rows that a migration folded into others, each a check: given the snapshot, it asserts
+# that what the rows meant is where it went now, and returns their keys by table (they
+# are not looked for again).
+FOLDINGS = [assess_grants_became_allocations]
+
+
+def assert_folded_rows_went_where_they_meant(snapshot: dict) -> dict[str, set]:
+    folded: dict[str, set] = {}
+    for folding in FOLDINGS:
+        for table, keys in folding(snapshot).items():
+            folded.setdefault(table, set()).update(keys)
+    return folded
+
+
 def assert_content_types_name_the_same_models(snapshot: dict, now: dict[str, type]) -> None:
     entry = snapshot["django_content_type"]
     key, app_label, model = (entry["columns"].index(column) for column in ("id", "app_label", "model"))
+    folded_away = {snapshot[table]["model"] for table, found in now.items() if found is None}
     wrong = []
     for row in entry["rows"]:
         label = f"{row[app_label]}.{row[model]}"
         expected = model_now(label, snapshot, now)
         found = ContentType.objects.get(pk=row[key]).model_class()
-        if (
-            found is expected is None
-            and ONE_DATABASE_MODELS.get(label, connection.vendor) != connection.vendor
+        if found is expected is None and (
+            label in folded_away or ONE_DATABASE_MODELS.get(label, connection.vendor) != connection.vendor
         ):
             continue
         if expected is None or found is not expected:
@@ -446,6 +527,8 @@ def assert_sequences_continue(snapshot: dict, now: dict[str, type]) -> None:
     with connection.cursor() as cursor:
         for table in snapshot:
             model = now[table]
+            if model is None:  # folded into another table's rows
+                continue
             pk = model._meta.pk
             if not isinstance(pk, models.AutoField) or pk.model is not model:
                 continue
