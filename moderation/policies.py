@@ -1,15 +1,19 @@
 """Who may moderate a moderation sample, in the shape of Wagtail's permission policies.
 
-``"moderate"``: an external moderator whose access to the sample is live
-(``ModeratorAccess.objects.live()``: neither revoked nor expired, at this moment); a
-session opened while it was live is worth nothing after it.
+``"moderate"``: an external moderator who holds the per-object grant on the sample
+(django-guardian's ``moderation.moderate_sample``, given with the access and taken away
+when it is revoked) while their access to it is live (``ModeratorAccess.objects.live()``:
+neither revoked nor expired, at this moment); a session opened while it was live is worth
+nothing after it. The grant says which sample; the access says until when.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from guardian.shortcuts import get_objects_for_user
 
 from common.policies import ActionPolicy
-from moderation.models import ModerationSample, ModeratorAccess
+from moderation.models import MODERATE as MODERATE_GRANT
+from moderation.models import ModerationSample, ModerationSampleUserObjectPermission, ModeratorAccess
 
 MODERATE = "moderate"
 
@@ -24,7 +28,7 @@ class ModerationSamplePolicy(ActionPolicy):
         self.check_actions([action])
         return (
             user.is_authenticated
-            and ModeratorAccess.objects.live().filter(sample=instance, moderator=user).exists()
+            and self.instances_user_has_any_permission_for(user, [action]).filter(pk=instance.pk).exists()
         )
 
     def instances_user_has_any_permission_for(self, user, actions) -> QuerySet[ModerationSample]:
@@ -32,18 +36,30 @@ class ModerationSamplePolicy(ActionPolicy):
         self.check_actions(actions)
         if not user.is_authenticated:
             return ModerationSample.objects.none()
-        return ModerationSample.objects.filter(
+        live = ModerationSample.objects.filter(
             pk__in=ModeratorAccess.objects.live().filter(moderator=user).values("sample_id")
+        )
+        return get_objects_for_user(
+            user, MODERATE_GRANT, klass=live, accept_global_perms=False, with_superuser=False
         )
 
     def users_with_any_permission(self, actions):
         self.check_actions(actions)
-        return get_user_model().objects.filter(pk__in=ModeratorAccess.objects.live().values("moderator_id"))
+        return (
+            get_user_model()
+            .objects.filter(pk__in=ModeratorAccess.objects.live().values("moderator_id"))
+            .filter(pk__in=ModerationSampleUserObjectPermission.objects.values("user_id"))
+        )
 
     def users_with_any_permission_for_instance(self, actions, instance: ModerationSample):
         self.check_actions(actions)
-        return get_user_model().objects.filter(
-            pk__in=ModeratorAccess.objects.live().filter(sample=instance).values("moderator_id")
+        granted = ModerationSampleUserObjectPermission.objects.filter(content_object=instance)
+        return (
+            get_user_model()
+            .objects.filter(
+                pk__in=ModeratorAccess.objects.live().filter(sample=instance).values("moderator_id")
+            )
+            .filter(pk__in=granted.values("user_id"))
         )
 
 

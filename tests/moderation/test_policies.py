@@ -9,9 +9,11 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from centre.models import Role
 from common.scoping import centre_scope, scopes_disabled
+from moderation.models import MODERATE as MODERATE_GRANT
 from moderation.models import ModerationSample, ModeratorAccess
 from moderation.policies import MODERATE, moderation_sample_policy
 from tests.factories import MembershipFactory
@@ -27,9 +29,12 @@ def sample_of(centre, unit) -> ModerationSample:
         return ModerationSample.objects.create(centre=centre, unit=unit, created_at=timezone.now())
 
 
-def access(sample, moderator, *, days: int = 30) -> ModeratorAccess:
+def access(sample, moderator, *, days: int = 30, granted: bool = True) -> ModeratorAccess:
+    """An access as ``grant_moderator_access`` gives it: the row and the per-object grant."""
     now = timezone.now()
     with scopes_disabled():
+        if granted:
+            assign_perm(MODERATE_GRANT, moderator, sample)
         return ModeratorAccess.objects.create(
             centre=sample.centre,
             sample=sample,
@@ -110,3 +115,13 @@ def test_a_page_of_samples_is_checked_in_one_query(world, centre_a, django_asser
     with centre_scope(centre_a), django_assert_num_queries(1):
         samples = set(moderation_sample_policy.instances_user_has_permission_for(world.mo, MODERATE))
     assert samples == {world.sample, world.other}
+
+
+@pytest.mark.django_db
+def test_an_access_without_its_grant_gives_nothing(centre_a, seed_unit):
+    moderator = member(centre_a, Role.MODERATOR)
+    sample = sample_of(centre_a, seed_unit)
+    access(sample, moderator, granted=False)
+    with centre_scope(centre_a):
+        assert not moderation_sample_policy.user_has_permission_for_instance(moderator, MODERATE, sample)
+        assert not moderation_sample_policy.instances_user_has_permission_for(moderator, MODERATE).exists()
