@@ -207,3 +207,90 @@ def test_the_admin_s_subject_access_export(client, learner_world, django_assert_
     client.force_login(people[Role.CENTRE_ADMIN])
     path = f"/learners/{learner.pk}/subject-access/"
     assert_queries_do_not_grow(lambda: client.post(path), lambda: grow(2 * N), django_assert_max_num_queries)
+
+
+@pytest.fixture
+def sampled(centre_a, seed_unit, cohort):
+    """The cohort's learners sampled by the IQA at the interim stage as they are made."""
+    from iqa.services import save_sampling_plan, start_samples
+
+    people, grow, made = cohort
+    iqa = people[Role.IQA]
+    with centre_scope(centre_a):
+        plan = save_sampling_plan(
+            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
+        )
+
+    def sample(enrolments):
+        with centre_scope(centre_a):
+            start_samples(plan=plan, iqa=iqa, picks=[(e.pk, "interim") for e in enrolments])
+
+    sample(made)
+
+    def more():
+        before = len(made)
+        grow(2 * N)
+        sample(made[before:])
+
+    return people, more
+
+
+@pytest.mark.parametrize("path", ["/iqa/", "/iqa/units/{unit}/plan/"])
+def test_the_iqa_s_lists(client, sampled, seed_unit, path, django_assert_max_num_queries):
+    people, more = sampled
+    client.force_login(people[Role.IQA])
+    path = path.format(unit=seed_unit.pk)
+    assert_queries_do_not_grow(lambda: client.get(path), more, django_assert_max_num_queries)
+
+
+@pytest.fixture
+def moderated(centre_a, seed_unit):
+    """A moderation sample of N signed-off learners with a moderator's access;
+    ``more()`` makes a new sample of 3N, which ``current`` then names."""
+    from moderation.services import create_moderation_sample, grant_moderator_access
+    from tests.factories.moderation import signed_off_learner
+
+    set_offered_units(centre=centre_a, urns=["R/600/9587"])
+    with scopes_disabled():
+        admin = MembershipFactory(centre=centre_a, role=Role.CENTRE_ADMIN).user
+        assessor = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
+    enrolments, current = [], {}
+
+    def sample_of(n):
+        with centre_scope(centre_a):
+            enrolments.extend(
+                signed_off_learner(
+                    centre=centre_a,
+                    unit=seed_unit,
+                    assessor=assessor,
+                    candidate_number=f"{len(enrolments) + 1:04d}",
+                )
+                for _ in range(n - len(enrolments))
+            )
+            sample = create_moderation_sample(
+                centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[e.pk for e in enrolments]
+            )
+            access = grant_moderator_access(sample=sample, actor=admin, email="moderator@ocr.example")
+        current.update(sample=sample, moderator=access.moderator)
+
+    sample_of(N)
+    return admin, current, lambda: sample_of(3 * N)
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("admin", "/moderation/manage/"),
+        ("admin", "/moderation/manage/samples/{sample}/"),
+        ("moderator", "/moderation/"),
+        ("moderator", "/moderation/samples/{sample}/"),
+    ],
+)
+def test_moderation_lists(client, moderated, who, path, django_assert_max_num_queries):
+    admin, current, more = moderated
+
+    def ask():
+        client.force_login(admin if who == "admin" else current["moderator"])
+        return client.get(path.format(sample=current["sample"].pk))
+
+    assert_queries_do_not_grow(ask, more, django_assert_max_num_queries)
