@@ -245,8 +245,9 @@ def test_the_iqa_s_lists(client, sampled, seed_unit, path, django_assert_max_num
 
 @pytest.fixture
 def moderated(centre_a, seed_unit):
-    """A moderation sample of N signed-off learners with a moderator's access;
-    ``more()`` makes a new sample of 3N, which ``current`` then names."""
+    """A moderation sample of two signed-off learners with a moderator's access;
+    ``more()`` makes a new sample of six, which ``current`` then names. (Signed-off
+    learners with their files are slow to make: fewer than the other lists.)"""
     from moderation.services import create_moderation_sample, grant_moderator_access
     from tests.factories.moderation import signed_off_learner
 
@@ -273,8 +274,8 @@ def moderated(centre_a, seed_unit):
             access = grant_moderator_access(sample=sample, actor=admin, email="moderator@ocr.example")
         current.update(sample=sample, moderator=access.moderator)
 
-    sample_of(N)
-    return admin, current, lambda: sample_of(3 * N)
+    sample_of(2)
+    return admin, current, lambda: sample_of(6)
 
 
 @pytest.mark.parametrize(
@@ -294,3 +295,25 @@ def test_moderation_lists(client, moderated, who, path, django_assert_max_num_qu
         return client.get(path.format(sample=current["sample"].pk))
 
     assert_queries_do_not_grow(ask, more, django_assert_max_num_queries)
+
+
+def test_the_bundle_render(centre_a, moderated, django_assert_max_num_queries):
+    """The whole job, from the sample to its PDF, parts and archive, for two candidates
+    and then six."""
+    from moderation.bundle import request_bundle, run_bundle_render
+
+    _, current, more = moderated
+
+    def render():
+        with centre_scope(centre_a):
+            bundle = request_bundle(sample=current["sample"], actor=current["moderator"])
+            return bundle.pk
+
+    first = render()
+    with CaptureQueriesContext(connection) as few, centre_scope(centre_a):
+        run_bundle_render(render_id=first)
+    more()
+    second = render()
+    with django_assert_max_num_queries(len(few.captured_queries)), centre_scope(centre_a):
+        done = run_bundle_render(render_id=second)
+    assert done.status == "done", done.error
