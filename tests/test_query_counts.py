@@ -317,3 +317,41 @@ def test_the_bundle_render(centre_a, moderated, django_assert_max_num_queries):
     with django_assert_max_num_queries(len(few.captured_queries)), centre_scope(centre_a):
         done = run_bundle_render(render_id=second)
     assert done.status == "done", done.error
+
+
+@pytest.mark.parametrize(("role", "path"), [(Role.CENTRE_ADMIN, "/centre/units/"), (None, "/")])
+def test_the_unit_catalogue(client, cohort, role, path, django_assert_max_num_queries):
+    """The units a centre may offer, and the public catalogue, as the catalogue grows."""
+    from tests.factories.cohort import wide_unit
+
+    people, _, _ = cohort
+    made = [wide_unit(urn=f"Y/600/{n:04d}", outcomes=1, criteria_each=2) for n in range(N)]
+
+    def grow():
+        made.extend(wide_unit(urn=f"Y/600/{n:04d}", outcomes=1, criteria_each=2) for n in range(N, 3 * N))
+
+    if role:
+        client.force_login(people[role])
+    assert_queries_do_not_grow(lambda: client.get(path), grow, django_assert_max_num_queries)
+
+
+def test_the_assessor_s_page_of_a_learner(client, centre_a, learner_world, django_assert_max_num_queries):
+    """Every submitted item of the learner, with its files and criteria."""
+    from learners.services import allocate_assessor
+    from tests.factories import submitted_evidence
+
+    people, learner, _ = learner_world
+    with centre_scope(centre_a):
+        enrolment = learner.enrolments.get()
+        allocate_assessor(enrolment=enrolment, assessor=people[Role.ASSESSOR])
+        enrolment.refresh_from_db()
+
+    def grow(n):
+        with centre_scope(centre_a):
+            for k in range(n):
+                submitted_evidence(enrolment, title=f"Account {k}", codes=("1.1", "1.2"))
+
+    grow(N)
+    client.force_login(people[Role.ASSESSOR])
+    path = f"/assessment/enrolments/{enrolment.pk}/"
+    assert_queries_do_not_grow(lambda: client.get(path), lambda: grow(2 * N), django_assert_max_num_queries)
