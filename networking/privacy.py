@@ -6,9 +6,10 @@ reference only."""
 from collections import Counter
 
 from common.personal_data import Export, PersonalData, Provider, register
+from common.redaction import redactor_for
 from learners.models import Learner
 from networking.models import NetworkContact, NetworkingGuidelines, NetworkReview
-from networking.selectors import Record, guidelines_of, network_record, pseudonymised
+from networking.selectors import Record, guidelines_of, network_record, pseudonymised, review_records_of
 
 
 @register
@@ -63,12 +64,13 @@ class NetworkingProvider(Provider):
 def _networking(learner: Learner) -> dict:
     """The learner's register, reviews and guidelines, as an assessor would see them
     presented: contacts who have not consented by reference only."""
-    register = network_record(learner=learner, details={"record": Record.REGISTER}, pseudonymise=True)
+    register = network_record(learner=learner, details={"record": Record.REGISTER}, pseudonymise=False)
+    # Each review is pseudonymised as the record it is, as an assessor sees it presented
+    # (a line about a contact who has not consented names their reference and sector).
+    redactor = redactor_for(learner=learner)
     reviews = [
-        network_record(learner=learner, details={"record": Record.REVIEW, "review": pk}, pseudonymise=True)[
-            "review"
-        ]
-        for pk in NetworkReview.objects.filter(learner=learner).values_list("pk", flat=True)
+        redactor.snapshot({"record": Record.REVIEW, "review": review})["review"]
+        for review in review_records_of(learner=learner)
     ]
     guidelines = guidelines_of(learner=learner)
     return pseudonymised(

@@ -175,8 +175,26 @@ def _review_record(learner: Learner, review: NetworkReview) -> dict:
     }
 
 
+ENTRY_ORDER = ("contact_number", "group", "pk")
+
+
+def review_records_of(*, learner: Learner) -> list[dict]:
+    """Every review of ``learner`` as data, with its lines: in two queries however many
+    reviews (a subject access export holds them all)."""
+    reviews = NetworkReview.objects.filter(learner=learner).prefetch_related(
+        Prefetch(
+            "entries",
+            queryset=NetworkReviewEntry.objects.select_related("contact").order_by(*ENTRY_ORDER),
+            to_attr="ordered_entries",
+        )
+    )
+    return [_review_entry(review) for review in reviews]
+
+
 def _review_entry(review: NetworkReview) -> dict:
-    entries = review.entries.select_related("contact").order_by("contact_number", "group", "pk")
+    entries = getattr(review, "ordered_entries", None)
+    if entries is None:
+        entries = review.entries.select_related("contact").order_by(*ENTRY_ORDER)
     return {
         "id": review.pk,
         "reviewed_on": review.reviewed_on.isoformat(),

@@ -176,14 +176,6 @@ def test_the_learner_s_lists(client, learner_world, path, django_assert_max_num_
     )
 
 
-# networking.privacy's export reads each review through network_record, which fetches the
-# review, its entries, their contacts and the learner's names once per review.
-NETWORK_REVIEWS_READ_ONE_BY_ONE = pytest.mark.xfail(
-    strict=True, reason="N+1: networking/privacy.py exports each review with its own network_record call"
-)
-
-
-@NETWORK_REVIEWS_READ_ONE_BY_ONE
 def test_the_learner_s_subject_access_export(client, learner_world, django_assert_max_num_queries):
     people, _, grow = learner_world
     client.force_login(people[Role.LEARNER])
@@ -201,7 +193,6 @@ def test_the_admin_s_page_of_a_learner_s_records(client, learner_world, django_a
     )
 
 
-@NETWORK_REVIEWS_READ_ONE_BY_ONE
 def test_the_admin_s_subject_access_export(client, learner_world, django_assert_max_num_queries):
     people, learner, grow = learner_world
     client.force_login(people[Role.CENTRE_ADMIN])
