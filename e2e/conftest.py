@@ -203,8 +203,10 @@ def db_worker(settings, live_server):
     else:
         auth = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
         url = f"postgres://{auth}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    # Not PYTEST_XDIST_WORKER: the worker is given this worker's folders as they are, and
+    # tests.settings would otherwise add the worker's suffix to them a second time.
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"},
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": url,
         "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
