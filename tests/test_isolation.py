@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -32,7 +33,6 @@ from wagtail.fields import RichTextField, StreamField
 from assessment.services import Judgement, record_criterion_decision, sign_off_unit
 from centre.models import Centre, Membership, Role, UnitGuidance
 from centre.services import set_offered_units
-from common.personal_data import PROJECT_APPS
 from common.scoping import centre_scope, scopes_disabled
 from iqa.services import (
     close_action,
@@ -140,7 +140,7 @@ WAYMARK_URLS = {
 }
 # The project's own code: every project app, its settings package and the shared helpers.
 PROJECT_MODULES = tuple(
-    f"{name}." for name in (*(apps.get_app_config(label).name for label in PROJECT_APPS), "config", "common")
+    f"{name}." for name in (*(apps.get_app_config(label).name for label in settings.WAYMARK_APPS), "config")
 )
 A_SECRETS = ("Northgate College", "Zebedee", "Quartermaine", "zebedee@northgate-learner.example")
 # Every marker mark_centre plants, in any case (an email's is lower case, a slug made of
@@ -314,14 +314,13 @@ NOT_CENTRE_OWNED = {
     "units.UnitPage": "the shared catalogue, served to every centre",
     "units.LearningOutcome": "the shared catalogue, served to every centre",
     "units.AssessmentCriterion": "the shared catalogue, served to every centre",
-    "learners.EnrolmentUserObjectPermission": "a grant: two keys and a permission, no text",
     "moderation.ModerationSampleUserObjectPermission": "a grant: two keys and a permission, no text",
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, RichTextField, StreamField)
 
 
 def project_models():
-    for label in PROJECT_APPS:
+    for label in settings.WAYMARK_APPS:
         yield from apps.get_app_config(label).get_models()
 
 
