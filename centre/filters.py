@@ -6,7 +6,7 @@ from django import forms
 
 from audit.models import AuditRecord
 from audit.references import LEARNER, reference_choices
-from centre.selectors import assessors_of_centre, audit_records, narrow_audit_records, offered_units_of
+from centre.selectors import assessors_of_centre, audit_records, narrow_audit_records, units_offered
 
 
 class KeyFilter(django_filters.Filter):
@@ -38,7 +38,7 @@ class AuditTrailFilter(django_filters.FilterSet):
         super().__init__(data, queryset=audit_records(centre=centre))
         self.learners = reference_choices(LEARNER, centre=centre)
         self.assessors = assessors_of_centre(centre=centre)
-        self.units = offered_units_of(centre=centre)
+        self.units = units_offered(centre=centre)
         self.filters["assessor"].queryset = self.assessors
 
     def filter_queryset(self, queryset):

@@ -74,11 +74,6 @@ def staff_of_centre(*, centre: Centre) -> QuerySet[Membership]:
     )
 
 
-def offered_units_of(*, centre: Centre) -> QuerySet[OfferedUnit]:
-    """The units ``centre`` offers, with their unit, by title."""
-    return OfferedUnit.objects.filter(centre=centre).select_related("unit").order_by("unit__title")
-
-
 def guidance_by_unit(*, centre: Centre, unit_ids: Iterable[int]) -> dict[int, UnitGuidance]:
     """The centre's own guidance on each of ``unit_ids`` that has some, by unit id."""
     return {

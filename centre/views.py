@@ -11,9 +11,9 @@ from centre.models import Role
 from centre.selectors import (
     CURRENT_CENTRE_SESSION_KEY,
     centres_for_user,
-    offered_units_of,
     page_of_audit_trail,
     staff_of_centre,
+    units_offered,
 )
 from centre.services import add_member, end_membership, set_offered_units
 from common.forms import run_form
@@ -100,7 +100,7 @@ def end_role(request, pk: int):
 @centre_role_required(Role.CENTRE_ADMIN)
 @require_http_methods(["GET", "POST"])
 def offered_units(request):
-    offered = [offer.unit_id for offer in offered_units_of(centre=request.centre)]
+    offered = [unit.pk for unit in units_offered(centre=request.centre)]
     # Unticking every unit posts no field at all: bind the form to any POST, empty or not.
     form = OfferedUnitsForm(request.POST if request.method == "POST" else None, initial={"units": offered})
     if form.is_bound and run_form(

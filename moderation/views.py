@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import record_audit
 from centre.access import access_offered_unit, centre_role_required
 from centre.models import Role
-from centre.selectors import offered_units_of
+from centre.selectors import units_offered
 from common.dates import long_date
 from common.downloads import evidence_file_response, private_file_response
 from common.forms import run_form
@@ -184,7 +184,7 @@ def manage_samples(request):
         request,
         "moderation/manage/samples.html",
         {
-            "offered": offered_units_of(centre=request.centre),
+            "units": units_offered(centre=request.centre),
             "samples": samples_of_centre(centre=request.centre),
         },
     )
