@@ -3,11 +3,10 @@ whose role or grant covers them, and otherwise the same 404 as for a record that
 not exist. And the checks a service makes of who acts (``require_*``), which refuse with
 ``NotAllowed``."""
 
-from django.http import Http404
-
 from assessment.models import UnitSignOff
 from centre.access import roles_in_centre
 from centre.models import Membership, Role
+from common.access import centre_object_or_404
 from common.errors import NotAllowed
 from learners.models import Enrolment, Learner
 from learners.policies import ASSESS, enrolment_policy
@@ -18,73 +17,76 @@ from portfolio.policies import evidence_item_policy
 OVERSEERS = {Role.IQA, Role.CENTRE_ADMIN}
 
 
+def _enrolments():
+    # Built per call: the centre's scope filters a queryset when it is made.
+    return Enrolment.objects.select_related("learner", "unit", "assessor")
+
+
+def _assesses(request, enrolment: Enrolment) -> bool:
+    return enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
+
+
 def access_enrolment_for_assessment(request, pk: int) -> Enrolment:
-    enrolment = (
-        Enrolment.objects.filter(centre=request.centre, pk=pk)
-        .select_related("learner", "unit", "assessor")
-        .first()
+    """An enrolment its assessor, or an overseer of the centre, may read the assessment of."""
+    return centre_object_or_404(
+        request,
+        _enrolments(),
+        pk=pk,
+        permitted=lambda enrolment: (
+            bool(roles_in_centre(request) & OVERSEERS) or _assesses(request, enrolment)
+        ),
+        missing="No such enrolment among yours.",
     )
-    if enrolment is None or not (
-        roles_in_centre(request) & OVERSEERS
-        or enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
-    ):
-        raise Http404("No such enrolment among yours.")
-    return enrolment
 
 
 def access_enrolment_to_assess(request, pk: int) -> Enrolment:
     """An enrolment allocated to the person asking, for them to assess."""
-    enrolment = (
-        Enrolment.objects.filter(centre=request.centre, pk=pk)
-        .select_related("learner", "unit", "assessor")
-        .first()
+    return centre_object_or_404(
+        request,
+        _enrolments(),
+        pk=pk,
+        permitted=lambda enrolment: _assesses(request, enrolment),
+        missing="No such enrolment among yours.",
     )
-    if enrolment is None or not enrolment_policy.user_has_permission_for_instance(
-        request.user, ASSESS, enrolment
-    ):
-        raise Http404("No such enrolment among yours.")
-    return enrolment
 
 
 def access_item_to_judge(request, pk: int) -> EvidenceItem:
-    item = EvidenceItem.objects.filter(centre=request.centre, pk=pk).select_related("learner").first()
-    if (
-        item is None
-        or item.status == EvidenceItem.Status.DRAFT
-        or not evidence_item_policy.user_has_permission_for_instance(request.user, ASSESS, item)
-    ):
-        raise Http404("No such submission among yours.")
-    return item
+    """A submitted item mapped to an enrolment the person asking assesses."""
+    return centre_object_or_404(
+        request,
+        EvidenceItem.objects.exclude(status=EvidenceItem.Status.DRAFT).select_related("learner"),
+        pk=pk,
+        permitted=lambda item: evidence_item_policy.user_has_permission_for_instance(
+            request.user, ASSESS, item
+        ),
+        missing="No such submission among yours.",
+    )
 
 
 def access_sign_off(request, pk: int) -> UnitSignOff:
-    sign_off = (
-        UnitSignOff.objects.filter(centre=request.centre, pk=pk)
-        .select_related("enrolment__learner", "enrolment__unit")
-        .first()
+    """A sign-off its learner, its assessor or an overseer of the centre may read."""
+    return centre_object_or_404(
+        request,
+        UnitSignOff.objects.select_related("enrolment__learner", "enrolment__unit"),
+        pk=pk,
+        permitted=lambda sign_off: (
+            bool(roles_in_centre(request) & OVERSEERS)
+            or sign_off.enrolment.learner.user_id == request.user.pk
+            or _assesses(request, sign_off.enrolment)
+        ),
+        missing="No such sign-off.",
     )
-    if sign_off is None:
-        raise Http404("No such sign-off.")
-    enrolment = sign_off.enrolment
-    if not (
-        roles_in_centre(request) & OVERSEERS
-        or enrolment.learner.user_id == request.user.pk
-        or enrolment_policy.user_has_permission_for_instance(request.user, ASSESS, enrolment)
-    ):
-        raise Http404("No such sign-off.")
-    return sign_off
 
 
 def access_own_sign_off(request, pk: int, *, learner: Learner) -> UnitSignOff:
     """A sign-off of one of ``learner``'s units, for them to countersign."""
-    sign_off = (
-        UnitSignOff.objects.filter(centre=request.centre, pk=pk, enrolment__learner=learner)
-        .select_related("enrolment__unit")
-        .first()
+    return centre_object_or_404(
+        request,
+        UnitSignOff.objects.select_related("enrolment__unit"),
+        pk=pk,
+        enrolment__learner=learner,
+        missing="No such sign-off of yours.",
     )
-    if sign_off is None:
-        raise Http404("No such sign-off of yours.")
-    return sign_off
 
 
 def require_assessor(user, enrolment: Enrolment) -> None:

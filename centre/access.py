@@ -3,10 +3,10 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect
 
 from centre.models import Membership, OfferedUnit
+from common.access import centre_object_or_404
 
 
 def roles_in_centre(request) -> set[str]:
@@ -27,12 +27,13 @@ def roles_in_centre(request) -> set[str]:
 def access_membership(request, pk: int) -> Membership:
     """The active role ``pk`` in the request's centre, with its person; a role ended, of
     another centre or missing is the same 404."""
-    membership = (
-        Membership.objects.filter(centre=request.centre, pk=pk, is_active=True).select_related("user").first()
+    return centre_object_or_404(
+        request,
+        Membership.objects.select_related("user"),
+        pk=pk,
+        is_active=True,
+        missing="No such role in this centre.",
     )
-    if membership is None:
-        raise Http404("No such role in this centre.")
-    return membership
 
 
 def centre_role_required(*roles: str) -> Callable:
@@ -62,9 +63,9 @@ def centre_role_required(*roles: str) -> Callable:
 def access_offered_unit(request, unit_id: int) -> OfferedUnit:
     """The request's centre's offer of the unit ``unit_id`` (its unit fetched with it); a
     unit the centre does not offer, or that does not exist, is the same 404."""
-    offered = (
-        OfferedUnit.objects.filter(centre=request.centre, unit_id=unit_id).select_related("unit").first()
+    return centre_object_or_404(
+        request,
+        OfferedUnit.objects.select_related("unit"),
+        unit_id=unit_id,
+        missing="Your centre does not offer that unit.",
     )
-    if offered is None:
-        raise Http404("Your centre does not offer that unit.")
-    return offered

@@ -2,6 +2,7 @@ from django.http import Http404
 
 from centre.access import centre_role_required
 from centre.models import Role
+from common.access import centre_object_or_404
 from learners.models import Enrolment, Learner
 from learners.selectors import learner_for_user
 
@@ -9,23 +10,18 @@ from learners.selectors import learner_for_user
 def access_enrolment(request, pk: int) -> Enrolment:
     """An enrolment of the request's centre, or 404: one of another centre is as absent
     as one that never existed."""
-    enrolment = (
-        Enrolment.objects.filter(centre=request.centre, pk=pk)
-        .select_related("learner", "unit", "assessor")
-        .first()
+    return centre_object_or_404(
+        request,
+        Enrolment.objects.select_related("learner", "unit", "assessor"),
+        pk=pk,
+        missing="No such enrolment.",
     )
-    if enrolment is None:
-        raise Http404("No such enrolment.")
-    return enrolment
 
 
 def access_learner(request, pk: int) -> Learner:
     """A learner of the request's centre, or 404: one of another centre is as absent as one
     that never existed."""
-    learner = Learner.objects.filter(centre=request.centre, pk=pk).first()
-    if learner is None:
-        raise Http404("No such learner.")
-    return learner
+    return centre_object_or_404(request, Learner.objects.all(), pk=pk, missing="No such learner.")
 
 
 def access_own_learner(request) -> Learner:

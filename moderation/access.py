@@ -4,6 +4,7 @@ the same 404."""
 
 from django.http import Http404
 
+from common.access import centre_object_or_404
 from moderation.models import BundleRender, ModerationSample, ModeratorAccess
 from moderation.selectors import samples_for_moderator
 
@@ -27,21 +28,16 @@ def access_bundle_render(request, sample_id: int, render_id: int) -> BundleRende
 
 def access_sample(request, sample_id: int) -> ModerationSample:
     """The centre's sample ``sample_id``, for its centre admin."""
-    sample = (
-        ModerationSample.objects.filter(centre=request.centre, pk=sample_id).select_related("unit").first()
+    return centre_object_or_404(
+        request, ModerationSample.objects.select_related("unit"), pk=sample_id, missing="No such sample."
     )
-    if sample is None:
-        raise Http404("No such sample.")
-    return sample
 
 
 def access_moderator_access(request, access_id: int) -> ModeratorAccess:
     """The centre's moderator access ``access_id``, for its centre admin."""
-    access = (
-        ModeratorAccess.objects.filter(centre=request.centre, pk=access_id)
-        .select_related("moderator", "sample")
-        .first()
+    return centre_object_or_404(
+        request,
+        ModeratorAccess.objects.select_related("moderator", "sample"),
+        pk=access_id,
+        missing="No such access.",
     )
-    if access is None:
-        raise Http404("No such access.")
-    return access

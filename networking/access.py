@@ -1,5 +1,6 @@
 from django.http import Http404
 
+from common.access import centre_object_or_404
 from learners.access import access_own_learner
 from learners.models import Learner
 from networking.models import NetworkContact, NetworkReview
@@ -19,17 +20,21 @@ def access_own_contact(request, pk: int) -> NetworkContact:
     """One of the signed-in learner's own contacts, or 404: another learner's contact is as
     absent as one that never existed."""
     learner = access_own_learner(request)
-    contact = NetworkContact.objects.filter(centre=request.centre, learner=learner, pk=pk).first()
-    if contact is None:
-        raise Http404("No such contact in your register.")
+    contact = centre_object_or_404(
+        request,
+        NetworkContact.objects.all(),
+        pk=pk,
+        learner=learner,
+        missing="No such contact in your register.",
+    )
     contact.learner = learner
     return contact
 
 
 def access_own_review(request, pk: int) -> NetworkReview:
     learner = access_own_learner(request)
-    review = NetworkReview.objects.filter(centre=request.centre, learner=learner, pk=pk).first()
-    if review is None:
-        raise Http404("No such review of yours.")
+    review = centre_object_or_404(
+        request, NetworkReview.objects.all(), pk=pk, learner=learner, missing="No such review of yours."
+    )
     review.learner = learner
     return review

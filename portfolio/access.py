@@ -1,5 +1,6 @@
 from django.http import Http404
 
+from common.access import centre_object_or_404
 from learners.access import access_own_learner
 from portfolio.models import EvidenceFile, EvidenceItem
 from portfolio.policies import DOWNLOAD, evidence_file_policy
@@ -9,23 +10,28 @@ def access_own_evidence(request, pk: int) -> EvidenceItem:
     """One of the signed-in learner's own evidence items, or 404: another learner's item
     is as absent as one that never existed."""
     learner = access_own_learner(request)
-    item = EvidenceItem.objects.filter(centre=request.centre, learner=learner, pk=pk).first()
-    if item is None:
-        raise Http404("No such evidence in your portfolio.")
+    item = centre_object_or_404(
+        request,
+        EvidenceItem.objects.all(),
+        pk=pk,
+        learner=learner,
+        missing="No such evidence in your portfolio.",
+    )
     item.learner = learner
     return item
 
 
 def access_evidence_file(request, pk: int) -> EvidenceFile:
     """A stored evidence file the signed-in person may see, or 404 whatever the reason."""
-    evidence_file = (
-        EvidenceFile.objects.filter(centre=request.centre, pk=pk).select_related("item__learner").first()
+    return centre_object_or_404(
+        request,
+        EvidenceFile.objects.select_related("item__learner"),
+        pk=pk,
+        permitted=lambda evidence_file: evidence_file_policy.user_has_permission_for_instance(
+            request.user, DOWNLOAD, evidence_file
+        ),
+        missing="No such file.",
     )
-    if evidence_file is None or not evidence_file_policy.user_has_permission_for_instance(
-        request.user, DOWNLOAD, evidence_file
-    ):
-        raise Http404("No such file.")
-    return evidence_file
 
 
 def access_own_evidence_file(request, item_id: int, pk: int) -> EvidenceFile:

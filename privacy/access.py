@@ -1,10 +1,8 @@
-from django.http import Http404
-
+from common.access import centre_object_or_404
 from privacy.models import RetentionHold
 
 
 def access_hold(request, pk: int) -> RetentionHold:
-    hold = RetentionHold.objects.filter(centre=request.centre, pk=pk).select_related("learner").first()
-    if hold is None:
-        raise Http404("No such hold.")
-    return hold
+    return centre_object_or_404(
+        request, RetentionHold.objects.select_related("learner"), pk=pk, missing="No such hold."
+    )
