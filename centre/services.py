@@ -11,7 +11,7 @@ from accounts.services import end_sessions, password_link
 from audit.services import audit_record, record_audit, record_audits
 from centre.models import Centre, Membership, OfferedUnit, Role
 from centre.signals import membership_ended, role_granting, unit_offer_ending
-from common.errors import Refused
+from common.errors import Refused, check_model
 from common.scoping import centre_scope, scopes_disabled
 from units.models import UnitPage
 
@@ -91,7 +91,7 @@ def save_centre(*, number: str, name: str, actor=None) -> tuple[Centre, bool]:
             return centre, False
         centre = centre or Centre(number=number)
         centre.name = name
-        centre.full_clean()
+        check_model(centre)
         centre.save()
         record_audit(
             actor=actor,

@@ -12,6 +12,8 @@ it says what stopped the change and what they can do, in British English.
 - ``NotAllowed``: this person may not make this change, though another could.
 """
 
+from django.core.exceptions import ValidationError
+
 
 class ServiceError(Exception):
     """A change a service would not make. ``problems`` lists every reason (each one reads
@@ -25,11 +27,19 @@ class ServiceError(Exception):
         self.problems = list(problems) or [self.__doc__.strip().split("\n\n")[0]]
         if field is not None:
             self.field = field
+        self.by_field: dict[str | None, list[str]] = {self.field: self.messages}
         super().__init__("\n".join(self.messages))
 
     @property
     def messages(self) -> list[str]:
         return [str(problem) for problem in self.problems]
+
+    @classmethod
+    def on_fields(cls, by_field: dict[str | None, list[str]]) -> "ServiceError":
+        """The error whose problems belong to several fields (``None``: to none)."""
+        error = cls(*(message for messages in by_field.values() for message in messages))
+        error.by_field = {field: list(messages) for field, messages in by_field.items()}
+        return error
 
 
 class Refused(ServiceError):
@@ -46,3 +56,14 @@ class Frozen(ServiceError):
 
 class NotAllowed(ServiceError):
     """You may not make this change."""
+
+
+def check_model(instance, *, exclude=()) -> None:
+    """Validate ``instance`` as its model declares (Django's ``full_clean``), so that its
+    limits hold for every caller; a limit it breaks is ``Refused``, on its field."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise Refused.on_fields(
+            error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        ) from None

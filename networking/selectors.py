@@ -11,9 +11,9 @@ export can show them.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 
+from common.errors import Refused
 from common.redaction import redactor_for
 from learners.models import Enrolment, Learner
 from networking.map import MapContact, network_map_svg
@@ -86,7 +86,7 @@ def previous_review(review: NetworkReview) -> NetworkReview | None:
 
 def record_source(*, learner: Learner, details: dict) -> dict:
     """``details`` of a networking evidence item, checked to name a record of the learner's
-    own, or ``ValidationError``."""
+    own, or ``Refused``."""
     record = details.get("record")
     if record in (Record.REGISTER, Record.GUIDELINES):
         return {"record": record}
@@ -97,8 +97,8 @@ def record_source(*, learner: Learner, details: dict) -> dict:
             and NetworkReview.objects.filter(learner=learner, pk=review_id).exists()
         ):
             return {"record": record, "review": review_id}
-        raise ValidationError("That network review is not one of yours.")
-    raise ValidationError("Choose which networking record to use as evidence.")
+        raise Refused("That network review is not one of yours.")
+    raise Refused("Choose which networking record to use as evidence.")
 
 
 def describe_source(details: dict) -> str:
@@ -116,12 +116,12 @@ def network_record(*, learner: Learner, details: dict, pseudonymise: bool) -> di
     elif record == Record.REVIEW:
         review = NetworkReview.objects.filter(learner=learner, pk=details.get("review")).first()
         if review is None:
-            raise ValidationError("The network review this evidence presents has been deleted.")
+            raise Refused("The network review this evidence presents has been deleted.")
         built = _review_record(learner, review)
     elif record == Record.GUIDELINES:
         built = _guidelines(learner)
     else:
-        raise ValidationError("This evidence does not name a networking record.")
+        raise Refused("This evidence does not name a networking record.")
     return pseudonymised(built, learner=learner) if pseudonymise else built
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from common.dates import long_date
-from common.errors import Refused
+from common.errors import Refused, check_model
 from common.redaction import Redactor, free_text_keys
 from common.spreadsheets import neutralise
 from learners.models import Learner
@@ -57,7 +57,7 @@ CONTACT_FIELDS = (
 
 def _checked(instance, *, exclude: tuple[str, ...]) -> None:
     """Validate ``instance`` as its model declares: the rules hold for every caller."""
-    instance.full_clean(exclude=["centre", *exclude])
+    check_model(instance, exclude=["centre", *exclude])
 
 
 @transaction.atomic
@@ -71,7 +71,7 @@ def save_contact(
         try:
             data["phone"] = normalised_phone_number(data["phone"])
         except ValidationError as error:
-            raise ValidationError({"phone": error.messages}) from None
+            raise Refused(*error.messages, field="phone") from None
     created = contact is None
     if created:
         Learner.objects.select_for_update().filter(pk=learner.pk).update(
@@ -237,7 +237,7 @@ def record_review(
     *, learner: Learner, reviewed_on: date, reflection: str, future_actions: str, lines: list[ReviewLine]
 ) -> NetworkReview:
     """A dated review of the learner's network, kept as written; or ``Refused``, naming every
-    problem with its lines (a model limit of the review itself is a ``ValidationError``)."""
+    problem with its lines."""
     review = NetworkReview(
         centre=learner.centre,
         learner=learner,

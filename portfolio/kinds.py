@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from common.dates import long_date
+from common.errors import Refused
 from learners.validators import not_in_the_future
 from portfolio.models import EvidenceKind
 from portfolio.sources import record_source
@@ -170,17 +170,17 @@ def evidence_form_class(kind: str) -> type[EvidenceForm]:
 
 def clean_evidence_content(*, kind: str, title: str, body: str, details: dict) -> tuple[str, str, dict]:
     """``title``, ``body`` and ``details`` as the kind's form cleans them, or
-    ``ValidationError`` naming each problem."""
+    ``Refused`` naming each problem."""
     if kind not in KINDS:
-        raise ValidationError(f"“{kind}” is not a kind of evidence.")
+        raise Refused(f"“{kind}” is not a kind of evidence.")
     form = evidence_form_class(kind)(data={**details, "title": title, "body": body})
     if not form.is_valid():
-        raise ValidationError(
-            [
+        raise Refused(
+            *(
                 f"{form.fields[name].label}: {message}" if name != "__all__" else message
                 for name, messages in form.errors.items()
                 for message in messages
-            ]
+            )
         )
     return form.cleaned_data["title"], form.cleaned_data["body"], form.details()
 

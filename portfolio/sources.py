@@ -24,7 +24,7 @@ class RecordSource:
 
     def checked(self, *, learner, details: dict) -> dict:
         """``details`` of a new item, checked to name a record of ``learner``'s own, as they
-        are stored; or ``ValidationError``."""
+        are stored; or ``Refused``."""
         raise NotImplementedError
 
     def describe(self, details: dict) -> str:
@@ -33,7 +33,7 @@ class RecordSource:
 
     def build(self, *, learner, details: dict) -> dict:
         """The record ``details`` names as the learner sees it, as data a snapshot can hold;
-        or ``ValidationError`` if it cannot be (the record has been deleted)."""
+        or ``Refused`` if it cannot be (the record has been deleted)."""
         raise NotImplementedError
 
     def gaps(self, record: dict) -> list[str]:

@@ -5,7 +5,6 @@ version. Their home page, where each unit stands against its criteria, is assess
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from centre.access import centre_role_required
 from centre.models import Role
 from common.downloads import evidence_file_response
+from common.errors import Refused
 from common.forms import ConfirmForm, run_form
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
@@ -151,7 +151,7 @@ def _record_of(item: EvidenceItem, versions: list) -> dict | None:
         return versions[-1].snapshot.get(source.key) if versions else None
     try:
         return source.build(learner=item.learner, details=item.details)
-    except ValidationError:
+    except Refused:
         return None
 
 

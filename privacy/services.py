@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from centre.models import Centre, Membership, Role
-from common.errors import Refused
+from common.errors import Refused, check_model
 from common.personal_data import providers
 from common.redaction import Identity, Redactor
 from common.scoping import centre_scope, scopes_disabled
@@ -126,7 +126,7 @@ def set_retention_years(*, centre: Centre, years: int, actor) -> Centre:
         if years == previous:
             return centre
         centre.retention_years = years
-        centre.clean_fields()
+        check_model(centre)
         centre.save(update_fields=["retention_years"])
         record_audit(
             actor=actor,

@@ -5,7 +5,6 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from audit.services import record_audit
-from common.errors import ServiceError
+from common.errors import Refused, ServiceError
 from common.uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 from learners.models import Learner
 from portfolio.models import EvidenceFile, EvidenceItem
@@ -38,8 +37,8 @@ class FilesNotStored(ServiceError):
 def add_evidence_files(
     *, item: EvidenceItem, actor, uploads: Iterable[UploadedFile]
 ) -> list[InspectedUpload]:
-    """Attach files to an editable item: all of them, or (with a ``ValidationError`` naming
-    every file refused and why) none.
+    """Attach files to an editable item: all of them, or (``Refused``, naming every file
+    refused and why) none.
 
     The files are inspected and their print renditions made first, outside the write
     transaction: on SQLite one writer at a time holds the database, and a photo's
@@ -90,7 +89,7 @@ def _attach_files(
             "your centre."
         )
     if problems:
-        raise ValidationError(problems)
+        raise Refused(*problems)
 
     stored: list[EvidenceFile] = []
     try:

@@ -8,10 +8,10 @@ refuses to touch an item that is frozen by its submission.
 import uuid
 from collections.abc import Mapping
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.services import record_audit
+from common.errors import Frozen, Refused
 from learners.models import Enrolment, Learner
 from portfolio.kinds import clean_evidence_content, kind_spec
 from portfolio.models import EvidenceItem, EvidenceMapping
@@ -101,7 +101,7 @@ def set_evidence_mappings(*, item: EvidenceItem, actor, claims: Mapping[int, str
         elif len(note) > NOTE_MAX_LENGTH:
             problems.append(f"The note for {criterion.code} is longer than {NOTE_MAX_LENGTH:,} characters.")
     if problems:
-        raise ValidationError(problems)
+        raise Refused(*problems)
 
     current = {mapping.criterion_id: mapping for mapping in item.mappings.all()}
     item.mappings.exclude(criterion_id__in=claims).delete()
@@ -135,7 +135,7 @@ def delete_evidence_item(*, item: EvidenceItem, actor) -> None:
     the assessment record and stays."""
     item = locked_item(item)
     if item.versions.exists():
-        raise ValidationError(f"“{item.title}” has been submitted before, so it is kept.")
+        raise Frozen(f"“{item.title}” has been submitted before, so it is kept.")
     stored = [stored for evidence_file in item.files.all() for stored in stored_files(evidence_file)]
     record_audit(
         actor=actor, verb="evidence.deleted", target=item, centre=item.centre, learner=item.learner_id

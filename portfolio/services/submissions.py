@@ -1,11 +1,11 @@
 """Submitting evidence for assessment (each submission a frozen version) and returning it
 to the learner for revision."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_audit
+from common.errors import NotAllowed, Refused
 from common.redaction import redactor_for
 from learners.models import Learner
 from portfolio.kinds import kind_spec
@@ -42,12 +42,12 @@ def submit_evidence_item(*, item: EvidenceItem, actor, declared: bool) -> Eviden
         try:
             # Pseudonymised below, with the rest of the snapshot, in one pass.
             record = source.build(learner=item.learner, details=item.details)
-        except ValidationError as error:
-            problems.extend(error.messages)
+        except Refused as refusal:
+            problems.extend(refusal.messages)
         else:
             problems.extend(source.gaps(record))
     if problems:
-        raise ValidationError(problems)
+        raise Refused(*problems)
 
     now = timezone.now()
     learner = item.learner
@@ -122,13 +122,13 @@ def return_evidence_item(
     may be returned too (its unit was reopened and is being judged again)."""
     item = locked_item(item, editable=False)
     if not evidence_item_policy.user_has_permission_for_instance(actor, ASSESS, item):
-        raise ValidationError("Only the learner’s allocated assessor can return their evidence.")
+        raise NotAllowed("Only the learner’s allocated assessor can return their evidence.")
     returnable = {EvidenceItem.Status.SUBMITTED} | ({EvidenceItem.Status.ASSESSED} if reassessing else set())
     if item.status not in returnable:
         title = redactor_for(learner=item.learner_id).text(item.title)  # told to the assessor
-        raise ValidationError(f"“{title}” is not waiting for assessment, so it cannot be returned.")
+        raise Refused(f"“{title}” is not waiting for assessment, so it cannot be returned.")
     if not reason.strip():
-        raise ValidationError("Say what the learner needs to change.")
+        raise Refused("Say what the learner needs to change.")
     item.status = EvidenceItem.Status.RETURNED
     item.returned_at = timezone.now()
     item.return_reason = reason.strip()

@@ -1,9 +1,9 @@
 import pytest
-from django.core.exceptions import ValidationError
 
 from audit.models import AuditRecord
 from centre.models import Centre
 from centre.services import save_centre
+from common.errors import Refused
 from common.scoping import scopes_disabled
 
 
@@ -22,7 +22,7 @@ def test_save_centre_creates_then_renames_and_audits_each(db):
 
 @pytest.mark.parametrize("number", ["1234", "123456", "12a45"])
 def test_centre_number_must_be_five_digits(db, number):
-    with pytest.raises(ValidationError, match="A centre number is five digits"):
+    with pytest.raises(Refused, match="A centre number is five digits"):
         save_centre(number=number, name="Somewhere")
     with scopes_disabled():
         assert not Centre.objects.exists()

@@ -1,11 +1,11 @@
 import uuid
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.test import override_settings
 
 from audit.models import AuditRecord
+from common.errors import Frozen, NotAllowed, Refused
 from portfolio.models import EvidenceFile, EvidenceItem
 from portfolio.services import (
     EvidenceIsFrozen,
@@ -55,12 +55,12 @@ def test_the_same_creation_form_sent_twice_makes_one_item(learner):
 
 
 def test_each_kind_checks_what_an_assessor_needs(learner):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Refused) as refused:
         new_item(learner, kind="witness_testimony", body="She ran the meeting well.", details={})
     assert "Witness’s name: This field is required." in refused.value.messages
     assert "Date witnessed: This field is required." in refused.value.messages
 
-    with pytest.raises(ValidationError, match=r"The date cannot be in the future"):
+    with pytest.raises(Refused, match=r"The date cannot be in the future"):
         new_item(
             learner,
             kind="witness_testimony",
@@ -90,9 +90,7 @@ def test_mapping_to_a_unit_the_learner_is_not_enrolled_on_is_refused_and_keeps_w
     item = ready_item(enrolment, codes=("1.1",))
     (foreign,) = criteria_of(other_unit, "1.2")
     (own,) = criteria_of(enrolment.unit, "1.3")
-    with pytest.raises(
-        ValidationError, match=r"1.2 belongs to .*team meetings.*, a unit you are not enrolled on"
-    ):
+    with pytest.raises(Refused, match=r"1.2 belongs to .*team meetings.*, a unit you are not enrolled on"):
         set_evidence_mappings(item=item, actor=None, claims={own.pk: "Also 1.3", foreign.pk: "Sneaky"})
     assert [m.criterion.code for m in item.mappings.all()] == ["1.1"]
 
@@ -100,7 +98,7 @@ def test_mapping_to_a_unit_the_learner_is_not_enrolled_on_is_refused_and_keeps_w
 def test_every_criterion_needs_a_note(enrolment):
     item = new_item(enrolment.learner)
     (criterion,) = criteria_of(enrolment.unit, "1.1")
-    with pytest.raises(ValidationError, match=r"Say how this evidence meets 1.1"):
+    with pytest.raises(Refused, match=r"Say how this evidence meets 1.1"):
         set_evidence_mappings(item=item, actor=None, claims={criterion.pk: "   "})
 
 
@@ -114,7 +112,7 @@ def test_one_item_serves_several_criteria_and_remapping_replaces_them(enrolment)
 
 def test_submitting_needs_the_declaration_a_criterion_and_for_files_a_file(enrolment):
     item = new_item(enrolment.learner, kind="files", body="")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Refused) as refused:
         submit_evidence_item(item=item, actor=None, declared=False)
     assert refused.value.messages == [
         "Confirm the declaration that this is your own work.",
@@ -162,7 +160,7 @@ def test_returned_work_is_revised_and_resubmitted_keeping_every_version(enrolmen
     submit_evidence_item(item=item, actor=None, declared=True)
     first_file = item.files.get()
 
-    with pytest.raises(ValidationError, match=r"Only the learner’s allocated assessor"):
+    with pytest.raises(NotAllowed, match=r"Only the learner’s allocated assessor"):
         return_evidence_item(item=item, actor=UserFactory(), reason="No")
     return_evidence_item(item=item, actor=enrolment.assessor, reason="Say more about 1.1.")
     item.refresh_from_db()
@@ -186,7 +184,7 @@ def test_returned_work_is_revised_and_resubmitted_keeping_every_version(enrolmen
 
 def test_only_submitted_work_can_be_returned(enrolment):
     item = ready_item(enrolment)
-    with pytest.raises(ValidationError, match=r"is not waiting for assessment"):
+    with pytest.raises(Refused, match=r"is not waiting for assessment"):
         return_evidence_item(item=item, actor=enrolment.assessor, reason="Too early")
 
 
@@ -205,7 +203,7 @@ def test_files_are_stored_under_generated_names_with_their_hash(enrolment):
 def test_one_bad_file_among_several_refuses_them_all_and_keeps_what_was_there(enrolment):
     item = new_item(enrolment.learner)
     add_evidence_files(item=item, actor=None, uploads=[pdf_upload("kept.pdf")])
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Refused) as refused:
         add_evidence_files(
             item=item,
             actor=None,
@@ -228,7 +226,7 @@ def test_a_learner_cannot_store_more_than_their_quota(enrolment):
     add_evidence_files(
         item=item, actor=None, uploads=[pdf_upload("one.pdf"), pdf_upload("two.pdf", PDF_BYTES + b" ")]
     )
-    with pytest.raises(ValidationError, match=r"over your limit of"):
+    with pytest.raises(Refused, match=r"over your limit of"):
         add_evidence_files(
             item=new_item(enrolment.learner), actor=None, uploads=[pdf_upload("three.pdf", PDF_BYTES + b"  ")]
         )
@@ -260,7 +258,7 @@ def test_returned_work_once_submitted_cannot_be_deleted(enrolment):
     item = ready_item(enrolment)
     submit_evidence_item(item=item, actor=None, declared=True)
     return_evidence_item(item=item, actor=enrolment.assessor, reason="Again")
-    with pytest.raises(ValidationError, match=r"has been submitted before, so it is kept"):
+    with pytest.raises(Frozen, match=r"has been submitted before, so it is kept"):
         delete_evidence_item(item=item, actor=None)
 
 

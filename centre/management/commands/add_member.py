@@ -1,9 +1,9 @@
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from centre.models import Role
 from centre.selectors import centre_by_number
-from centre.services import CentreServiceError, add_member
+from centre.services import add_member
+from common.errors import ServiceError
 
 
 class Command(BaseCommand):
@@ -24,10 +24,8 @@ class Command(BaseCommand):
             membership, granted = add_member(
                 centre=found, email=email, role=role, first_name=first_name, last_name=last_name
             )
-        except ValidationError as error:
+        except ServiceError as error:
             raise CommandError(" ".join(error.messages)) from None
-        except CentreServiceError as error:
-            raise CommandError(str(error)) from None
         if granted:
             self.stdout.write(
                 self.style.SUCCESS(f"{membership.user.email} is now {Role(role).label.lower()} at {found}.")

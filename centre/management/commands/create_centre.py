@@ -1,8 +1,8 @@
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from centre.services import CentreServiceError, save_centre, set_offered_units
+from centre.services import save_centre, set_offered_units
+from common.errors import ServiceError
 
 
 class Command(BaseCommand):
@@ -23,10 +23,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 centre, created = save_centre(number=number, name=name)
                 changes = set_offered_units(centre=centre, urns=offer) if offer is not None else []
-        except ValidationError as error:
+        except ServiceError as error:
             raise CommandError(" ".join(error.messages)) from None
-        except CentreServiceError as error:
-            raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"{'Created' if created else 'Saved'} {centre}."))
         for change in changes:
             self.stdout.write(f"  Now {change}.")
