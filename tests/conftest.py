@@ -39,6 +39,13 @@ def learner(enrolment):
 
 
 @pytest.fixture
+def learner_client(client, learner):
+    """The test client, signed in as Ada Lovelace (``learner``)."""
+    client.force_login(learner.user)
+    return client
+
+
+@pytest.fixture
 def in_centre_a(centre_a):
     with centre_scope(centre_a):
         yield

@@ -14,6 +14,7 @@ from assessment.services import (
 from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
+from iqa.services import save_sampling_plan, start_samples
 from learners.services import allocate_assessor
 from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
 from tests.factories import (
@@ -21,7 +22,6 @@ from tests.factories import (
     EvidenceItemFactory,
     LearnerFactory,
     MembershipFactory,
-    pdf_upload,
 )
 from units.models import AssessmentCriterion
 
@@ -102,33 +102,81 @@ def draftail(text: str) -> str:
     return json.dumps({"blocks": [block], "entityMap": {}})
 
 
-def signed_off(*, centre, unit, assessor, first, last, email, candidate, title, body, file_name, content):
-    """A learner with an account, whose one item (with one file) meets every criterion of
-    ``unit``, assessed, signed off and countersigned. Call inside the centre's scope."""
+def judged_met(item, *, assessor, criteria, feedback="Good."):
+    """``item`` judged by ``assessor`` to meet each of ``criteria``. Call inside the
+    centre's scope."""
+    assess_submission(
+        item=item, assessor=assessor, judgements={c.pk: Judgement("met", feedback, 0) for c in criteria}
+    )
+
+
+def countersigned(enrolment, *, assessor):
+    """``enrolment``'s unit signed off by ``assessor`` and countersigned by its learner: the
+    sign-off. Call inside the centre's scope."""
+    sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
+    countersign_unit(sign_off=sign_off, learner_user=enrolment.learner.user, declared=True)
+    return sign_off
+
+
+def allocated_learner(*, centre, unit, assessor, candidate_number: str, **person):
+    """A learner of ``centre`` who signs in (``enrolment.learner.user``), enrolled on
+    ``unit`` and allocated to ``assessor``: the enrolment. ``person`` (``first_name``,
+    ``last_name``, ``email``) names both the learner and their account; the last name is
+    otherwise ``Learner<candidate number>``. Call inside the centre's scope."""
     user = MembershipFactory(
-        centre=centre, role=Role.LEARNER, user__first_name=first, user__last_name=last, user__email=email
+        centre=centre, role=Role.LEARNER, **{f"user__{name}": value for name, value in person.items()}
     ).user
     learner = LearnerFactory(
         centre=centre,
         user=user,
-        first_name=first,
-        last_name=last,
-        email=email,
-        candidate_number=candidate,
+        candidate_number=candidate_number,
+        **{"last_name": f"Learner{candidate_number}", **person},
     )
     enrolment = EnrolmentFactory(learner=learner, unit=unit)
     allocate_assessor(enrolment=enrolment, assessor=assessor)
     enrolment.refresh_from_db()
-    item = EvidenceItemFactory(learner=learner, title=title, body=body)
-    add_evidence_files(item=item, actor=user, uploads=[pdf_upload(file_name, content)])
-    criteria = [c for o in unit.learning_outcomes.all() for c in o.criteria.all()]
-    set_evidence_mappings(item=item, actor=user, claims={c.pk: f"Shows {c.code}." for c in criteria})
-    submit_evidence_item(item=item, actor=user, declared=True)
-    assess_submission(
-        item=item,
-        assessor=assessor,
-        judgements={c.pk: Judgement("met", "Clear and well evidenced.", 0) for c in criteria},
-    )
-    sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
-    countersign_unit(sign_off=sign_off, learner_user=user, declared=True)
     return enrolment
+
+
+def signed_off_learner(
+    *, centre, unit, assessor, candidate_number: str, files=(), title=None, body="My account.", **person
+):
+    """A learner of ``centre`` who signs in, on ``unit``, whose one evidence item (with
+    ``files``) meets every criterion: submitted, judged met by ``assessor``, signed off and
+    countersigned; the enrolment. ``person`` is as for ``allocated_learner``. Call inside
+    the centre's scope."""
+    enrolment = allocated_learner(
+        centre=centre, unit=unit, assessor=assessor, candidate_number=candidate_number, **person
+    )
+    learner, user = enrolment.learner, enrolment.learner.user
+    item = EvidenceItemFactory(learner=learner, title=title or f"Evidence of {candidate_number}", body=body)
+    if files:
+        add_evidence_files(item=item, actor=user, uploads=list(files))
+    criteria = [c for o in unit.learning_outcomes.all() for c in o.criteria.all()]
+    set_evidence_mappings(item=item, actor=user, claims={c.pk: f"Meets {c.code}." for c in criteria})
+    submit_evidence_item(item=item, actor=user, declared=True)
+    judged_met(item, assessor=assessor, criteria=criteria)
+    countersigned(enrolment, assessor=assessor)
+    return enrolment
+
+
+def sampling_plan(unit, *, centre, iqa, standard_rate=25, higher_rate=50, risks=None):
+    """``iqa``'s sampling plan for ``unit``, at the rates given, with no methods. Call
+    inside the centre's scope."""
+    return save_sampling_plan(
+        centre=centre,
+        unit=unit,
+        actor=iqa,
+        standard_rate=standard_rate,
+        higher_rate=higher_rate,
+        methods=[],
+        risks=risks or {},
+    )
+
+
+def sampled_by_iqa(enrolment, *, iqa, stage="summative", **plan):
+    """``enrolment`` sampled by ``iqa`` at ``stage``, under a plan of its unit (``plan``:
+    the rates and risks of ``sampling_plan``). Call inside the centre's scope."""
+    made = sampling_plan(enrolment.unit, centre=enrolment.centre, iqa=iqa, **plan)
+    (sample,) = start_samples(plan=made, iqa=iqa, picks=[(enrolment.pk, stage)])
+    return sample

@@ -38,8 +38,6 @@ from iqa.services import (
     close_action,
     record_sample_verdict,
     respond_to_action,
-    save_sampling_plan,
-    start_samples,
 )
 from learners.services import allocate_assessor
 from moderation.bundle import request_bundle
@@ -49,6 +47,7 @@ from networking.services import log_interaction, save_guidelines
 from privacy.services import place_hold
 from tests.factories import EnrolmentFactory, MembershipFactory, submitted_evidence
 from tests.factories.networking import contact, enable_networking, review, submitted_record
+from tests.helpers import sampled_by_iqa
 
 # What a person of centre B may get from each of Waymark's URLs, given centre A's ids:
 # "own-centre" pages show the person's own centre (so B's, never A's) and take no ids.
@@ -527,16 +526,7 @@ def centre_a_world(centre_a, seed_unit):
         meet_everything(enrolment)
         sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
         iqa = MembershipFactory(centre=centre_a, role=Role.IQA).user
-        plan = save_sampling_plan(
-            centre=centre_a,
-            unit=seed_unit,
-            actor=iqa,
-            standard_rate=25,
-            higher_rate=50,
-            methods=[],
-            risks={assessor.pk: "high"},
-        )
-        (sample,) = start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
+        sample = sampled_by_iqa(enrolment, iqa=iqa, risks={assessor.pk: "high"})
         record_sample_verdict(
             sample=sample,
             iqa=iqa,

@@ -14,6 +14,7 @@ from common.scoping import centre_scope, scopes_disabled
 from tests.factories import EvidenceItemFactory, LearnerFactory, MembershipFactory
 from tests.factories.cohort import build_cohort
 from tests.factories.networking import contact, enable_networking, review
+from tests.helpers import sampling_plan, signed_off_learner
 
 N = 4
 
@@ -203,14 +204,12 @@ def test_the_admin_s_subject_access_export(client, learner_world, django_assert_
 @pytest.fixture
 def sampled(centre_a, seed_unit, cohort):
     """The cohort's learners sampled by the IQA at the interim stage as they are made."""
-    from iqa.services import save_sampling_plan, start_samples
+    from iqa.services import start_samples
 
     people, grow, made = cohort
     iqa = people[Role.IQA]
     with centre_scope(centre_a):
-        plan = save_sampling_plan(
-            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
-        )
+        plan = sampling_plan(seed_unit, centre=centre_a, iqa=iqa)
 
     def sample(enrolments):
         with centre_scope(centre_a):
@@ -240,7 +239,6 @@ def moderated(centre_a, seed_unit):
     ``more()`` makes a new sample of six, which ``current`` then names. (Signed-off
     learners with their files are slow to make: fewer than the other lists.)"""
     from moderation.services import create_moderation_sample, grant_moderator_access
-    from tests.factories.moderation import signed_off_learner
 
     set_offered_units(centre=centre_a, urns=["R/600/9587"])
     with scopes_disabled():

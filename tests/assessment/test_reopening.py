@@ -7,14 +7,13 @@ from django.utils import timezone
 
 from assessment.models import CriterionDecision
 from assessment.selectors import latest_decisions
-from assessment.services import Judgement, assess_submission, countersign_unit, reopen_sign_off, sign_off_unit
+from assessment.services import Judgement, assess_submission, reopen_sign_off
 from centre.models import Role
 from common.errors import Refused
 from common.scoping import centre_scope
-from iqa.services import save_sampling_plan, start_samples
 from portfolio.models import EvidenceItem
 from tests.factories import submitted_evidence
-from tests.helpers import all_codes, criteria_of, member
+from tests.helpers import all_codes, countersigned, criteria_of, judged_met, member, sampled_by_iqa
 
 # The banners name the day the unit was reopened.
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -29,13 +28,8 @@ def signed_off(enrolment, centre_a):
     with centre_scope(centre_a):
         item = submitted_evidence(enrolment, title="Whole unit", codes=all_codes(enrolment.unit))
         criteria = criteria_of(enrolment.unit, *all_codes(enrolment.unit))
-        assess_submission(
-            item=item,
-            assessor=enrolment.assessor,
-            judgements={c.pk: Judgement("met", "Good.", 0) for c in criteria},
-        )
-        sign_off = sign_off_unit(enrolment=enrolment, assessor=enrolment.assessor, declared=True)
-        countersign_unit(sign_off=sign_off, learner_user=enrolment.learner.user, declared=True)
+        judged_met(item, assessor=enrolment.assessor, criteria=criteria)
+        sign_off = countersigned(enrolment, assessor=enrolment.assessor)
         admin = member(centre_a, Role.CENTRE_ADMIN, user__first_name="Cara", user__last_name="Admin")
     item.refresh_from_db()
     return {"item": item, "sign_off": sign_off, "admin": admin}
@@ -114,16 +108,7 @@ def test_the_judging_page_offers_a_decision_on_judged_evidence_once_reopened(
 def test_everyone_sees_that_the_unit_was_reopened(client, enrolment, signed_off, centre_a):
     with centre_scope(centre_a):
         iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a,
-            unit=enrolment.unit,
-            actor=iqa,
-            standard_rate=25,
-            higher_rate=50,
-            methods=[],
-            risks={},
-        )
-        (iqa_sample,) = start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
+        iqa_sample = sampled_by_iqa(enrolment, iqa=iqa)
     reopen(signed_off, centre_a)
     pages = {
         enrolment.assessor: [

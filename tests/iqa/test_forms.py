@@ -12,8 +12,9 @@ from centre.services import set_offered_units
 from common.scoping import centre_scope, scopes_disabled
 from iqa.forms import PlanForm, StartSamplingForm, VerdictForm
 from iqa.models import AssessorRisk, SamplingPlan
-from iqa.services import CHOOSE_LEARNERS, RATES_RULE, save_sampling_plan
+from iqa.services import CHOOSE_LEARNERS, RATES_RULE
 from tests.factories import MembershipFactory
+from tests.helpers import sampling_plan
 
 
 def member(centre, role):
@@ -77,9 +78,7 @@ def test_sampling_needs_an_offered_unit_and_its_plan(client, iqa, centre_a, seed
     assert client.post(not_offered).status_code == 404
     assert client.get(reverse("iqa:plan", kwargs={"unit_id": other_unit.pk})).status_code == 404
     with centre_scope(centre_a):
-        save_sampling_plan(
-            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
-        )
+        sampling_plan(seed_unit, centre=centre_a, iqa=iqa)
     response = client.post(start, {"pick": ["someone:interim"]}, follow=True)
     assert CHOOSE_LEARNERS in response.content.decode()
 

@@ -5,10 +5,10 @@ from assessment.models import UnitSignOff
 from assessment.services import sign_off_unit
 from centre.models import Role
 from common.scoping import centre_scope
-from iqa.services import save_sampling_plan, start_samples
+from iqa.services import start_samples
 from tests.factories import UserFactory
 from tests.factories.cohort import build_cohort, wide_unit
-from tests.helpers import member
+from tests.helpers import member, sampling_plan, signed_off_learner
 
 
 def test_suggested_sample_covers_every_assessor_at_their_rate(centre_a):
@@ -22,14 +22,8 @@ def test_suggested_sample_covers_every_assessor_at_their_rate(centre_a):
         steady, new = UserFactory(), UserFactory()
         build_cohort(centre=centre_a, unit=unit, learners=40, assessors=[steady, new])
         iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a,
-            unit=unit,
-            actor=iqa,
-            standard_rate=10,
-            higher_rate=50,
-            methods=[],
-            risks={new.pk: AssessorRisk.Level.NEW},
+        plan = sampling_plan(
+            unit, centre=centre_a, iqa=iqa, standard_rate=10, risks={new.pk: AssessorRisk.Level.NEW}
         )
         picks = suggested_sample(plan=plan)
         per_assessor = {a.pk: sum(1 for p in picks if p.enrolment.assessor_id == a.pk) for a in [steady, new]}
@@ -43,7 +37,6 @@ def test_a_sign_off_made_again_after_reopening_is_suggested_for_sampling(centre_
     from assessment.services import reopen_sign_off
     from centre.services import set_offered_units
     from iqa.selectors import suggested_sample
-    from tests.factories.moderation import signed_off_learner
 
     set_offered_units(centre=centre_a, urns=[seed_unit.urn])
     with centre_scope(centre_a):
@@ -52,9 +45,7 @@ def test_a_sign_off_made_again_after_reopening_is_suggested_for_sampling(centre_
             centre=centre_a, unit=seed_unit, assessor=assessor, candidate_number="0001"
         )
         iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
-        )
+        plan = sampling_plan(seed_unit, centre=centre_a, iqa=iqa)
         start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "summative")])
         assert suggested_sample(plan=plan) == []
         reopen_sign_off(

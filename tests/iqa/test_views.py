@@ -9,10 +9,18 @@ from assessment.services import sign_off_unit
 from centre.models import Role
 from common.scoping import centre_scope
 from iqa.models import IqaSample, SampleIsPermanent
-from iqa.services import save_sampling_plan, start_samples
+from iqa.services import start_samples
 from moderation.services import sampleable_sign_offs
 from tests.factories import submitted_evidence
-from tests.helpers import decide, meet_everything, member, scoped
+from tests.helpers import (
+    decide,
+    meet_everything,
+    member,
+    sampled_by_iqa,
+    sampling_plan,
+    scoped,
+    signed_off_learner,
+)
 
 
 def test_each_evidence_reference_on_the_iqas_recording_sheet_opens_that_version(
@@ -26,16 +34,7 @@ def test_each_evidence_reference_on_the_iqas_recording_sheet_opens_that_version(
             decision = decide(enrolment, code, feedback=f"Clear on {code}.")
             decision.evidence.set([version])
         iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a,
-            unit=enrolment.unit,
-            actor=iqa,
-            standard_rate=25,
-            higher_rate=50,
-            methods=[],
-            risks={},
-        )
-        (sample,) = start_samples(plan=plan, iqa=iqa, picks=[(enrolment.pk, "interim")])
+        sample = sampled_by_iqa(enrolment, iqa=iqa, stage="interim")
     client.force_login(iqa)
     page = client.get(reverse("iqa:sample", kwargs={"iqa_sample_id": sample.pk})).content.decode()
     target = reverse("iqa:evidence_version", kwargs={"item_id": item.pk, "number": 1})
@@ -100,7 +99,6 @@ def test_sampling_plan_offers_a_signed_off_learner_the_rate_did_not_pick(client,
     and let the IQA sample it, not claim there is none."""
     from centre.services import set_offered_units
     from iqa.selectors import suggested_sample
-    from tests.factories.moderation import signed_off_learner
 
     set_offered_units(centre=centre_a, urns=[seed_unit.urn])
     with centre_scope(centre_a):
@@ -110,9 +108,7 @@ def test_sampling_plan_offers_a_signed_off_learner_the_rate_did_not_pick(client,
             for n in ("0001", "0002")
         ]
         iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
-        )
+        plan = sampling_plan(seed_unit, centre=centre_a, iqa=iqa)
         (pick,) = suggested_sample(plan=plan)
         start_samples(plan=plan, iqa=iqa, picks=[(pick.enrolment.pk, pick.stage)])
     (other,) = [e for e in enrolments if e.pk != pick.enrolment.pk]

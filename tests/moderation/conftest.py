@@ -7,10 +7,11 @@ from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
 from moderation.services import create_moderation_sample, grant_moderator_access
-from tests.factories.moderation import encrypted_pdf, png, signed_off_learner, two_page_pdf, upload
+from tests.factories.moderation import encrypted_pdf, png, two_page_pdf, upload
 from tests.helpers import (
     meet_everything,  # noqa: F401 (tests/test_isolation.py still imports it from here)
     member,
+    signed_off_learner,
 )
 
 

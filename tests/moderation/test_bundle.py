@@ -10,18 +10,16 @@ from django.core.management import call_command
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
-from learners.services import allocate_assessor
 from moderation.bundle import render_bundle, split_into_parts
 from moderation.selectors import candidates_of
 from moderation.services import create_moderation_sample
 from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
-from tests.factories import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
+from tests.factories import EvidenceItemFactory
 from tests.factories.moderation import two_page_pdf, upload
-from tests.helpers import member
+from tests.helpers import allocated_learner, countersigned, judged_met, member
 
 
 def photo(seed: int, size=(480, 360)) -> bytes:
@@ -41,13 +39,10 @@ def photo(seed: int, size=(480, 360)) -> bytes:
 def candidate_with_items(*, centre, unit, assessor, candidate_number: str, items: list[list]):
     """A signed-off learner with one evidence item per entry of ``items`` (each a list of
     uploads), the unit's criteria shared out between them. Call inside the centre's scope."""
-    user = MembershipFactory(centre=centre, role=Role.LEARNER).user
-    learner = LearnerFactory(
-        centre=centre, user=user, candidate_number=candidate_number, last_name=f"Learner{candidate_number}"
+    enrolment = allocated_learner(
+        centre=centre, unit=unit, assessor=assessor, candidate_number=candidate_number
     )
-    enrolment = EnrolmentFactory(learner=learner, unit=unit)
-    allocate_assessor(enrolment=enrolment, assessor=assessor)
-    enrolment.refresh_from_db()
+    learner, user = enrolment.learner, enrolment.learner.user
     criteria = [c for o in unit.learning_outcomes.all() for c in o.criteria.all()]
     for index, files in enumerate(items):
         item = EvidenceItemFactory(learner=learner, title=f"Item {index + 1} of {candidate_number}")
@@ -56,11 +51,8 @@ def candidate_with_items(*, centre, unit, assessor, candidate_number: str, items
         mapped = criteria[index :: len(items)]
         set_evidence_mappings(item=item, actor=user, claims={c.pk: f"Meets {c.code}." for c in mapped})
         submit_evidence_item(item=item, actor=user, declared=True)
-        assess_submission(
-            item=item, assessor=assessor, judgements={c.pk: Judgement("met", "Good.", 0) for c in mapped}
-        )
-    sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
-    countersign_unit(sign_off=sign_off, learner_user=user, declared=True)
+        judged_met(item, assessor=assessor, criteria=mapped)
+    countersigned(enrolment, assessor=assessor)
     return enrolment
 
 

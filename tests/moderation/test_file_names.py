@@ -13,8 +13,8 @@ from centre.services import set_offered_units
 from common.scoping import centre_scope
 from moderation.services import create_moderation_sample, grant_moderator_access
 from portfolio.models import EvidenceFile
-from tests.factories.moderation import png, signed_off_learner, upload
-from tests.helpers import member
+from tests.factories.moderation import png, upload
+from tests.helpers import member, signed_off_learner
 
 SCRIPT = b'MsgBox "Hello"\r\nCreateObject("WScript.Shell").Run "calc"\r\n'
 

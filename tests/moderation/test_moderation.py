@@ -16,7 +16,7 @@ from audit.models import AuditRecord
 from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
-from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
+from iqa.services import record_sample_verdict
 from moderation.bundle import recover_stalled_renders
 from moderation.bundle.render import BundleFetcher
 from moderation.models import BundleRender, ModeratorAccess
@@ -28,8 +28,8 @@ from moderation.services import (
     suggested_moderation_sample,
 )
 from tests.factories import UserFactory
-from tests.factories.moderation import signed_off_learner, two_page_pdf, upload
-from tests.helpers import member
+from tests.factories.moderation import two_page_pdf, upload
+from tests.helpers import member, sampled_by_iqa, signed_off_learner
 
 
 @pytest.fixture
@@ -62,10 +62,7 @@ def test_suggested_sample_is_a_tenth_but_at_least_five_across_every_assessor(cen
 def test_a_learner_under_an_open_iqa_action_cannot_be_sampled(cohort, admin, centre_a, seed_unit):
     with centre_scope(centre_a):
         iqa = member(centre_a, Role.IQA)
-        plan = save_sampling_plan(
-            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
-        )
-        (iqa_sample,) = start_samples(plan=plan, iqa=iqa, picks=[(cohort[2].pk, "summative")])
+        iqa_sample = sampled_by_iqa(cohort[2], iqa=iqa)
         record_sample_verdict(
             sample=iqa_sample, iqa=iqa, verdict="disagree", comments="", actions=["Redo 2.1"]
         )

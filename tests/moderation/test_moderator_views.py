@@ -11,20 +11,19 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from assessment.selectors import assessment_history
-from assessment.services import Judgement, assess_submission, countersign_unit, reopen_sign_off, sign_off_unit
+from assessment.services import Judgement, assess_submission, reopen_sign_off
 from audit.models import AuditRecord
 from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
-from learners.services import allocate_assessor
 from moderation.bundle import render_bundle
 from moderation.models import ModeratorAccess
 from moderation.selectors import candidates_of
 from moderation.services import create_moderation_sample, grant_moderator_access
 from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
-from tests.factories import EnrolmentFactory, EvidenceItemFactory, LearnerFactory, MembershipFactory
+from tests.factories import EvidenceItemFactory
 from tests.factories.moderation import png, upload
-from tests.helpers import member
+from tests.helpers import allocated_learner, countersigned, judged_met, member
 
 KINDS = {
     "witness_testimony": (
@@ -80,13 +79,10 @@ def assessed_learner(*, centre, unit, assessor, candidate_number):
     "not yet met" on one criterion and returned with a reason, then resubmitted and met;
     witness testimony, an observation, a discussion record and a photograph cover the
     rest. Signed off and countersigned. Call inside the centre's scope."""
-    user = MembershipFactory(centre=centre, role=Role.LEARNER).user
-    learner = LearnerFactory(
-        centre=centre, user=user, candidate_number=candidate_number, last_name=f"Learner{candidate_number}"
+    enrolment = allocated_learner(
+        centre=centre, unit=unit, assessor=assessor, candidate_number=candidate_number
     )
-    enrolment = EnrolmentFactory(learner=learner, unit=unit)
-    allocate_assessor(enrolment=enrolment, assessor=assessor)
-    enrolment.refresh_from_db()
+    learner, user = enrolment.learner, enrolment.learner.user
     criteria = _criteria(unit)
     first, rest = criteria[:1], criteria[1:]
     account = _item(learner, user, "written_account", "Benefits account", {}, first)
@@ -121,13 +117,8 @@ def assessed_learner(*, centre, unit, assessor, candidate_number):
         photo_criteria,
         files=[upload("board.png", png(), "image/png")],
     )
-    assess_submission(
-        item=photo,
-        assessor=assessor,
-        judgements={c.pk: Judgement("met", "Photo fine.", 0) for c in photo_criteria},
-    )
-    sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
-    countersign_unit(sign_off=sign_off, learner_user=user, declared=True)
+    judged_met(photo, assessor=assessor, criteria=photo_criteria, feedback="Photo fine.")
+    countersigned(enrolment, assessor=assessor)
     return enrolment
 
 

@@ -3,7 +3,7 @@ import re
 
 from pypdf import PdfReader
 
-from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
+from assessment.services import Judgement, assess_submission
 from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
@@ -16,7 +16,7 @@ from networking.models import NetworkContact
 from networking.services import delete_contact
 from tests.factories import EnrolmentFactory, LearnerFactory
 from tests.factories.networking import contact, enable_networking, submitted_record
-from tests.helpers import all_codes, member
+from tests.helpers import all_codes, countersigned, member
 
 
 def test_the_bundle_draws_the_map_and_shows_unconsented_contacts_only_by_pseudonym(
@@ -43,8 +43,7 @@ def test_the_bundle_draws_the_map_and_shows_unconsented_contacts_only_by_pseudon
         version = submitted_record(enrolment, {"record": "register"}, codes=all_codes(seed_unit))
         judgements = {m["criterion"]: Judgement("met", "Good.", 0) for m in version.snapshot["mappings"]}
         assess_submission(item=version.item, assessor=assessor, judgements=judgements)
-        sign_off = sign_off_unit(enrolment=enrolment, assessor=assessor, declared=True)
-        countersign_unit(sign_off=sign_off, learner_user=user, declared=True)
+        countersigned(enrolment, assessor=assessor)
         sample = create_moderation_sample(
             centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[enrolment.pk]
         )

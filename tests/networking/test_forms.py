@@ -9,12 +9,10 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from centre.models import Role
-from centre.services import set_offered_units
 from common.scoping import centre_scope, scopes_disabled
 from networking.forms import CompareReviewsForm, UseAsEvidenceForm
-from tests.factories import EnrolmentFactory, LearnerFactory, MembershipFactory
-from tests.factories.networking import contact, enable_networking, review
+from tests.factories import LearnerFactory
+from tests.factories.networking import contact, review
 
 LINE = [{"group": "Friends", "value": "high", "effort": "low", "decision": "keep"}]
 
@@ -52,23 +50,6 @@ def test_a_record_to_use_as_evidence_names_its_review_by_number():
     form = UseAsEvidenceForm({"record": "register", "creation_token": token})
     assert form.is_valid() and form.details == {"record": "register"}
     assert UseAsEvidenceForm({"record": "review", "review": "x", "creation_token": token}).names_no_review
-
-
-@pytest.fixture
-def learner(centre_a, seed_unit):
-    set_offered_units(centre=centre_a, urns=["R/600/9587"])
-    enable_networking(seed_unit)
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
-        learner = LearnerFactory(centre=centre_a, user=user)
-        EnrolmentFactory(learner=learner, unit=seed_unit)
-    return learner
-
-
-@pytest.fixture
-def learner_client(client, learner):
-    client.force_login(learner.user)
-    return client
 
 
 def test_a_review_that_is_no_number_is_not_found(learner_client):

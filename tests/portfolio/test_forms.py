@@ -5,15 +5,12 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from common.scoping import centre_scope, scopes_disabled
+from common.scoping import centre_scope
 from portfolio.forms import DownloadForm, MapCriteriaForm
 from portfolio.services import add_evidence_files, remove_evidence_file
 from tests.factories import (
     PDF_BYTES,
-    EnrolmentFactory,
     EvidenceItemFactory,
-    LearnerFactory,
-    MembershipFactory,
     pdf_upload,
 )
 
@@ -52,25 +49,6 @@ def test_a_blank_note_without_its_tick_is_no_problem():
 )
 def test_a_file_is_shown_inline_only_when_asked_with_1(query, inline):
     assert DownloadForm(QueryDict(query)).is_inline is inline
-
-
-@pytest.fixture
-def learner(centre_a, seed_unit):
-    from centre.models import Role
-    from centre.services import set_offered_units
-
-    set_offered_units(centre=centre_a, urns=["R/600/9587"])
-    with scopes_disabled():
-        user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
-        learner = LearnerFactory(centre=centre_a, user=user)
-        EnrolmentFactory(learner=learner, unit=seed_unit)
-    return learner
-
-
-@pytest.fixture
-def learner_client(client, learner):
-    client.force_login(learner.user)
-    return client
 
 
 def test_a_file_of_another_of_your_items_or_one_removed_is_not_found(learner_client, learner, centre_a):

@@ -1,7 +1,6 @@
 import re
 import uuid
 
-import pytest
 from django.test import override_settings
 from django.urls import reverse
 
@@ -19,12 +18,6 @@ from tests.factories import (
     submitted_evidence,
 )
 from tests.helpers import criteria_of
-
-
-@pytest.fixture
-def learner_client(client, enrolment):
-    client.force_login(enrolment.learner.user)
-    return client
 
 
 def scoped(centre, function, *args, **kwargs):

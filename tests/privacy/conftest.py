@@ -9,17 +9,14 @@ from django.utils import timezone
 from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
-from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
+from iqa.services import record_sample_verdict
 from moderation.bundle import bundle_storage
 from moderation.models import BundleRender
 from moderation.services import create_moderation_sample, grant_moderator_access
 from networking.services import save_guidelines
-from tests.factories import (
-    PDF_BYTES,
-    MembershipFactory,
-)
+from tests.factories import PDF_BYTES, MembershipFactory, pdf_upload
 from tests.factories.networking import contact, enable_networking, review
-from tests.helpers import signed_off
+from tests.helpers import sampled_by_iqa, signed_off_learner
 
 
 @pytest.fixture
@@ -36,36 +33,31 @@ def world(centre_a, seed_unit):
     iqa = MembershipFactory(centre=centre_a, role=Role.IQA).user
     admin = MembershipFactory(centre=centre_a, role=Role.CENTRE_ADMIN).user
     with centre_scope(centre_a):
-        ada = signed_off(
+        ada = signed_off_learner(
             centre=centre_a,
             unit=seed_unit,
             assessor=assessor,
-            first="Ada",
-            last="Lovelace",
+            first_name="Ada",
+            last_name="Lovelace",
             email="ada@lovelace.example",
-            candidate="0042",
+            candidate_number="0042",
             title="Ada’s account of the forum",
             body="I met Marcus Webb at the forum.",
-            file_name="Ada’s plan.pdf",
-            content=PDF_BYTES + b"%Ada\n",
+            files=[pdf_upload("Ada’s plan.pdf", PDF_BYTES + b"%Ada\n")],
         )
-        bart = signed_off(
+        bart = signed_off_learner(
             centre=centre_a,
             unit=seed_unit,
             assessor=assessor,
-            first="Bartholomew",
-            last="Quince",
+            first_name="Bartholomew",
+            last_name="Quince",
             email="bart@quince.example",
-            candidate="0043",
+            candidate_number="0043",
             title="Quince’s secret account",
             body="Bartholomew’s own words.",
-            file_name="quince-ledger.pdf",
-            content=PDF_BYTES + b"%Quince\n",
+            files=[pdf_upload("quince-ledger.pdf", PDF_BYTES + b"%Quince\n")],
         )
-        plan = save_sampling_plan(
-            centre=centre_a, unit=seed_unit, actor=iqa, standard_rate=25, higher_rate=50, methods=[], risks={}
-        )
-        (iqa_sample,) = start_samples(plan=plan, iqa=iqa, picks=[(ada.pk, "summative")])
+        iqa_sample = sampled_by_iqa(ada, iqa=iqa)
         record_sample_verdict(
             sample=iqa_sample,
             iqa=iqa,

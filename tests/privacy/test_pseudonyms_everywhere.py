@@ -17,11 +17,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assessment.models import UnitSignOff
-from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
+from assessment.services import Judgement, assess_submission
 from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
-from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
+from iqa.services import record_sample_verdict
 from learners.services import allocate_assessor
 from moderation.bundle import render_bundle
 from moderation.selectors import candidates_of
@@ -39,6 +39,7 @@ from privacy.services import export_learner
 from tests.factories import PDF_BYTES, EnrolmentFactory, LearnerFactory, MembershipFactory
 from tests.factories.moderation import png, upload
 from tests.factories.networking import contact, enable_networking, review, submitted_record
+from tests.helpers import countersigned, sampled_by_iqa
 
 NAME = "Zéphyrine Oyelaran-Whitcombe"
 EMAIL = "zephyrine.ow@example.org"
@@ -284,13 +285,8 @@ def test_a_contact_who_has_not_consented_reaches_no_staff_page_bundle_or_archive
         for made in items:
             made.refresh_from_db()
         assert {made.status for made in items} == {EvidenceItem.Status.ASSESSED}
-        sign_off = sign_off_unit(enrolment=enrolment, assessor=world["assessor"], declared=True)
-        countersign_unit(sign_off=sign_off, learner_user=learner.user, declared=True)
-        plan = save_sampling_plan(
-            centre=centre, unit=world["unit"], actor=world["iqa"], standard_rate=25, higher_rate=50,
-            methods=[], risks={},
-        )  # fmt: skip
-        (iqa_sample,) = start_samples(plan=plan, iqa=world["iqa"], picks=[(enrolment.pk, "summative")])
+        sign_off = countersigned(enrolment, assessor=world["assessor"])
+        iqa_sample = sampled_by_iqa(enrolment, iqa=world["iqa"])
         sample = create_moderation_sample(
             centre=centre, unit=world["unit"], actor=world["admin"], enrolment_ids=[enrolment.pk]
         )

@@ -11,8 +11,8 @@ from learners.models import Learner
 from moderation.services import create_moderation_sample, grant_moderator_access
 from privacy.selectors import retention_of, years_after
 from privacy.services import place_hold, purge_expired, set_retention_years
-from tests.factories import EnrolmentFactory, LearnerFactory
-from tests.helpers import signed_off
+from tests.factories import EnrolmentFactory, LearnerFactory, pdf_upload
+from tests.helpers import signed_off_learner
 
 # Three years and a day on: past the default retention of everyone finished today.
 LATER = timezone.now() + datetime.timedelta(days=3 * 366 + 1)
@@ -24,32 +24,30 @@ def cohort(world, centre_a, seed_unit):
     whose sample's moderator has access for five years more; Stu, still studying."""
     admin = world["admin"]
     with centre_scope(centre_a):
-        hal = signed_off(
+        hal = signed_off_learner(
             centre=centre_a,
             unit=seed_unit,
             assessor=world["assessor"],
-            first="Hal",
-            last="Held",
+            first_name="Hal",
+            last_name="Held",
             email="hal@example.org",
-            candidate="0050",
+            candidate_number="0050",
             title="Hal’s account",
             body="Mine.",
-            file_name="hal.pdf",
-            content=b"%PDF-1.4\n%Hal\n",
+            files=[pdf_upload("hal.pdf", b"%PDF-1.4\n%Hal\n")],
         ).learner
         place_hold(learner=hal, actor=admin, reason="Appeal to the awarding body.")
-        wren = signed_off(
+        wren = signed_off_learner(
             centre=centre_a,
             unit=seed_unit,
             assessor=world["assessor"],
-            first="Wren",
-            last="Moderated",
+            first_name="Wren",
+            last_name="Moderated",
             email="wren@example.org",
-            candidate="0051",
+            candidate_number="0051",
             title="Wren’s account",
             body="Mine.",
-            file_name="wren.pdf",
-            content=b"%PDF-1.4\n%Wren\n",
+            files=[pdf_upload("wren.pdf", b"%PDF-1.4\n%Wren\n")],
         )
         sample = create_moderation_sample(
             centre=centre_a, unit=seed_unit, actor=admin, enrolment_ids=[wren.pk]
