@@ -110,6 +110,10 @@ def test_assessor_sees_exactly_the_learners_allocated_to_them(client, centre, se
 
     assert "Allocated" in page
     assert "Elsewhere" not in page
+    # Each opens the learner's assessment, which the assessor may then follow.
+    learner_page = reverse("assessment:enrolment", kwargs={"enrolment_id": mine.pk})
+    assert f'href="{learner_page}"' in page
+    assert client.get(learner_page).status_code == 200
 
 
 def test_admin_uploads_a_file_with_two_bad_rows_then_the_fixed_file(admin_client, centre):
