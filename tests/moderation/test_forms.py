@@ -119,3 +119,21 @@ def test_revoking_twice_says_it_was_revoked_already(admin_client, sample, centre
     assert "can no longer see the sample" in admin_client.post(url, follow=True).content.decode()
     page = admin_client.post(url, follow=True).content.decode()
     assert "This access has already been revoked." in page
+
+
+def test_a_moderator_is_listed_by_name_and_email_or_by_email_alone(admin_client, sample, centre_a):
+    page = reverse("moderation:manage_sample", kwargs={"sample_id": sample.pk})
+    until = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    for email, first_name in [("morag@ocr.example", "Morag"), ("unnamed@ocr.example", "")]:
+        admin_client.post(
+            page,
+            {
+                "email": email,
+                "first_name": first_name,
+                "last_name": "Reid" * bool(first_name),
+                "expires_on": until,
+            },
+        )
+    listed = admin_client.get(page).content.decode()
+    assert '<th scope="row">Morag Reid (morag@ocr.example)</th>' in listed
+    assert '<th scope="row">unnamed@ocr.example</th>' in listed
