@@ -32,7 +32,7 @@ class EvidenceUploadForm(forms.Form):
 
     files = MultipleFileField(
         label="Upload files",
-        help_text="Choose one or more files. " + ACCEPTED_DESCRIPTION.capitalize() + ".",
+        help_text=f"Choose one or more files: {ACCEPTED_DESCRIPTION}.",
         error_messages={"required": "Choose at least one file to upload."},
     )
 

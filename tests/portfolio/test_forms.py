@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from common.scoping import centre_scope
-from portfolio.forms import DownloadForm, MapCriteriaForm
+from portfolio.forms import DownloadForm, EvidenceUploadForm, MapCriteriaForm
 from portfolio.services import add_evidence_files, remove_evidence_file
 from tests.factories import (
     PDF_BYTES,
@@ -75,3 +75,9 @@ def test_a_version_that_does_not_exist_is_not_found(learner_client, learner):
         learner_client.get(reverse("portfolio:version", kwargs={"item_id": item.pk, "number": 1})).status_code
         == 404
     )
+
+
+def test_the_upload_hint_names_the_file_types_as_they_are_written():
+    hint = EvidenceUploadForm.base_fields["files"].help_text
+    assert hint.startswith("Choose one or more files: PDF, Word, Excel, PowerPoint, OpenDocument")
+    assert "JPEG, PNG, GIF or WebP images" in hint
