@@ -110,6 +110,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, answered before anything else runs (after the HTTPS redirect): see STORAGES.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "accounts.middleware.AdminReportOnlyPolicyMiddleware",
     "accounts.middleware.NoStoreMiddleware",
@@ -208,6 +210,15 @@ SHORT_DATETIME_FORMAT = DATETIME_FORMAT
 TIME_FORMAT = "H:i"
 # --- end of dates and times ---
 
+# Static files. In production collectstatic (run by scripts/serve) gathers them into
+# STATIC_ROOT under names that carry a hash of their content, with gzip and Brotli copies,
+# and WhiteNoise serves them: a hashed name for ten years ("immutable"), since a changed
+# file gets a new name. In development and the tests nothing is collected: WhiteNoise finds
+# each file where it lies (the apps' static folders) when it is asked for, and names are
+# not hashed, so neither needs collectstatic or its manifest.
+_static_files_from_source = DEBUG or ENVIRONMENT == "test"
+WHITENOISE_USE_FINDERS = _static_files_from_source
+WHITENOISE_AUTOREFRESH = _static_files_from_source
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -232,8 +243,8 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or ENVIRONMENT == "test"
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+        if _static_files_from_source
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
 
