@@ -4,6 +4,7 @@ and folders of its own. It prepares Waymark (migrate, collectstatic) and serves 
 gunicorn and a task worker under supervisord; the test then reads pages and static files
 as a browser would, signs in to Wagtail's admin, kills the task worker and stops it all."""
 
+import contextlib
 import os
 import re
 import signal
@@ -67,7 +68,7 @@ def processes_of(session: int, word: bytes) -> set[int]:
         try:
             if os.getsid(int(entry.name)) == session and word in (entry / "cmdline").read_bytes():
                 found.add(int(entry.name))
-        except (OSError, ProcessLookupError):
+        except OSError:
             continue  # it ended meanwhile
     return found
 
@@ -85,8 +86,9 @@ def wait_for(condition, seconds: float, what: str, served: subprocess.Popen, log
 
 @pytest.fixture
 def served(tmp_path):
-    """scripts/serve running; at the end its whole process group is stopped (SIGTERM,
-    then SIGKILL for anything still there)."""
+    """scripts/serve running; at the end its process group is stopped (SIGTERM, then
+    SIGKILL), and then anything of its session still there (supervisord starts each
+    process in a group of its own)."""
     port = free_port()
     log = tmp_path / "serve.log"
     env = environment(tmp_path, BIND=f"127.0.0.1:{port}")
@@ -96,14 +98,15 @@ def served(tmp_path):
         )
     base = f"http://127.0.0.1:{port}"
 
-    def up():
+    def up() -> bool:
         try:
-            return requests.get(f"{base}/", timeout=5).status_code == 200
-        except requests.ConnectionError:
+            requests.get(f"{base}/", timeout=5)
+        except requests.RequestException:
             return False
+        return True  # answering, whatever it answers: the test looks at that
 
     try:
-        wait_for(up, START_SECONDS, "serving its home page", process, log)
+        wait_for(up, START_SECONDS, "answering", process, log)
         yield process, base, env, log
     finally:
         if process.poll() is None:
@@ -113,6 +116,9 @@ def served(tmp_path):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+        for straggler in processes_of(process.pid, b""):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(straggler, signal.SIGKILL)
 
 
 def set_cookies(response: requests.Response) -> list[str]:
@@ -146,6 +152,7 @@ def test_scripts_serve_serves_waymark_and_its_static_files_and_restarts_a_dead_w
     process, base, env, log = served
 
     home = requests.get(f"{base}/", timeout=10)
+    assert home.status_code == 200, home.text[:2000]
     assert_plain_http(home)
     stylesheet = re.search(
         r'<link rel="stylesheet" href="(/static/css/waymark\.[0-9a-f]{12}\.css)">', home.text
