@@ -179,7 +179,7 @@ def test_scripts_serve_serves_waymark_and_its_static_files_and_restarts_a_dead_w
     )
     browser = requests.Session()
     sign_in = browser.get(f"{base}/admin/", timeout=10)
-    assert sign_in.status_code == 200 and "/accounts/login/" in sign_in.url, sign_in.url
+    assert sign_in.status_code == 200 and sign_in.url == f"{base}/accounts/sign-in/?next=/admin/", sign_in.url
     assert_plain_http(sign_in)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', sign_in.text).group(1)
     admin = browser.post(
