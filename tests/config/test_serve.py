@@ -2,7 +2,8 @@
 of 127.0.0.1, in the plain-HTTP mode (there is no TLS proxy here), on a new SQLite database
 and folders of its own. It prepares Waymark (migrate, collectstatic) and serves it with
 gunicorn and a task worker under supervisord; the test then reads pages and static files
-as a browser would, signs in to Wagtail's admin, kills the task worker and stops it all."""
+as a browser would, signs in to Wagtail's admin, kills the task worker, starts a second
+Waymark on the same port (which cannot start, and says so) and stops it all."""
 
 import contextlib
 import os
@@ -148,7 +149,7 @@ def assert_served_for_ever(url: str) -> requests.Response:
     return response
 
 
-def test_scripts_serve_serves_waymark_and_its_static_files_and_restarts_a_dead_worker(served):
+def test_scripts_serve_serves_waymark_restarts_a_dead_worker_and_stops_if_one_cannot_start(served):
     process, base, env, log = served
 
     home = requests.get(f"{base}/", timeout=10)
@@ -212,6 +213,15 @@ def test_scripts_serve_serves_waymark_and_its_static_files_and_restarts_a_dead_w
         lambda: processes_of(process.pid, b"db_worker") - {worker}, 30, "restarting the worker", process, log
     )
     assert restarted != worker
+
+    # A second Waymark on the same port: its gunicorn cannot listen, supervisord gives up
+    # on it, and everything stops, saying which.
+    second = subprocess.run(
+        [str(SERVE)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, start_new_session=True
+    )
+    assert second.returncode == 1, second.stdout[-3000:] + second.stderr
+    assert "scripts/serve: web could not be started" in second.stderr, second.stdout[-3000:] + second.stderr
+    assert requests.get(f"{base}/", timeout=10).status_code == 200  # the first one serves on
 
     # SIGTERM stops every process, and scripts/serve ends as asked, not as failing.
     os.killpg(process.pid, signal.SIGTERM)
