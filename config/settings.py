@@ -110,6 +110,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, answered before anything else runs (after the HTTPS redirect): see STORAGES.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "accounts.middleware.AdminReportOnlyPolicyMiddleware",
     "accounts.middleware.NoStoreMiddleware",
@@ -208,6 +210,15 @@ SHORT_DATETIME_FORMAT = DATETIME_FORMAT
 TIME_FORMAT = "H:i"
 # --- end of dates and times ---
 
+# Static files. In production collectstatic (run by scripts/serve) gathers them into
+# STATIC_ROOT under names that carry a hash of their content, with gzip and Brotli copies,
+# and WhiteNoise serves them: a hashed name for ten years ("immutable"), since a changed
+# file gets a new name. In development and the tests nothing is collected: WhiteNoise finds
+# each file where it lies (the apps' static folders) when it is asked for, and names are
+# not hashed, so neither needs collectstatic or its manifest.
+_static_files_from_source = DEBUG or ENVIRONMENT == "test"
+WHITENOISE_USE_FINDERS = _static_files_from_source
+WHITENOISE_AUTOREFRESH = _static_files_from_source
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -232,8 +243,8 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or ENVIRONMENT == "test"
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+        if _static_files_from_source
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
 
@@ -329,16 +340,43 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if IS_PRODUCTION:
+
+# --- HTTPS (issue 15, "the production profile") ---
+# In production Waymark is reached over HTTPS, through a proxy in front of it that
+# terminates TLS and says so in X-Forwarded-Proto (deploy/nginx/waymark.conf): cookies
+# are sent over HTTPS only, plain HTTP is redirected to HTTPS and HSTS tells browsers to
+# use nothing else. WAYMARK_HTTPS=false is the plain-HTTP mode, for a private network or a
+# first try: no cookie is marked Secure (a browser would not send it back over HTTP, so
+# nobody could sign in) and nothing redirects. Out of production it is off, for runserver.
+WAYMARK_HTTPS = env_bool("WAYMARK_HTTPS", default=IS_PRODUCTION)
+if WAYMARK_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    if env_bool("BEHIND_TLS_PROXY", default=False):
-        # Only behind a proxy that sets this header itself and strips it from clients.
+    # The browsers' preload list is a promise that is slow to take back (every browser
+    # release ships it), so it is made only when asked for. Django's deploy check warns
+    # (security.W021) of a site that is not preloaded: not asking is a choice, not a slip.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if SECURE_HSTS_PRELOAD and SECURE_HSTS_SECONDS < 365 * 24 * 60 * 60:
+        raise ImproperlyConfigured(
+            "SECURE_HSTS_PRELOAD needs SECURE_HSTS_SECONDS of at least 31536000 (a year), "
+            "as the preload list requires."
+        )
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    if env_bool("BEHIND_TLS_PROXY", default=True):
+        # Only behind a proxy that sets this header itself, replacing any a client sent
+        # (deploy/nginx/waymark.conf does); scripts/serve listens on 127.0.0.1 alone.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+else:
+    # Plain HTTP promises never to redirect and never to set a Secure cookie: a setting
+    # that would break that promise is refused, not quietly ignored.
+    for _name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_PRELOAD", "BEHIND_TLS_PROXY"):
+        if env_bool(_name, default=False):
+            raise ImproperlyConfigured(f"{_name}=true needs HTTPS, but WAYMARK_HTTPS is false.")
+# --- end of HTTPS ---
 
 LOGGING = {
     "version": 1,
