@@ -228,6 +228,15 @@ def test_scripts_serve_serves_waymark_restarts_a_dead_worker_and_stops_if_one_ca
     assert process.wait(timeout=150) == 0, log.read_text()[-5000:]
 
 
+def test_scripts_serve_ends_failing_when_its_supervisor_dies(served):
+    """supervisord killed outright (by the kernel out of memory, say) is a failure that
+    systemd or Docker must see and restart, not a clean stop."""
+    process, _, _, log = served
+    (supervisor,) = processes_of(process.pid, b"supervisord")
+    os.kill(supervisor, signal.SIGKILL)
+    assert process.wait(timeout=60) == 128 + signal.SIGKILL, log.read_text()[-5000:]
+
+
 @pytest.mark.parametrize(
     ("unset", "extra", "message"),
     [
