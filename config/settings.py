@@ -375,7 +375,8 @@ else:
     # that would break that promise is refused, not quietly ignored.
     for _name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_PRELOAD", "BEHIND_TLS_PROXY"):
         if env_bool(_name, default=False):
-            raise ImproperlyConfigured(f"{_name}=true needs HTTPS, but WAYMARK_HTTPS is false.")
+            _why = "." if "WAYMARK_HTTPS" in os.environ else " (its default outside production)."
+            raise ImproperlyConfigured(f"{_name}=true needs HTTPS, but WAYMARK_HTTPS is false{_why}")
 # --- end of HTTPS ---
 
 LOGGING = {

@@ -163,6 +163,15 @@ def test_plain_http_mode_refuses_a_setting_that_needs_https(tmp_path, name):
     assert f"{name}=true needs HTTPS, but WAYMARK_HTTPS is false." in result.stderr
 
 
+def test_out_of_production_a_setting_that_needs_https_says_https_is_off_by_default(tmp_path):
+    result = load_settings(tmp_path, BEHIND_TLS_PROXY="true")
+    assert result.returncode != 0
+    assert (
+        "BEHIND_TLS_PROXY=true needs HTTPS, but WAYMARK_HTTPS is false (its default outside production)."
+        in result.stderr
+    )
+
+
 def test_development_is_plain_http(tmp_path):
     settings = resolved(tmp_path)
     assert settings["https"] is False
