@@ -1,4 +1,4 @@
-"""The production profile's settings (config/settings.py), as each environment resolves
+"""The production profile's settings (config/settings/), as each environment resolves
 them: the settings are loaded in a new process with only that environment, so that their
 import-time logic really runs, and the process prints what it resolved, and what Django's
 own security and CSRF middleware then do with a request over HTTP and one that the TLS

@@ -103,7 +103,7 @@ def test_fifty_learners_signing_in_and_uploading_at_once_get_no_database_is_lock
     live_server, centre_a, settings
 ):
     settings.SIGN_IN_FAILURES_PER_ADDRESS = 10 * CLIENTS  # they all come from 127.0.0.1
-    # As configured (config/settings.py): no shorter timeout stands in for more clients,
+    # As configured (config/settings/database.py): no shorter timeout stands in for more clients,
     # since SQLite does not serve waiting writers in order.
     assert "busy_timeout=30000" in connection.settings_dict["OPTIONS"]["init_command"]
     people = []

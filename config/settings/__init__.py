@@ -8,44 +8,21 @@ an unsafe deployment refuse to start.
 
 import ipaddress
 import os
-from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("WAYMARK_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off", ""}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-ENVIRONMENT = os.environ.get("WAYMARK_ENVIRONMENT", "development")
-if ENVIRONMENT not in {"development", "test", "production"}:
-    raise ImproperlyConfigured(
-        f"WAYMARK_ENVIRONMENT must be development, test or production, not {ENVIRONMENT!r}."
-    )
-IS_PRODUCTION = ENVIRONMENT == "production"
+# The settings of each concern are a module of this package; this one holds the rest. A
+# module's every upper-case name is a setting (Django ignores the others).
+from config.settings.database import *  # noqa: F403
+from config.settings.database import DATABASES
+from config.settings.environment import *  # noqa: F403
+from config.settings.environment import BASE_DIR, DEBUG, IS_PRODUCTION, env_bool, env_list
+from config.settings.https import *  # noqa: F403
+from config.settings.storage import *  # noqa: F403
 
 DEVELOPMENT_SECRET_KEY = "waymark-development-only-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-DEBUG = env_bool("DEBUG", default=not IS_PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
@@ -128,6 +105,10 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Wagtail's database search backend uses PostgreSQL's full-text search there.
+    INSTALLED_APPS.append("django.contrib.postgres")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -146,28 +127,6 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waymark.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web server and the task worker write to the same file: WAL lets readers run
-    # beside a writer, IMMEDIATE takes the write lock up front so a transaction never
-    # fails half-way on an upgrade, and the busy timeout makes writers queue, not fail.
-    # SQLite's waiting writers are not served in order: when 50 people sign in at the same
-    # moment some wait several seconds (at 5 s some failed), hence 30 s.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=30000;"),
-        "transaction_mode": "IMMEDIATE",
-    }
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Wagtail's database search backend uses PostgreSQL's full-text search there.
-    INSTALLED_APPS.append("django.contrib.postgres")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -210,43 +169,6 @@ SHORT_DATETIME_FORMAT = DATETIME_FORMAT
 TIME_FORMAT = "H:i"
 # --- end of dates and times ---
 
-# Static files. In production collectstatic (run by scripts/serve) gathers them into
-# STATIC_ROOT under names that carry a hash of their content, with gzip and Brotli copies,
-# and WhiteNoise serves them: a hashed name for ten years ("immutable"), since a changed
-# file gets a new name. In development and the tests nothing is collected: WhiteNoise finds
-# each file where it lies (the apps' static folders) when it is asked for, and names are
-# not hashed, so neither needs collectstatic or its manifest.
-_static_files_from_source = DEBUG or ENVIRONMENT == "test"
-WHITENOISE_USE_FINDERS = _static_files_from_source
-WHITENOISE_AUTOREFRESH = _static_files_from_source
-STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
-
-# Local folder by default; any Django storage class (for example django-storages'
-# "storages.backends.s3.S3Storage", configured through its own AWS_* variables) when set.
-STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-    },
-    # Learners' evidence: private, never under MEDIA_URL; served only through the
-    # permission-checking download view. Any storage class may stand in (S3-compatible
-    # through django-storages), as long as it does not make the files public.
-    "evidence": {
-        "BACKEND": os.environ.get("EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}
-        if "EVIDENCE_STORAGE_BACKEND" not in os.environ
-        else {},
-    },
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if _static_files_from_source
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
-    },
-}
 
 EMAIL_BACKEND_PATH = os.environ.get(
     "EMAIL_BACKEND",
@@ -341,43 +263,6 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# --- HTTPS (issue 15, "the production profile") ---
-# In production Waymark is reached over HTTPS, through a proxy in front of it that
-# terminates TLS and says so in X-Forwarded-Proto (deploy/nginx/waymark.conf): cookies
-# are sent over HTTPS only, plain HTTP is redirected to HTTPS and HSTS tells browsers to
-# use nothing else. WAYMARK_HTTPS=false is the plain-HTTP mode, for a private network or a
-# first try: no cookie is marked Secure (a browser would not send it back over HTTP, so
-# nobody could sign in) and nothing redirects. Out of production it is off, for runserver.
-WAYMARK_HTTPS = env_bool("WAYMARK_HTTPS", default=IS_PRODUCTION)
-if WAYMARK_HTTPS:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    # The browsers' preload list is a promise that is slow to take back (every browser
-    # release ships it), so it is made only when asked for. Django's deploy check warns
-    # (security.W021) of a site that is not preloaded: not asking is a choice, not a slip.
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
-    if SECURE_HSTS_PRELOAD and SECURE_HSTS_SECONDS < 365 * 24 * 60 * 60:
-        raise ImproperlyConfigured(
-            "SECURE_HSTS_PRELOAD needs SECURE_HSTS_SECONDS of at least 31536000 (a year), "
-            "as the preload list requires."
-        )
-    if not SECURE_HSTS_PRELOAD:
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    if env_bool("BEHIND_TLS_PROXY", default=True):
-        # Only behind a proxy that sets this header itself, replacing any a client sent
-        # (deploy/nginx/waymark.conf does); scripts/serve listens on 127.0.0.1 alone.
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-else:
-    # Plain HTTP promises never to redirect and never to set a Secure cookie: a setting
-    # that would break that promise is refused, not quietly ignored.
-    for _name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_PRELOAD", "BEHIND_TLS_PROXY"):
-        if env_bool(_name, default=False):
-            _why = "." if "WAYMARK_HTTPS" in os.environ else " (its default outside production)."
-            raise ImproperlyConfigured(f"{_name}=true needs HTTPS, but WAYMARK_HTTPS is false{_why}")
-# --- end of HTTPS ---
 
 LOGGING = {
     "version": 1,
