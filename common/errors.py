@@ -36,8 +36,11 @@ class ServiceError(Exception):
 
     @classmethod
     def on_fields(cls, by_field: dict[str | None, list[str]]) -> "ServiceError":
-        """The error whose problems belong to several fields (``None``: to none)."""
-        error = cls(*(message for messages in by_field.values() for message in messages))
+        """The error whose problems belong to several fields (``None``: to none). Made
+        without the class's own ``__init__``, which may take other arguments (a subclass
+        writes its message from them); these messages are the whole of it."""
+        error = cls.__new__(cls)
+        ServiceError.__init__(error, *(message for messages in by_field.values() for message in messages))
         error.by_field = {field: list(messages) for field, messages in by_field.items()}
         return error
 
