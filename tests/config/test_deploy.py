@@ -2,6 +2,7 @@
 that a change to an upload limit or a forwarded header cannot leave them behind."""
 
 import math
+import os
 import re
 from pathlib import Path
 
@@ -61,3 +62,20 @@ def test_the_systemd_units_run_scripts_serve():
     assert "Type=notify" in web
     assert "ExecStart=/srv/waymark/scripts/serve worker\n" in worker
     assert re.search(r"^After=.*waymark-web\.service", worker, re.MULTILINE)
+
+
+def test_waymark_manage_runs_as_the_units_do():
+    """deploy/waymark-manage runs manage.py with the user, folder and settings of the
+    services, so that a command sees what they see."""
+    manage = (DEPLOY / "waymark-manage").read_text()
+    web = (DEPLOY / "systemd" / "waymark-web.service").read_text()
+    for setting, option in (
+        ("User", "--uid"),
+        ("Group", "--gid"),
+        ("WorkingDirectory", "--working-directory"),
+        ("EnvironmentFile", "--property=EnvironmentFile"),
+    ):
+        (value,) = re.findall(rf"^{setting}=(.+)$", web, re.MULTILINE)
+        assert f"{option}={value} " in manage, setting
+    assert "--setenv=WAYMARK_ENVIRONMENT=production" in manage  # as scripts/serve sets it
+    assert os.access(DEPLOY / "waymark-manage", os.X_OK)
