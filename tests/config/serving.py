@@ -58,45 +58,54 @@ def unique_name(what: str) -> str:
 
 
 @contextlib.contextmanager
-def serving_web(tmp_path: Path, name: str, **extra: str):
-    """``scripts/serve web`` (migrate, collectstatic, then gunicorn in the foreground) on a
-    free port of 127.0.0.1, with folders of its own under ``tmp_path / name``: yields its
-    address once it answers. At the end its process group is stopped (SIGTERM, then
-    SIGKILL), and anything of its session still there after that."""
-    folder = tmp_path / name
-    folder.mkdir()
-    port = free_port()
-    log = folder / "serve.log"
-    env = environment(folder, BIND=f"127.0.0.1:{port}", **extra)
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [str(SERVE), "web"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            requests.get(f"{base}/", timeout=5)
-        except requests.RequestException:
-            return False
-        return True
-
+def serving_web(tmp_path: Path, *names: str, **extra: str):
+    """``scripts/serve web`` (migrate, collectstatic, then gunicorn in the foreground) once
+    for each name, started together, each on a free port of 127.0.0.1 with folders of its
+    own under ``tmp_path / name``: yields their addresses once all answer. At the end each
+    process group is stopped (SIGTERM, then SIGKILL), and anything of its session still
+    there after that."""
+    started = []
     try:
-        wait_for(up, START_SECONDS, f"{name} answering", process, log)
-        yield base
+        for name in names:
+            folder = tmp_path / name
+            folder.mkdir()
+            port = free_port()
+            log = folder / "serve.log"
+            env = environment(folder, BIND=f"127.0.0.1:{port}", **extra)
+            with log.open("ab") as output:
+                process = subprocess.Popen(
+                    [str(SERVE), "web"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            started.append((name, process, log, f"http://127.0.0.1:{port}"))
+        for name, process, log, base in started:
+            wait_for(lambda base=base: answers(base), START_SECONDS, f"{name} answering", process, log)
+        yield [base for _, _, _, base in started]
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        for straggler in processes_of(process.pid, b""):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(straggler, signal.SIGKILL)
+        for _, process, _, _ in started:
+            stop(process)
+
+
+def answers(base: str) -> bool:
+    try:
+        requests.get(f"{base}/", timeout=5)
+    except requests.RequestException:
+        return False
+    return True  # whatever it answers: the test looks at that
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    for straggler in processes_of(process.pid, b""):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(straggler, signal.SIGKILL)

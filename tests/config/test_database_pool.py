@@ -159,7 +159,7 @@ def test_gunicorn_reuses_its_connections_and_replaces_those_the_server_ends(tmp_
             WEB_THREADS=str(THREADS),
             DATABASE_POOL_MIN_SIZE="1",
             DATABASE_POOL_MAX_SIZE=str(POOL_SIZE),
-        ) as base,
+        ) as (base,),
         administration() as admin,
     ):
         home = f"{base}/"  # Wagtail's page: the site and the page are read from the database
