@@ -4,8 +4,10 @@ tests of what several processes share: the connection pool and the scale-out."""
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -109,3 +111,59 @@ def stop(process: subprocess.Popen) -> None:
     for straggler in processes_of(process.pid, b""):
         with contextlib.suppress(ProcessLookupError):
             os.kill(straggler, signal.SIGKILL)
+
+
+MACHINE_REDIS = "127.0.0.1:6379"
+
+
+@contextlib.contextmanager
+def redis_database(number: int, tmp_path: Path):
+    """A Redis database, emptied before and after (only that one), as ``(url, client)``:
+    on the Redis at 127.0.0.1:6379 (the machine's, as PostgreSQL is), or, where none
+    answers there, on a redis-server this starts on a free port and stops afterwards."""
+    import redis
+
+    server = None
+    url = f"redis://{MACHINE_REDIS}/{number}"
+    client = redis.Redis.from_url(url, socket_timeout=10)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        executable = shutil.which("redis-server")
+        assert executable, f"No Redis answers at {MACHINE_REDIS}, and there is no redis-server to start."
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                executable,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        url = f"redis://127.0.0.1:{port}/{number}"
+        client = redis.Redis.from_url(url, socket_timeout=10)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+    try:
+        client.flushdb()
+        yield url, client
+        client.flushdb()
+    finally:
+        client.close()
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-import redis
 from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION
+
+from tests.config.serving import redis_database
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DATABASE = 13  # not 0, the one anything else on the machine would use
-CACHE_URL = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
 
 
 def run(tmp_path, code: str, **environment: str) -> subprocess.CompletedProcess:
@@ -85,13 +85,9 @@ def test_a_cache_url_that_is_not_redis_is_refused_saying_why(tmp_path, url, mess
 
 
 @pytest.fixture
-def redis_database():
-    """The test's Redis database, emptied before and after (only that one)."""
-    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE, socket_timeout=10)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+def redis_cache(tmp_path):
+    with redis_database(REDIS_DATABASE, tmp_path) as (url, client):
+        yield url, client
 
 
 # Wagtail's cache entry of the sites' root paths, in a process of its own.
@@ -102,29 +98,32 @@ from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY as KEY, SITE_ROOT_PAT
 """
 
 
-def in_a_process(tmp_path, code: str):
-    return answer(tmp_path, ROOT_PATHS + code, CACHE_URL=CACHE_URL)
+def in_a_process(tmp_path, cache_url: str, code: str):
+    return answer(tmp_path, ROOT_PATHS + code, CACHE_URL=cache_url)
 
 
-def test_with_cache_url_what_one_process_caches_or_forgets_every_process_sees(tmp_path, redis_database):
+def test_with_cache_url_what_one_process_caches_or_forgets_every_process_sees(tmp_path, redis_cache):
+    url, client = redis_cache
     # A gunicorn process reads the sites' root paths (as Wagtail does for a page's
     # address) and caches them.
     cached = in_a_process(
         tmp_path,
+        url,
         "cache.set(KEY, [[1, '/home/', 'https://waymark.example.org', 'en-gb']], 3600, version=V)\n"
         "print(json.dumps(cache.get(KEY, version=V)))",
     )
     assert cached == [[1, "/home/", "https://waymark.example.org", "en-gb"]]
     # In Redis, under Django's name for the key (prefix, version, key), in the test's database.
-    assert redis_database.keys() == [f":{SITE_ROOT_PATHS_CACHE_VERSION}:{SITE_ROOT_PATHS_CACHE_KEY}".encode()]
+    assert client.keys() == [f":{SITE_ROOT_PATHS_CACHE_VERSION}:{SITE_ROOT_PATHS_CACHE_KEY}".encode()]
 
     # Another process finds them there; then a site changes in it, and Wagtail forgets them.
     found = in_a_process(
         tmp_path,
+        url,
         "found = cache.get(KEY, version=V)\nSite.clear_site_root_paths_cache()\nprint(json.dumps(found))",
     )
     assert found == cached
 
     # A third reads them afresh rather than serve the old ones.
-    assert in_a_process(tmp_path, "print(json.dumps(cache.get(KEY, version=V)))") is None
-    assert redis_database.dbsize() == 0
+    assert in_a_process(tmp_path, url, "print(json.dumps(cache.get(KEY, version=V)))") is None
+    assert client.dbsize() == 0

@@ -6,12 +6,11 @@ signed in on the other, and the sign-in failures counted on one count on the oth
 import re
 
 import pytest
-import redis
 import requests
 from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 
 from centre.models import Role
-from tests.config.serving import database_url, serving_web, unique_name
+from tests.config.serving import database_url, redis_database, serving_web, unique_name
 from tests.factories import CentreFactory
 from tests.helpers import member
 
@@ -24,13 +23,9 @@ FAILURES_ALLOWED = 4
 
 
 @pytest.fixture
-def shared_redis():
-    """The instances' Redis database, emptied before and after (only that one)."""
-    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE, socket_timeout=10)
-    client.flushdb()
-    yield f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
-    client.flushdb()
-    client.close()
+def shared_redis(tmp_path):
+    with redis_database(REDIS_DATABASE, tmp_path) as (url, _):
+        yield url
 
 
 @pytest.fixture
