@@ -7,18 +7,22 @@ Sent one after the other on both databases; sent at the same moment, each on its
 connection, on PostgreSQL, where the row locks and unique constraints decide the race.
 """
 
+import contextlib
+import io
 import threading
 import uuid
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from assessment.models import CriterionDecision, UnitSignOff
 from assessment.services import sign_off_unit
+from audit import services as audit_services
 from audit.models import AuditRecord
 from centre.models import Role
 from common.scoping import centre_scope
@@ -125,6 +129,8 @@ def verdict_recorded(enrolment):
 
 
 FORMS = [evidence_created, decision_recorded, unit_signed_off, unit_countersigned, verdict_recorded]
+# How long a sending that is about to record its change waits for the other to get as far.
+MEETING_SECONDS = 5
 # A verdict of disagreement makes the verdict and its one action: two rows, once.
 ROWS = {verdict_recorded: 2}
 
@@ -178,16 +184,31 @@ def test_a_form_sent_again_changes_nothing_and_says_it_was_done(make_form, enrol
 @pytest.mark.postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("make_form", FORMS, ids=lambda make: make.__name__)
-def test_a_form_sent_twice_at_the_same_moment_changes_once(make_form, enrolment, centre_a):
+def test_a_form_sent_twice_at_the_same_moment_changes_once(make_form, enrolment, centre_a, monkeypatch):
     """Both sendings from the same browser, each in its own thread with its own
     database connection, released together: one makes the change, the other waits for
-    it on the row it locks (or the unique key it would repeat) and finds it done."""
+    it on the row it locks (or the unique key it would repeat) and finds it done.
+
+    Released together, one request can still finish before the other begins. So each
+    sending that gets as far as writing its audit record first waits there for the
+    other (``MEETING_SECONDS`` at most): with the lock, the other is held at it and the
+    first goes on alone; without it, both would have passed their checks and would meet
+    there, and both would write."""
     with centre_scope(centre_a):
         form = make_form(enrolment)
     form.origin = make_form
     browser = signed_in(form.user)
     again = signed_in(form.user, session=browser)
     start = threading.Barrier(2, timeout=30)
+    meeting = threading.Barrier(2, timeout=MEETING_SECONDS)
+    record_audits = audit_services.record_audits
+
+    def meet_then_record(records):
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other is held, as it should be
+            meeting.wait()
+        record_audits(records)
+
+    monkeypatch.setattr(audit_services, "record_audits", meet_then_record)
     responses, failures = {}, []
 
     def send(name, client):
@@ -207,6 +228,8 @@ def test_a_form_sent_twice_at_the_same_moment_changes_once(make_form, enrolment,
 
     assert not failures
     assert_done_once(form, centre_a, responses["a"], responses["b"])
+    # The trail's chain held while the two wrote at once (raises if a link is broken).
+    call_command("verify_audit", stdout=io.StringIO())
     messages = sorted(told(responses["a"]) + told(responses["b"]), key=lambda m: m.startswith(form.already))
     assert len(messages) == 2
     assert not messages[0].startswith(form.already) and messages[1].startswith(form.already)
