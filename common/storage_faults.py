@@ -7,8 +7,13 @@ Services and views catch ``storage_failures()``, never one backend's exceptions,
 the local folder and an S3-compatible store (django-storages) are handled alike.
 """
 
+import logging
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+
+logger = logging.getLogger(__name__)
 
 # How long a browser or a client is asked to wait before trying again (RFC 9110 §10.2.3).
 RETRY_AFTER_SECONDS = 120
@@ -31,3 +36,18 @@ def storage_unavailable_response(request: HttpRequest) -> HttpResponse:
     response = TemplateResponse(request, "storage_unavailable.html", status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def file_or_unavailable(
+    request: HttpRequest, respond: Callable[[], HttpResponse], *, evidence_file
+) -> HttpResponse:
+    """``respond()``, the response that opens an evidence file; while the storage fails,
+    the page asking to try again later (503) instead. A file that is simply missing is no
+    outage that passes, so that error goes on, as the fault it is."""
+    try:
+        return respond()
+    except storage_failures() as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        logger.error("Evidence file %s could not be opened: %r", evidence_file.pk, error)
+        return storage_unavailable_response(request)

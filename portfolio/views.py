@@ -2,7 +2,6 @@
 version. Their home page, where each unit stands against its criteria, is assessment's
 (``assessment.views.learner_home``), at the portfolio's address."""
 
-import logging
 import uuid
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from common.downloads import evidence_file_response
 from common.errors import Refused
 from common.forms import ConfirmForm, run_form
 from common.redaction import redactor_for
-from common.storage_faults import storage_failures, storage_unavailable_response
+from common.storage_faults import file_or_unavailable
 from learners.access import access_own_learner, learner_required
 from portfolio.access import access_evidence_file, access_own_evidence, access_own_evidence_file
 from portfolio.forms import (
@@ -50,8 +49,6 @@ from portfolio.services import (
     update_evidence_item,
 )
 from portfolio.sources import networking_enabled, record_source
-
-logger = logging.getLogger(__name__)
 
 
 @learner_required
@@ -324,10 +321,8 @@ def download_file(request, file_id: int):
     if evidence_file.item.learner.user_id != request.user.pk:
         # Staff download it under the name they see it by.
         name = redactor_for(learner=evidence_file.item.learner_id).file_name(evidence_file.original_name)
-    try:
-        return evidence_file_response(evidence_file, inline=DownloadForm(request.GET).is_inline, name=name)
-    except storage_failures() as error:
-        if isinstance(error, FileNotFoundError):
-            raise  # not an outage that passes: a record whose file is lost is a fault to see
-        logger.error("Evidence file %s could not be opened: %r", evidence_file.pk, error)
-        return storage_unavailable_response(request)
+    return file_or_unavailable(
+        request,
+        lambda: evidence_file_response(evidence_file, inline=DownloadForm(request.GET).is_inline, name=name),
+        evidence_file=evidence_file,
+    )
