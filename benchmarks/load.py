@@ -20,6 +20,7 @@ is missed.
 import argparse
 import contextlib
 import csv
+import hashlib
 import json
 import math
 import os
@@ -351,6 +352,11 @@ def wait_for_bundles(before: dict) -> list[str]:
         return [f"bundle {r.pk} failed: {r.error}" for r in renders.filter(status=BundleRender.Status.FAILED)]
 
 
+def stored_hash(storage, name: str) -> str:
+    with storage.open(name) as stored:
+        return hashlib.file_digest(stored, "sha256").hexdigest()
+
+
 def check(writes: list[dict], before: dict) -> list[str]:
     """Every problem found: a write lost, made twice, or made without the person being
     told; a stored file missing; an audit record missing, doubled or unexplained; the
@@ -392,9 +398,8 @@ def check(writes: list[dict], before: dict) -> list[str]:
         problems += [
             f"evidence item {pk}: made, though no learner was told so" for pk in items.keys() - created.keys()
         ]
+        # Each item is its learner's alone, and their log is in the order they saved it.
         last_title = {w["item"]: w["title"] for w in of("evidence_created") + of("evidence_edited")}
-        for w in of("evidence_created") + of("evidence_edited"):
-            last_title[w["item"]] = w["title"]
         for pk, title in last_title.items():
             if pk in items and items[pk].title != title:
                 problems.append(
@@ -413,14 +418,12 @@ def check(writes: list[dict], before: dict) -> list[str]:
             for key in stored.keys() - uploaded.keys()
         ]
         storage = storages["evidence"]
-        sizes = {(w["item"], w["name"]): w["size"] for w in of("file_uploaded")}
+        sent = {(w["item"], w["name"]): w["sha256"] for w in of("file_uploaded")}
         for f in files:
-            if not storage.exists(f.file.name) or storage.size(f.file.name) != sizes.get(
+            if not storage.exists(f.file.name) or stored_hash(storage, f.file.name) != sent.get(
                 (f.item_id, f.original_name)
             ):
-                problems.append(
-                    f"file {f.original_name} of item {f.item_id}: its content is not in storage as uploaded"
-                )
+                problems.append(f"file {f.original_name} of item {f.item_id}: not in storage as uploaded")
             one_audit_record("evidence.file_added", f.pk, f"file {f.original_name}")
 
         # Decisions: one per criterion judged, on the version judged, each audited once.
@@ -637,10 +640,13 @@ def main() -> int:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
+    migrated = time.perf_counter()
     people, before = make_people(mix, options.seconds)
     people_file = run_dir / "people.json"
     people_file.write_text(json.dumps(people))
-    print(f"... made in {time.perf_counter() - started:.0f} s")
+    print(
+        f"... migrated in {migrated - started:.0f} s, people made in {time.perf_counter() - migrated:.0f} s"
+    )
 
     log = run_dir / "serve.log"
     base = f"http://127.0.0.1:{port}"

@@ -12,6 +12,7 @@ orchestrator to check against the database afterwards.
     locust --headless -f benchmarks/load_users.py --host http://127.0.0.1:PORT ...
 """
 
+import hashlib
 import json
 import os
 import random
@@ -251,7 +252,7 @@ class Learner(Person):
             files={"files": (name, content, "text/plain")},
             expect=rf"/portfolio/evidence/{item}/",
         )
-        self.wrote("file_uploaded", item=item, name=name, size=len(content))
+        self.wrote("file_uploaded", item=item, name=name, sha256=hashlib.sha256(content).hexdigest())
 
 
 class Assessor(Person):
