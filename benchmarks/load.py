@@ -79,7 +79,9 @@ def make_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
+    with psycopg.connect(
+        urlunsplit(parts._replace(path="/postgres")), autocommit=True, connect_timeout=30
+    ) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
 
@@ -129,13 +131,9 @@ def people_mix(users: int) -> dict[str, int]:
 
 
 def set_up_django(env: dict[str, str]) -> None:
-    for name in (
-        "DJANGO_SETTINGS_MODULE",
-        "EVIDENCE_ROOT",
-        "EVIDENCE_STORAGE_BACKEND",
-        "FILE_STORAGE_BACKEND",
-    ):
-        os.environ.pop(name, None)
+    """Django with scripts/serve's settings, and nothing of the caller's environment (a
+    test run's settings module or evidence folder), to make the people and read them back."""
+    os.environ.clear()
     os.environ.update(env)
     # The people are made with the services, whose invitations go nowhere.
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
@@ -605,7 +603,9 @@ def figures(csv_prefix: Path, writes: Path) -> tuple[list[str], float | None, li
     server_errors = json.loads(errors.read_text()) if errors.exists() else None
     if server_errors is None:
         failures.append("Locust did not report its count of server errors")
-    elif server_errors:
+    else:
+        lines.append(f"answers of 500 or more: {sum(server_errors.values())}")
+    if server_errors:
         failures.append(f"{sum(server_errors.values())} answers of 500 or more: {server_errors}")
     for kind in ("failures", "exceptions"):
         path = csv_prefix.with_name(f"{csv_prefix.name}_{kind}.csv")
@@ -620,7 +620,14 @@ def figures(csv_prefix: Path, writes: Path) -> tuple[list[str], float | None, li
     return lines, float(total["95%"]), failures
 
 
+def stop_asked(signum, frame):
+    """SIGTERM ends the run as Ctrl-C does: scripts/serve and Locust, in sessions of their
+    own, are stopped on the way out."""
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, stop_asked)
     options = arguments()
     database_url = load_database_url(options.database)
     run_dir = options.run_dir.resolve()

@@ -33,6 +33,7 @@ WRITES = Path(os.environ["LOAD_WRITES"])
 THINKING = between(1, 5)
 # Longer than any answer Waymark should give: what takes this long is a failure.
 TIMEOUT_SECONDS = 60
+SIGN_IN = "/accounts/sign-in/"
 
 
 class Forms(HTMLParser):
@@ -143,9 +144,13 @@ class Person(HttpUser):
 
     def page(self, url: str, name: str):
         with self.client.get(url, name=name, catch_response=True) as response:
-            if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
-                raise JourneyFailed(f"{name}: HTTP {response.status_code}")
+            problem = f"HTTP {response.status_code}" if response.status_code != 200 else ""
+            # Signed out, a page answers with the sign-in form, as 200 after the redirect.
+            if response.history and urlsplit(response.url).path == SIGN_IN:
+                problem = "sent to sign in"
+            if problem:
+                response.failure(problem)
+                raise JourneyFailed(f"{name}: {problem}")
         return response
 
     def send(self, form: dict, data: dict, name: str, *, page_url: str, files=None, expect: str = ""):
@@ -161,14 +166,15 @@ class Person(HttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            location = urlsplit(response.headers.get("Location", "")).path
-            if response.status_code != 302 or not re.fullmatch(expect, location):
-                response.failure(f"HTTP {response.status_code} to {location or 'nowhere'}")
-                raise JourneyFailed(f"{name}: HTTP {response.status_code} to {location or 'nowhere'}")
-        return location
+            location = urlsplit(response.headers.get("Location", ""))
+            if response.status_code != 302 or not re.fullmatch(expect, location.path):
+                problem = f"HTTP {response.status_code} to {location.path or 'nowhere'}"
+                response.failure(problem)
+                raise JourneyFailed(f"{name}: {problem}")
+        return location.path + (f"?{location.query}" if location.query else "")
 
     def sign_in(self):
-        page = self.page("/accounts/sign-in/", "sign in: page")
+        page = self.page(SIGN_IN, "sign in: page")
         form = form_on(page, field="password")
         data = {"username": self.person["email"], "password": self.person["password"]}
         where = self.send(form, data, "sign in: password", page_url=page.url, expect=r"/.*")
@@ -177,7 +183,7 @@ class Person(HttpUser):
             form = form_on(page, field="code")
             code = f"{TOTP(bytes.fromhex(self.person['key']), step=30, digits=6).token():06d}"
             where = self.send(form, {"code": code}, "sign in: code", page_url=page.url, expect=r"/.*")
-        if where.startswith("/accounts/sign-in"):
+        if urlsplit(where).path == SIGN_IN:
             raise JourneyFailed(f"{self.person['email']} was not signed in (sent to {where})")
 
 
@@ -362,7 +368,7 @@ class Moderator(Person):
         where = self.send(
             form, {}, "moderator: request bundle", page_url=page.url, expect=rf"{url}bundles/\d+/"
         )
-        render = int(where.rstrip("/").rpartition("/")[2])
+        render = int(urlsplit(where).path.rstrip("/").rpartition("/")[2])
         self.wrote("bundle_requested", sample=self.person["sample"], render=render)
         self.page(where, "moderator: bundle")
         self.wrote("moderation_bundle_viewed", render=render)
