@@ -31,8 +31,9 @@ PEOPLE = json.loads(Path(os.environ["LOAD_PEOPLE"]).read_text())
 WRITES = Path(os.environ["LOAD_WRITES"])
 # Between one step and the next a person reads the page: a few seconds, as people do.
 THINKING = between(1, 5)
-# Longer than any answer Waymark should give: what takes this long is a failure.
-TIMEOUT_SECONDS = 60
+# Far longer than any answer Waymark should give (gunicorn itself gives up on a request
+# after 60 s): what takes this long, queueing included, is a failure.
+TIMEOUT_SECONDS = 120
 SIGN_IN = "/accounts/sign-in/"
 
 

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from benchmarks.load import baseline, check
+from benchmarks.load_check import check
+from benchmarks.load_people import baseline
 from common.scoping import centre_scope
 from portfolio.services import create_evidence_item
 
