@@ -2,8 +2,11 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from config.settings.environment import BASE_DIR, DEBUG, ENVIRONMENT, VAR_DIR
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings.environment import BASE_DIR, DEBUG, ENVIRONMENT, IS_PRODUCTION, VAR_DIR
 
 # Static files. In production collectstatic (run by scripts/serve) gathers them into
 # STATIC_ROOT under names that carry a hash of their content, with gzip and Brotli copies,
@@ -21,21 +24,103 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 
-# Local folder by default; any Django storage class (for example django-storages'
-# "storages.backends.s3.S3Storage", configured through its own AWS_* variables) when set.
-STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-    },
+_FILE_SYSTEM = "django.core.files.storage.FileSystemStorage"
+_bucket = os.environ.get("WAYMARK_S3_BUCKET", "").strip()
+_endpoint = os.environ.get("WAYMARK_S3_ENDPOINT_URL", "").strip()
+_region = os.environ.get("WAYMARK_S3_REGION", "").strip()
+
+
+def _refuse_half_an_object_storage() -> None:
+    """A bucket configured in part would put evidence somewhere nobody meant (a local
+    folder the backups skip, or AWS instead of the centre's own server): refused at start,
+    saying what is missing."""
+    if not _bucket:
+        given = [name for name in ("WAYMARK_S3_ENDPOINT_URL", "WAYMARK_S3_REGION") if os.environ.get(name)]
+        if given:
+            raise ImproperlyConfigured(f"{' and '.join(given)} needs WAYMARK_S3_BUCKET, the bucket to use.")
+        return
+    for other in ("FILE_STORAGE_BACKEND", "EVIDENCE_STORAGE_BACKEND"):
+        if other in os.environ:
+            raise ImproperlyConfigured(
+                f"Set WAYMARK_S3_BUCKET or {other}, not both: the bucket holds evidence and media."
+            )
+    keys = [name for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY") if os.environ.get(name)]
+    if len(keys) == 1:
+        (missing,) = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} - set(keys)
+        raise ImproperlyConfigured(f"WAYMARK_S3_BUCKET is set with {keys[0]} but without {missing}.")
+    if not IS_PRODUCTION:
+        return  # boto3's own search (~/.aws/credentials, a profile) may find them
+    if not keys:
+        raise ImproperlyConfigured(
+            "WAYMARK_S3_BUCKET needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in production: "
+            "the access key of a user that may read and write that bucket alone."
+        )
+    endpoint = urlsplit(_endpoint)
+    if endpoint.scheme == "http" and endpoint.hostname not in {"127.0.0.1", "localhost", "::1"}:
+        raise ImproperlyConfigured(
+            f"WAYMARK_S3_ENDPOINT_URL {_endpoint} is plain HTTP to another machine: evidence would "
+            "cross the network unencrypted. Use https://, or a server on this machine."
+        )
+
+
+def _in_the_bucket(prefix: str) -> dict:
+    """A django-storages S3 storage for the objects under ``prefix`` of the bucket: private
+    (no ACL of its own, so the bucket's, which must not be public; every URL signed), and
+    never overwriting (a second file of the same name gets a new one, as on disk). The
+    access key comes from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, which django-storages
+    reads from the environment itself."""
+    options = {
+        "bucket_name": _bucket,
+        "location": prefix,
+        "default_acl": None,
+        "querystring_auth": True,
+        # A signed URL (only media's are ever made: see STORAGES) works for 10 minutes,
+        # long enough for the page it is in to load its pictures.
+        "querystring_expire": 600,
+        "file_overwrite": False,
+        # A file read from the bucket is held in memory up to this size, and on disk
+        # beyond it, so that a 20 MB video downloaded by several people at once does not
+        # fill the memory.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    if _endpoint:
+        # Every S3-compatible server (MinIO, Ceph, Garage, a provider's) answers path-style
+        # addresses; a bucket's own host name needs DNS set up for it.
+        options |= {"endpoint_url": _endpoint, "addressing_style": "path"}
+    if _region:
+        options["region_name"] = _region
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+_refuse_half_an_object_storage()
+if _bucket:
+    # One bucket, two prefixes. evidence/ holds the learners' files, their print
+    # renditions, moderation bundles (bundles/) and uploads waiting for a preview's
+    # confirmation (previews/): none has a URL that is ever given out; each is read by
+    # Waymark and sent through the view that checked who is asking. media/ holds Wagtail's
+    # images and documents. Documents are served by Wagtail's own view
+    # (WAGTAILDOCS_SERVE_METHOD), which checks their collection's privacy. Images (the
+    # catalogue's and the admin's pictures) are not personal data and are what a page
+    # shows, so a page links each to a URL signed for a few minutes, made when the page is
+    # rendered: nothing in the bucket is public, and a copied link soon stops working.
+    _media, _evidence = _in_the_bucket("media"), _in_the_bucket("evidence")
+else:
+    # Local folders by default; any Django storage class when FILE_STORAGE_BACKEND or
+    # EVIDENCE_STORAGE_BACKEND names one (configured through its own settings).
+    _media = {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", _FILE_SYSTEM)}
     # Learners' evidence: private, never under MEDIA_URL; served only through the
-    # permission-checking download view. Any storage class may stand in (S3-compatible
-    # through django-storages), as long as it does not make the files public.
-    "evidence": {
-        "BACKEND": os.environ.get("EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+    # permission-checking download view. Any storage class may stand in, as long as it
+    # does not make the files public.
+    _evidence = {
+        "BACKEND": os.environ.get("EVIDENCE_STORAGE_BACKEND", _FILE_SYSTEM),
         "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}
         if "EVIDENCE_STORAGE_BACKEND" not in os.environ
         else {},
-    },
+    }
+
+STORAGES = {
+    "default": _media,
+    "evidence": _evidence,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if _static_files_from_source
