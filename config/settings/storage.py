@@ -37,7 +37,8 @@ def _refuse_half_an_object_storage() -> None:
     if not _bucket:
         given = [name for name in ("WAYMARK_S3_ENDPOINT_URL", "WAYMARK_S3_REGION") if os.environ.get(name)]
         if given:
-            raise ImproperlyConfigured(f"{' and '.join(given)} needs WAYMARK_S3_BUCKET, the bucket to use.")
+            verb = "needs" if len(given) == 1 else "need"
+            raise ImproperlyConfigured(f"{' and '.join(given)} {verb} WAYMARK_S3_BUCKET, the bucket to use.")
         return
     for other in ("FILE_STORAGE_BACKEND", "EVIDENCE_STORAGE_BACKEND"):
         if other in os.environ:
@@ -63,19 +64,30 @@ def _refuse_half_an_object_storage() -> None:
         )
 
 
-def _in_the_bucket(prefix: str) -> dict:
-    """A django-storages S3 storage for the objects under ``prefix`` of the bucket: private
-    (no ACL of its own, so the bucket's, which must not be public; every URL signed), and
-    never overwriting (a second file of the same name gets a new one, as on disk). The
-    access key comes from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, which django-storages
-    reads from the environment itself."""
+def object_storages(*, bucket: str, endpoint: str = "", region: str = "") -> dict[str, dict]:
+    """The media storage ("default") and the evidence storage in ``bucket``, each a
+    django-storages S3 storage of a prefix of it.
+
+    One bucket, two prefixes. evidence/ holds the learners' files, their print renditions,
+    moderation bundles (bundles/) and uploads waiting for a preview's confirmation
+    (previews/): none has a URL that is ever given out; each is read by Waymark and sent
+    through the view that checked who is asking. media/ holds Wagtail's images and
+    documents. Documents are served by Wagtail's own view (WAGTAILDOCS_SERVE_METHOD), which
+    checks their collection's privacy. Images (the catalogue's and the admin's pictures)
+    are not personal data and are what a page shows, so a page links each to a URL signed
+    for a few minutes, made when the page is rendered: nothing in the bucket is public, and
+    a copied link soon stops working.
+
+    Both are private (no ACL of their own, so the bucket's, which must not be public; every
+    URL signed) and never overwrite (a second file of the same name gets a new one, as on
+    disk). The access key comes from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, which
+    django-storages reads from the environment itself."""
     options = {
-        "bucket_name": _bucket,
-        "location": prefix,
+        "bucket_name": bucket,
         "default_acl": None,
         "querystring_auth": True,
-        # A signed URL (only media's are ever made: see STORAGES) works for 10 minutes,
-        # long enough for the page it is in to load its pictures.
+        # A signed URL (only media's are ever made) works for 10 minutes, long enough for
+        # the page it is in to load its pictures.
         "querystring_expire": 600,
         "file_overwrite": False,
         # A file read from the bucket is held in memory up to this size, and on disk
@@ -83,44 +95,39 @@ def _in_the_bucket(prefix: str) -> dict:
         # fill the memory.
         "max_memory_size": 2 * 1024 * 1024,
     }
-    if _endpoint:
+    if endpoint:
         # Every S3-compatible server (MinIO, Ceph, Garage, a provider's) answers path-style
         # addresses; a bucket's own host name needs DNS set up for it.
-        options |= {"endpoint_url": _endpoint, "addressing_style": "path"}
-    if _region:
-        options["region_name"] = _region
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+        options |= {"endpoint_url": endpoint, "addressing_style": "path"}
+    if region:
+        options["region_name"] = region
+    return {
+        alias: {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": prefix}}
+        for alias, prefix in [("default", "media"), ("evidence", "evidence")]
+    }
 
 
 _refuse_half_an_object_storage()
 if _bucket:
-    # One bucket, two prefixes. evidence/ holds the learners' files, their print
-    # renditions, moderation bundles (bundles/) and uploads waiting for a preview's
-    # confirmation (previews/): none has a URL that is ever given out; each is read by
-    # Waymark and sent through the view that checked who is asking. media/ holds Wagtail's
-    # images and documents. Documents are served by Wagtail's own view
-    # (WAGTAILDOCS_SERVE_METHOD), which checks their collection's privacy. Images (the
-    # catalogue's and the admin's pictures) are not personal data and are what a page
-    # shows, so a page links each to a URL signed for a few minutes, made when the page is
-    # rendered: nothing in the bucket is public, and a copied link soon stops working.
-    _media, _evidence = _in_the_bucket("media"), _in_the_bucket("evidence")
+    _stores = object_storages(bucket=_bucket, endpoint=_endpoint, region=_region)
 else:
-    # Local folders by default; any Django storage class when FILE_STORAGE_BACKEND or
-    # EVIDENCE_STORAGE_BACKEND names one (configured through its own settings).
-    _media = {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", _FILE_SYSTEM)}
-    # Learners' evidence: private, never under MEDIA_URL; served only through the
-    # permission-checking download view. Any storage class may stand in, as long as it
-    # does not make the files public.
-    _evidence = {
-        "BACKEND": os.environ.get("EVIDENCE_STORAGE_BACKEND", _FILE_SYSTEM),
-        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}
-        if "EVIDENCE_STORAGE_BACKEND" not in os.environ
-        else {},
+    _stores = {
+        # Local folders by default; any Django storage class when FILE_STORAGE_BACKEND or
+        # EVIDENCE_STORAGE_BACKEND names one (configured through its own settings).
+        "default": {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", _FILE_SYSTEM)},
+        # Learners' evidence: private, never under MEDIA_URL; served only through the
+        # permission-checking download view. Any storage class may stand in, as long as it
+        # does not make the files public.
+        "evidence": {
+            "BACKEND": os.environ.get("EVIDENCE_STORAGE_BACKEND", _FILE_SYSTEM),
+            "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}
+            if "EVIDENCE_STORAGE_BACKEND" not in os.environ
+            else {},
+        },
     }
 
 STORAGES = {
-    "default": _media,
-    "evidence": _evidence,
+    **_stores,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if _static_files_from_source
