@@ -31,9 +31,9 @@ _region = os.environ.get("WAYMARK_S3_REGION", "").strip()
 
 
 def _refuse_half_an_object_storage() -> None:
-    """A bucket configured in part would put evidence somewhere nobody meant (a local
-    folder the backups skip, or AWS instead of the centre's own server): refused at start,
-    saying what is missing."""
+    """A bucket configured in part would put evidence somewhere nobody meant (on this
+    machine's disk, or at AWS instead of the centre's own server), or fail at the first
+    upload: refused at start, saying what is missing."""
     if not _bucket:
         given = [name for name in ("WAYMARK_S3_ENDPOINT_URL", "WAYMARK_S3_REGION") if os.environ.get(name)]
         if given:
@@ -73,22 +73,21 @@ def object_storages(*, bucket: str, endpoint: str = "", region: str = "") -> dic
     (previews/): none has a URL that is ever given out; each is read by Waymark and sent
     through the view that checked who is asking. media/ holds Wagtail's images and
     documents. Documents are served by Wagtail's own view (WAGTAILDOCS_SERVE_METHOD), which
-    checks their collection's privacy. Images (the catalogue's and the admin's pictures)
-    are not personal data and are what a page shows, so a page links each to a URL signed
-    for a few minutes, made when the page is rendered: nothing in the bucket is public, and
-    a copied link soon stops working.
+    checks their collection's privacy. Images (the catalogue's and the admin's pictures,
+    public as nginx serves them from a folder) are served by Waymark from the bucket at
+    their usual addresses (``common.media``): not signed URLs of the bucket, which the
+    pages' Content-Security-Policy (img-src 'self') would block and which anyone could
+    pass on while they last.
 
-    Both are private (no ACL of their own, so the bucket's, which must not be public; every
-    URL signed) and never overwrite (a second file of the same name gets a new one, as on
+    Both are private (no ACL of their own, so the bucket's, which must not be public; any
+    address of the bucket the storage made would be signed, though Waymark makes none) and
+    never overwrite (a second file of the same name gets a new one, as on
     disk). The access key comes from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, which
     django-storages reads from the environment itself."""
     options = {
         "bucket_name": bucket,
         "default_acl": None,
         "querystring_auth": True,
-        # A signed URL (only media's are ever made) works for 10 minutes, long enough for
-        # the page it is in to load its pictures.
-        "querystring_expire": 600,
         "file_overwrite": False,
         # A file read from the bucket is held in memory up to this size, and on disk
         # beyond it, so that a 20 MB video downloaded by several people at once does not
@@ -102,12 +101,18 @@ def object_storages(*, bucket: str, endpoint: str = "", region: str = "") -> dic
     if region:
         options["region_name"] = region
     return {
-        alias: {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": prefix}}
-        for alias, prefix in [("default", "media"), ("evidence", "evidence")]
+        "default": {"BACKEND": "common.media.MediaInBucket", "OPTIONS": {**options, "location": "media"}},
+        "evidence": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "location": "evidence"},
+        },
     }
 
 
 _refuse_half_an_object_storage()
+# Wagtail's images are served by Waymark (config/urls.py) when they are in a bucket; from a
+# local folder nginx serves them.
+MEDIA_IMAGES_FROM_STORAGE = bool(_bucket)
 if _bucket:
     _stores = object_storages(bucket=_bucket, endpoint=_endpoint, region=_region)
 else:

@@ -31,8 +31,17 @@ import django
 
 django.setup()
 from django.core.files.storage import storages
+from django.urls import Resolver404, resolve
 
-print(json.dumps({
+
+def media_image_view():
+    try:
+        return resolve("/media/images/logo.png").func.__name__
+    except Resolver404:
+        return None
+
+
+print(json.dumps({"media_image_view": media_image_view()} | {
     alias: {
         "class": type(storages[alias]).__name__,
         **{
@@ -68,9 +77,10 @@ def test_a_bucket_holds_evidence_and_media_under_their_own_prefixes_privately(tm
     result = load_settings(tmp_path, **PRODUCTION, **BUCKET)
     assert result.returncode == 0, result.stderr
     stores = json.loads(result.stdout)
-    for alias, prefix in [("default", "media"), ("evidence", "evidence")]:
+    assert stores["media_image_view"] == "serve_image"
+    for alias, prefix, kind in [("default", "media", "MediaInBucket"), ("evidence", "evidence", "S3Storage")]:
         assert stores[alias] == {
-            "class": "S3Storage",
+            "class": kind,
             "bucket_name": "waymark-evidence",
             "location": prefix,
             "endpoint_url": "https://s3.example.org",
@@ -89,6 +99,7 @@ def test_without_a_bucket_evidence_and_media_stay_in_local_folders(tmp_path):
     stores = json.loads(result.stdout)
     assert stores["evidence"]["class"] == stores["default"]["class"] == "FileSystemStorage"
     assert stores["evidence"]["location"] == str(tmp_path / "evidence")
+    assert stores["media_image_view"] is None  # nginx serves them from the folder
 
 
 def without(*names: str) -> dict:
