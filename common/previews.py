@@ -33,6 +33,7 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from common.errors import Stale
+from common.stored_files import stored_names
 
 PREVIEW_FOLDER = "previews"
 PREVIEW_LIFETIME = timedelta(hours=1)
@@ -127,18 +128,8 @@ def sweep_expired_previews(*, now: datetime | None = None) -> int:
     """Delete every kept preview older than PREVIEW_LIFETIME; returns how many."""
     storage, cutoff = _storage(), (now or timezone.now()) - PREVIEW_LIFETIME
     swept = 0
-    for folder in _folders(storage, PREVIEW_FOLDER):
-        for filename in storage.listdir(folder)[1]:
-            name = f"{folder}/{filename}"
-            if storage.get_modified_time(name) < cutoff:
-                storage.delete(name)
-                swept += 1
+    for name in stored_names(storage, PREVIEW_FOLDER):
+        if storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            swept += 1
     return swept
-
-
-def _folders(storage, top: str):
-    if not storage.exists(top):
-        return
-    yield top
-    for sub in storage.listdir(top)[0]:
-        yield from _folders(storage, f"{top}/{sub}")

@@ -29,5 +29,10 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
 
+if settings.MEDIA_IMAGES_FROM_STORAGE:
+    from common.media import serve_image
+
+    urlpatterns += [path("media/images/<path:name>", serve_image, name="media_image")]
+
 # Wagtail serves the catalogue's pages; it comes last so that it matches what is left.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -2,15 +2,23 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 
 from common.scoping import centre_scoped_manager
+from common.stored_files import StorageInUse
 from learners.models import Enrolment, Learner
 
 
+class EvidenceStorage(StorageInUse):
+    alias = "evidence"
+
+
+EVIDENCE_STORAGE = EvidenceStorage()
+
+
 def evidence_storage():
-    return storages["evidence"]
+    """The evidence storage in use (``STORAGES["evidence"]``), for the evidence fields."""
+    return EVIDENCE_STORAGE
 
 
 def evidence_file_name(instance: "EvidenceFile", filename: str) -> str:

@@ -55,7 +55,14 @@ def main() -> None:
 
 
 def _configure(work: Path) -> None:
-    for name in ("EVIDENCE_STORAGE_BACKEND", "FILE_STORAGE_BACKEND", "DATABASE_CONN_MAX_AGE"):
+    for name in (
+        "EVIDENCE_STORAGE_BACKEND",
+        "FILE_STORAGE_BACKEND",
+        "WAYMARK_S3_BUCKET",
+        "WAYMARK_S3_ENDPOINT_URL",
+        "WAYMARK_S3_REGION",
+        "DATABASE_CONN_MAX_AGE",
+    ):
         os.environ.pop(name, None)
     os.environ.update(
         {

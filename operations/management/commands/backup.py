@@ -7,12 +7,14 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
 from common.previews import PREVIEW_FOLDER
+from common.stored_files import stored_names
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -115,30 +117,38 @@ class Command(BaseCommand):
         return path
 
     def _archive_files(self, path: Path) -> tuple[Path, dict[str, str]]:
-        """The evidence folder and the media folder, as evidence/ and media/ in one tarball.
-        Returns it and what each folder in it was copied from."""
+        """The evidence storage and the media storage, as evidence/ and media/ in one
+        tarball, read through the storage API: a folder on disk and a bucket alike. Returns
+        it and where each part was copied from."""
         folders = {}
         with tarfile.open(path, "w:gz") as archive:
             for label, alias in [("evidence", "evidence"), ("media", "default")]:
                 storage = storages[alias]
-                if not isinstance(storage, FileSystemStorage):
-                    self.stderr.write(
-                        f"The {label} storage is not a local folder ({type(storage).__name__}): "
-                        "back it up by its own means."
-                    )
-                    continue
-                root = Path(storage.location)
-                if not root.is_dir():
-                    continue  # nothing stored there yet
-                folders[label] = str(root)
-                archive.add(root, arcname=label, recursive=False)
-                for found in sorted(root.rglob("*")):
-                    if label == "evidence" and found.relative_to(root).parts[0] == PREVIEW_FOLDER:
+                folders[label] = where(storage)
+                for name in stored_names(storage):
+                    if label == "evidence" and name.startswith(f"{PREVIEW_FOLDER}/"):
                         continue  # uploads waiting an hour at most for their confirmation
                     try:
-                        archive.add(found, arcname=f"{label}/{found.relative_to(root)}", recursive=False)
+                        stored = storage.open(name, "rb")
                     except FileNotFoundError:
                         # Removed since the folder was listed (a draft's file taken off), so
                         # no longer wanted.
                         continue
+                    with stored:
+                        entry = tarfile.TarInfo(f"{label}/{name}")
+                        entry.size = stored.size
+                        entry.mtime = storage.get_modified_time(name).timestamp()
+                        # As Django writes a file into a folder, so that a restore into one
+                        # reads as the original did (nginx serves media/images/ from it).
+                        entry.mode = settings.FILE_UPLOAD_PERMISSIONS or 0o644
+                        archive.addfile(entry, stored)
         return path, folders
+
+
+def where(storage) -> str:
+    """Where a storage keeps its files, for the manifest: a folder, or a bucket and prefix."""
+    if isinstance(storage, FileSystemStorage):
+        return str(storage.location)
+    if bucket := getattr(storage, "bucket_name", None):
+        return f"s3://{bucket}/{storage.location}".rstrip("/")
+    return type(storage).__name__

@@ -7,6 +7,7 @@ from django.utils import timezone
 from centre.selectors import centre_by_number
 from common.previews import PREVIEW_FOLDER
 from common.scoping import scopes_disabled
+from common.stored_files import stored_names
 from moderation.bundle import bundle_storage
 from moderation.models import BundleRender
 from portfolio.models import EvidenceFile, evidence_storage
@@ -29,20 +30,6 @@ def sha256_of(storage, name: str) -> str:
 
 def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def walk(storage, folder: str = ""):
-    """Every file's name under ``folder`` of ``storage``, folders first listed by the
-    storage itself, so that a bucket works as well as a disk."""
-    try:
-        folders, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    prefix = f"{folder}/" if folder else ""
-    for name in sorted(files):
-        yield f"{prefix}{name}"
-    for name in sorted(folders):
-        yield from walk(storage, f"{prefix}{name}")
 
 
 class Command(BaseCommand):
@@ -116,7 +103,7 @@ class Command(BaseCommand):
         )
         cutoff = timezone.now() - ORPHAN_GRACE
         for folder in folders:
-            for name in walk(storage, folder):
+            for name in stored_names(storage, folder):
                 if name.startswith(f"{PREVIEW_FOLDER}/"):
                     continue  # uploads waiting for their confirmation, swept by purge_expired
                 if name not in known and storage.get_modified_time(name) < cutoff:
