@@ -119,15 +119,29 @@ else:
     _stores = {
         # Local folders by default; any Django storage class when FILE_STORAGE_BACKEND or
         # EVIDENCE_STORAGE_BACKEND names one (configured through its own settings).
-        "default": {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", _FILE_SYSTEM)},
+        # In a folder, media are readable by everyone: nginx, another user, serves
+        # Wagtail's images from it (deploy/nginx/waymark.conf), whatever the umask Waymark
+        # runs with (the systemd units' 0027 keeps everything else from other users).
+        "default": {"BACKEND": os.environ["FILE_STORAGE_BACKEND"], "OPTIONS": {}}
+        if "FILE_STORAGE_BACKEND" in os.environ
+        else {
+            "BACKEND": _FILE_SYSTEM,
+            "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+        },
         # Learners' evidence: private, never under MEDIA_URL; served only through the
         # permission-checking download view. Any storage class may stand in, as long as it
-        # does not make the files public.
-        "evidence": {
-            "BACKEND": os.environ.get("EVIDENCE_STORAGE_BACKEND", _FILE_SYSTEM),
-            "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}
-            if "EVIDENCE_STORAGE_BACKEND" not in os.environ
-            else {},
+        # does not make the files public. In a folder, only Waymark's own user may read it
+        # (Django would otherwise make every file readable by all, FILE_UPLOAD_PERMISSIONS).
+        "evidence": {"BACKEND": os.environ["EVIDENCE_STORAGE_BACKEND"], "OPTIONS": {}}
+        if "EVIDENCE_STORAGE_BACKEND" in os.environ
+        else {
+            "BACKEND": _FILE_SYSTEM,
+            "OPTIONS": {
+                "location": EVIDENCE_ROOT,
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
         },
     }
 
