@@ -340,17 +340,15 @@ def main() -> None:
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_serve_benchmark"
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     # Production's static files storage needs the manifest collectstatic writes (as
-    # scripts/serve runs it), gathered while the data is made.
-    collecting = subprocess.Popen(  # noqa: S603
-        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], cwd=ROOT
+    # scripts/serve runs it), here and in the server, before any page (or email) is made.
+    subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True
     )
     server = None
     try:
         started = time.perf_counter()
         pages = build(sizes)
         print(f"{connection.vendor} database {database}, built in {time.perf_counter() - started:.0f} s")
-        if collecting.wait() != 0:
-            sys.exit("benchmarks/serve.py: collectstatic failed (its output is above).")
         queries = {page.name: queries_of(page) for page in pages}
         connection.close()
         port = free_port()
@@ -373,7 +371,6 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        collecting.kill()
         if server is not None:
             server.terminate()
             server.wait(timeout=60)
