@@ -56,9 +56,6 @@ os.environ.update(SERVER_ENVIRONMENT)
 os.environ.pop("TASK_BACKEND", None)  # production's, the database queue
 
 import django
-
-django.setup()
-
 from django.conf import settings
 from django.db import connection
 
@@ -331,6 +328,13 @@ def main() -> None:
     arguments = parser.parse_args()
     sizes = SMOKE if arguments.smoke else FULL
     seconds = arguments.seconds or sizes.seconds
+    # Production's static files storage needs the manifest collectstatic writes (as
+    # scripts/serve runs it), in the server and here, where it is read once, when Django
+    # first renders a template: so before Django is set up.
+    subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True
+    )
+    django.setup()
     if connection.vendor != "postgresql":
         print("benchmarks/serve.py: DATABASE_URL is not PostgreSQL; the figures will not be production's.")
     if shutil.which(WRK) is None:
@@ -339,11 +343,6 @@ def main() -> None:
     # Its own name, apart from the test suite's copy of the same database.
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_serve_benchmark"
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    # Production's static files storage needs the manifest collectstatic writes (as
-    # scripts/serve runs it), here and in the server, before any page (or email) is made.
-    subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True
-    )
     server = None
     try:
         started = time.perf_counter()
