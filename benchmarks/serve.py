@@ -12,9 +12,9 @@ Targets: 250 requests a second for the first three, 100 for the moderator's samp
 --smoke: a few learners and two seconds a page, to show that it all still runs (CI,
 tests/test_serve_benchmark.py). --seconds N: how long each page is driven (10).
 BENCHMARK_PROFILE=<part of a page's name>: that page's cProfile, in this process.
-BENCHMARK_CONNECTIONS: wrk's open connections (4). DATABASE_CONN_MAX_AGE (README,
-"Configuration") is passed to the server as set: 0, its default, opens a database
-connection for every request.
+BENCHMARK_CONNECTIONS: wrk's open connections (4). The database connections are as the
+environment's settings make them (README, "Configuration"), for the server as for
+production.
 """
 
 import argparse
@@ -355,8 +355,7 @@ def main() -> None:
         threads = os.environ.get("WEB_THREADS", "2")
         print(
             f"gunicorn: 1 process of {threads} threads on 127.0.0.1:{port}; wrk: "
-            f"{os.environ.get('BENCHMARK_CONNECTIONS', '4')} connections, {seconds} s a page; "
-            f"DATABASE_CONN_MAX_AGE={os.environ.get('DATABASE_CONN_MAX_AGE', '0')}"
+            f"{os.environ.get('BENCHMARK_CONNECTIONS', '4')} connections, {seconds} s a page"
         )
         print(f"{'page':<32} {'queries':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  target")
         for page in pages:
