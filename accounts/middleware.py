@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
-from accounts.selectors import has_second_factor, second_factor_required
+from accounts.selectors import second_factor_standing
 
 # Pages a person who still owes their second factor may reach.
 BEFORE_SECOND_FACTOR = {"two_factor_verify", "two_factor_set_up", "logout"}
@@ -28,9 +28,10 @@ class TwoFactorMiddleware:
             and not user.is_verified()
             and not self._exempt(request)
         ):
-            if has_second_factor(user):
+            standing = second_factor_standing(user)
+            if standing.has_device:
                 return self._to("two_factor_verify", request)
-            if second_factor_required(user):
+            if standing.required:
                 return self._to("two_factor_set_up", request)
         return self.get_response(request)
 

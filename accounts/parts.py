@@ -13,9 +13,12 @@ _part_checks: list[Callable] = []
 
 
 def register_second_factor_rule(rule: Callable) -> Callable:
-    """``rule(user)`` says whether the work ``user`` does in the registering app (judging,
-    sampling, moderating, managing) means they must sign in with an authenticator app.
-    Usable as a decorator; registering a rule again has no further effect."""
+    """``rule(user)`` is a queryset of the registering app's rows whose existence means the
+    work ``user`` does there (judging, sampling, moderating, managing) needs them to sign in
+    with an authenticator app. ``user`` may be an ``OuterRef`` to the account, so that
+    every rule is asked in the one query of ``accounts.selectors.second_factor_standing``,
+    which runs on every request. Usable as a decorator; registering a rule again has no
+    further effect."""
     if rule not in _second_factor_rules:
         _second_factor_rules.append(rule)
     return rule
@@ -30,8 +33,8 @@ def register_part(check: Callable) -> Callable:
     return check
 
 
-def second_factor_needed_for_work(user) -> bool:
-    return any(rule(user) for rule in _second_factor_rules)
+def second_factor_rules() -> list[Callable]:
+    return list(_second_factor_rules)
 
 
 def has_part_besides(user, *, besides) -> bool:

@@ -1,19 +1,44 @@
-from django_otp import devices_for_user
+from typing import NamedTuple
 
-from accounts.parts import second_factor_needed_for_work
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django_otp import device_classes
+
+from accounts.parts import second_factor_rules
 from common.scoping import scopes_disabled
 
 
+class SecondFactorStanding(NamedTuple):
+    has_device: bool  # an authenticator app (or recovery codes) confirmed
+    required: bool
+
+
+def second_factor_standing(user) -> SecondFactorStanding:
+    """Whether ``user`` has a second factor, and whether they must: anyone who judges,
+    samples, moderates or manages (staff in any centre, catalogue editors, administrators).
+    A learner may choose to; once they have, they are held to it too. Whether someone is
+    staff in a centre is the centre app's to say (``accounts.parts``). One query, asked on
+    every request of a person who has not used their second factor this session."""
+    account, accounts = OuterRef("pk"), get_user_model()
+    with scopes_disabled():  # the rules ask across every centre
+        devices = [Exists(model.objects.filter(user=account, confirmed=True)) for model in device_classes()]
+        duties = [
+            Exists(accounts.groups.through.objects.filter(user=account)),
+            Exists(accounts.user_permissions.through.objects.filter(user=account)),
+            *(Exists(rule(account)) for rule in second_factor_rules()),
+        ]
+        checks = {f"device_{n}": check for n, check in enumerate(devices)}
+        checks |= {f"duty_{n}": check for n, check in enumerate(duties)}
+        row = accounts.objects.filter(pk=user.pk).values(**checks).get()
+    return SecondFactorStanding(
+        has_device=any(row[f"device_{n}"] for n in range(len(devices))),
+        required=user.is_superuser or user.is_staff or any(row[f"duty_{n}"] for n in range(len(duties))),
+    )
+
+
 def has_second_factor(user) -> bool:
-    return any(devices_for_user(user, confirmed=True))
+    return second_factor_standing(user).has_device
 
 
 def second_factor_required(user) -> bool:
-    """Whether ``user`` must sign in with an authenticator app: anyone who judges, samples,
-    moderates or manages (staff in any centre, catalogue editors, administrators). A
-    learner may choose to; once they have, they are held to it too. Whether someone is
-    staff in a centre is the centre app's to say (``accounts.parts``)."""
-    if user.is_superuser or user.is_staff or user.groups.exists() or user.user_permissions.exists():
-        return True
-    with scopes_disabled():
-        return second_factor_needed_for_work(user)
+    return second_factor_standing(user).required

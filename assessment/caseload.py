@@ -1,28 +1,34 @@
 """The assessor's caseload: their allocated enrolments, with what waits for them first,
 in the states the caseload page filters by (``assessment.filters``)."""
 
-from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
-from assessment.models import Outcome
-from assessment.selectors import latest_decisions
+from assessment.models import CriterionDecision, Outcome
 from learners.models import Enrolment
 from learners.selectors import enrolments_for_assessor
 from portfolio.models import EvidenceItem
 from units.models import AssessmentCriterion
 
+CASELOAD_PAGE_SIZE = 50
+
 
 @dataclass
 class CaseloadRow:
-    enrolment: Enrolment
+    """One enrolment of the caseload, as plain values (as the unit grid's cells are)."""
+
+    enrolment_id: int
+    learner: str
+    candidate_number: str
+    unit: str
+    status: str
+    waiting: int
+    oldest_waiting: datetime | None
     criteria_total: int
     criteria_met: int
-
-    @property
-    def waiting(self) -> int:
-        return self.enrolment.waiting
 
 
 class CaseloadState:
@@ -53,22 +59,58 @@ def in_caseload_state(enrolments: QuerySet[Enrolment], state: str) -> QuerySet[E
     return enrolments
 
 
-def caseload_rows(enrolments: QuerySet[Enrolment]) -> list[CaseloadRow]:
-    """Rows of ``caseload_enrolments``, those with work waiting first (oldest submission
-    first), with progress through each unit's criteria."""
-    enrolments = list(enrolments.order_by(F("oldest_waiting").asc(nulls_last=True), "learner__sort_key"))
+def page_of_caseload(enrolments: QuerySet[Enrolment], *, page) -> Page:
+    """Page ``page`` of ``caseload_enrolments``, those with work waiting first (oldest
+    submission first), its rows with progress through each unit's criteria: four
+    queries, whatever the caseload's size."""
+    ordered = enrolments.order_by(
+        F("oldest_waiting").asc(nulls_last=True), "learner__sort_key", "learner__candidate_number", "pk"
+    ).values(
+        "pk",
+        "unit_id",
+        "status",
+        "waiting",
+        "oldest_waiting",
+        "learner__first_name",
+        "learner__last_name",
+        "learner__candidate_number",
+        "unit__title",
+    )
+    shown = Paginator(ordered, CASELOAD_PAGE_SIZE).get_page(page)
+    values = list(shown.object_list)
     totals = dict(
-        AssessmentCriterion.objects.filter(outcome__page__in={e.unit_id for e in enrolments})
+        AssessmentCriterion.objects.filter(outcome__page__in={row["unit_id"] for row in values})
         .values_list("outcome__page")
         .annotate(n=Count("pk"))
     )
-    met = _met_counts(enrolments)
-    return [CaseloadRow(e, totals.get(e.unit_id, 0), met.get(e.pk, 0)) for e in enrolments]
+    met = criteria_met(enrolment_ids=[row["pk"] for row in values])
+    shown.object_list = [
+        CaseloadRow(
+            enrolment_id=row["pk"],
+            learner=f"{row['learner__first_name']} {row['learner__last_name']}",
+            candidate_number=row["learner__candidate_number"],
+            unit=row["unit__title"],
+            status=Enrolment.Status(row["status"]).label,
+            waiting=row["waiting"],
+            oldest_waiting=row["oldest_waiting"],
+            criteria_total=totals.get(row["unit_id"], 0),
+            criteria_met=met.get(row["pk"], 0),
+        )
+        for row in values
+    ]
+    return shown
 
 
-def _met_counts(enrolments: list[Enrolment]) -> dict[int, int]:
-    met: dict[int, int] = defaultdict(int)
-    for (enrolment_id, _), decision in latest_decisions(enrolments=enrolments).items():
-        if decision.outcome == Outcome.MET:
-            met[enrolment_id] += 1
-    return met
+def criteria_met(*, enrolment_ids: list[int]) -> dict[int, int]:
+    """How many criteria each of ``enrolment_ids`` has met, by its standing decisions (the
+    latest on each criterion), counted by the database in one query."""
+    later = CriterionDecision.objects.filter(
+        enrolment=OuterRef("enrolment"), criterion=OuterRef("criterion"), sequence__gt=OuterRef("sequence")
+    )
+    return dict(
+        CriterionDecision.objects.filter(enrolment__in=enrolment_ids, outcome=Outcome.MET)
+        .filter(~Exists(later))
+        .values_list("enrolment")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

@@ -3,7 +3,9 @@ home page: the evidence they mapped to each criterion (the portfolio's) beside t
 assessor's standing decision and the unit's sign-off (assessment's). Telling how far a
 unit has got is assessment's business, so it is read here, above the portfolio."""
 
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import models
 from django.db.models import Prefetch
@@ -46,10 +48,11 @@ class CriterionProgress:
     mappings: list[EvidenceMapping] = field(default_factory=list)
     decision: CriterionDecision | None = None
 
-    @property
+    @cached_property
     def state(self) -> CriterionState:
         """Where the criterion stands: the assessor's decision, unless evidence has been
-        submitted since a "not yet met"; otherwise how far its evidence has got."""
+        submitted since a "not yet met"; otherwise how far its evidence has got. Worked
+        out once: the page's summary and its row both ask."""
         submitted_since = [
             mapping.item.submitted_at
             for mapping in self.mappings
@@ -80,12 +83,10 @@ class UnitProgress:
     def criteria(self) -> list[CriterionProgress]:
         return [criterion for outcome in self.outcomes for criterion in outcome.criteria]
 
-    def count(self, state: CriterionState) -> int:
-        return sum(1 for criterion in self.criteria if criterion.state == state)
-
     @property
     def summary(self) -> list[tuple[str, int]]:
-        return [(state.label, self.count(state)) for state in STATE_ORDER]
+        counts = Counter(criterion.state for criterion in self.criteria)
+        return [(state.label, counts[state]) for state in STATE_ORDER]
 
 
 def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:

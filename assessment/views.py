@@ -15,7 +15,7 @@ from assessment.access import (
     access_own_sign_off,
     access_sign_off,
 )
-from assessment.caseload import CaseloadState, caseload_enrolments, caseload_rows
+from assessment.caseload import CaseloadState, caseload_enrolments, page_of_caseload
 from assessment.filters import CaseloadFilter
 from assessment.forms import DeclarationForm, JudgeForm, ReopenForm, problems_of
 from assessment.judging import judging
@@ -70,7 +70,7 @@ def caseload_page(request):
         request,
         "assessment/caseload.html",
         {
-            "rows": caseload_rows(filters.qs),
+            "page": page_of_caseload(filters.qs, page=request.GET.get("page")),
             "units": units,
             "unit_id": filters.form["unit"].value() or "",
             "state": filters.form["state"].value() or "",

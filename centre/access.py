@@ -10,7 +10,8 @@ from common.access import centre_object_or_404
 
 
 def roles_in_centre(request) -> set[str]:
-    """The roles the signed-in person holds in the request's centre (cached per request)."""
+    """The roles the signed-in person holds in the request's centre: as the middleware
+    found them with the centre, or (a request made without it) asked once."""
     if not hasattr(request, "_centre_roles"):
         request._centre_roles = (
             set(

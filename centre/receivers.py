@@ -6,9 +6,9 @@ from django.db.models.signals import post_delete, post_save
 
 from accounts.parts import register_part, register_second_factor_rule
 from audit.references import STAFF_ROLE, register_reference
-from centre.selectors import has_a_role, holds_a_staff_role, staff_roles_by_audit_key
+from centre.selectors import has_a_role, staff_roles_by_audit_key, staff_roles_of
 
-register_second_factor_rule(holds_a_staff_role)
+register_second_factor_rule(staff_roles_of)
 register_part(has_a_role)
 register_reference(STAFF_ROLE, names=staff_roles_by_audit_key)
 

@@ -26,18 +26,24 @@ def centres_for_user(*, user) -> QuerySet[Centre]:
         return Centre.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
 
 
-def current_centre_for_request(request) -> Centre | None:
+def current_centre_and_roles(request) -> tuple[Centre | None, set[str]]:
     """The centre a request works in: the one chosen in the session if the person still
-    belongs to it, otherwise their only centre, otherwise none until they choose."""
+    belongs to it, otherwise their only centre, otherwise none until they choose; and the
+    roles they hold there. One query on every request: the person's active roles in every
+    centre, with their centres (a handful of rows), read outside any one centre's scope
+    since they decide which scope the request gets."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return None
-    centres = centres_for_user(user=user)
+        return None, set()
+    with scopes_disabled():
+        memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("centre"))
+    centres = {membership.centre_id: membership.centre for membership in memberships}
     chosen_id = request.session.get(CURRENT_CENTRE_SESSION_KEY)
-    if chosen_id is not None and (chosen := centres.filter(pk=chosen_id).first()):
-        return chosen
-    candidates = list(centres[:2])
-    return candidates[0] if len(candidates) == 1 else None
+    chosen = next((centre for pk, centre in centres.items() if str(pk) == str(chosen_id)), None)
+    if chosen is None and len(centres) == 1:
+        (chosen,) = centres.values()
+    roles = {m.role for m in memberships if chosen is not None and m.centre_id == chosen.pk}
+    return chosen, roles
 
 
 def centre_by_number(*, number: str) -> Centre | None:
@@ -82,11 +88,11 @@ def guidance_by_unit(*, centre: Centre, unit_ids: Iterable[int]) -> dict[int, Un
     }
 
 
-def holds_a_staff_role(user) -> bool:
-    """Whether ``user`` holds a role other than learner in any centre: their work (judging,
-    sampling, moderating, managing) needs a second factor (``accounts.parts``). Asked
-    outside any one centre's scope."""
-    return Membership.objects.filter(user=user, is_active=True).exclude(role=Role.LEARNER).exists()
+def staff_roles_of(user) -> QuerySet[Membership]:
+    """The roles other than learner ``user`` (an account, or an ``OuterRef`` to one) holds
+    in any centre: their work (judging, sampling, moderating, managing) needs a second
+    factor (``accounts.parts``). Made outside any one centre's scope."""
+    return Membership.objects.filter(user=user, is_active=True).exclude(role=Role.LEARNER)
 
 
 def has_a_role(user, *, besides=None) -> bool:

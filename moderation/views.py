@@ -70,7 +70,8 @@ def moderator_sample(request, sample_id: int):
         "moderation/moderator/sample.html",
         {
             "sample": sample,
-            "learners": sampled_learners(sample=sample),
+            # The recording sheets are the candidates' pages' (each a whole unit's record).
+            "learners": sampled_learners(sample=sample).defer("sign_off__recording_sheet"),
             "render": latest_render_for(sample=sample, user=request.user),
         },
     )

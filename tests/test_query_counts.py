@@ -344,3 +344,88 @@ def test_the_assessor_s_page_of_a_learner(client, centre_a, learner_world, djang
     client.force_login(people[Role.ASSESSOR])
     path = f"/assessment/enrolments/{enrolment.pk}/"
     assert_queries_do_not_grow(lambda: client.get(path), lambda: grow(2 * N), django_assert_max_num_queries)
+
+
+def test_the_public_unit_page(db, client, django_assert_max_num_queries):
+    """A unit's page in the public catalogue, as a unit of more criteria."""
+    from tests.factories.cohort import wide_unit
+
+    small = wide_unit(urn="Y/600/0001", outcomes=1, criteria_each=2)
+    large = wide_unit(urn="Y/600/0002", outcomes=4, criteria_each=6)
+    read(client.get(small.url))
+    with CaptureQueriesContext(connection) as few:
+        first = read(client.get(small.url))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        second = read(client.get(large.url))
+    assert len(second) > len(first)
+
+
+@pytest.fixture
+def through_the_middleware(rf, settings):
+    """``ask(user, verified=..., chosen=centre)``: a request as a signed-in person's session
+    brings it (their second factor used this session or not, a centre chosen or not),
+    through Waymark's own middleware (the centre and the roles there, the second factor,
+    a moderator's access) to a page that reads nothing: what that asks of the database
+    on every request."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from accounts.middleware import TwoFactorMiddleware
+    from centre.middleware import CentreScopeMiddleware
+    from centre.selectors import CURRENT_CENTRE_SESSION_KEY
+    from moderation.middleware import ModeratorAccessMiddleware
+
+    settings.WAYMARK_REQUIRE_TWO_FACTOR = True
+    chain = CentreScopeMiddleware(
+        TwoFactorMiddleware(ModeratorAccessMiddleware(lambda request: HttpResponse()))
+    )
+
+    def ask(user, *, verified: bool, chosen=None):
+        request = rf.get("/somewhere/")
+        request.session, request.user = SessionStore(), user
+        if chosen is not None:
+            request.session[CURRENT_CENTRE_SESSION_KEY] = chosen.pk
+        user.is_verified = lambda: verified  # as django_otp's middleware leaves it
+        response = chain(request)
+        return request, response
+
+    return ask
+
+
+def test_the_middleware_asks_one_query_of_staff(
+    centre_a, centre_b, through_the_middleware, django_assert_num_queries
+):
+    """The centre and the roles there in one query, for someone with roles in two
+    centres, chosen or not."""
+    with scopes_disabled():
+        person = MembershipFactory(centre=centre_a, role=Role.ASSESSOR).user
+        MembershipFactory(centre=centre_a, role=Role.IQA, user=person)
+        MembershipFactory(centre=centre_b, role=Role.CENTRE_ADMIN, user=person)
+    with django_assert_num_queries(1):
+        request, response = through_the_middleware(person, verified=True, chosen=centre_a)
+    assert response.status_code == 200
+    assert (request.centre, request._centre_roles) == (centre_a, {Role.ASSESSOR, Role.IQA})
+    with django_assert_num_queries(1):
+        request, _ = through_the_middleware(person, verified=True, chosen=centre_b)
+    assert (request.centre, request._centre_roles) == (centre_b, {Role.CENTRE_ADMIN})
+    with django_assert_num_queries(1):
+        request, _ = through_the_middleware(person, verified=True)
+    assert (request.centre, request._centre_roles) == (None, set())  # to choose
+
+
+def test_the_middleware_asks_two_queries_of_a_learner_and_a_moderator(
+    centre_a, through_the_middleware, django_assert_num_queries, moderated
+):
+    """A learner, who has not used a second factor: whether they must or have one set up,
+    in one query more. A moderator: whether their access is live, in one query more."""
+    _, current, _ = moderated
+    with scopes_disabled():
+        learner = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
+    with django_assert_num_queries(2):
+        request, response = through_the_middleware(learner, verified=False)
+    assert response.status_code == 200
+    assert (request.centre, request._centre_roles) == (centre_a, {Role.LEARNER})
+    with django_assert_num_queries(2):
+        request, response = through_the_middleware(current["moderator"], verified=True)
+    assert response.status_code == 200
+    assert request._centre_roles == {Role.MODERATOR}

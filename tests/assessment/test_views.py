@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -8,7 +10,7 @@ from common.scoping import centre_scope
 from portfolio.models import EvidenceItem
 from tests.factories import UserFactory, submitted_evidence
 from tests.factories.cohort import build_cohort, wide_unit
-from tests.helpers import criteria_of, decide, meet_everything, member, scoped
+from tests.helpers import all_codes, criteria_of, decide, meet_everything, member, scoped
 
 
 @pytest.fixture
@@ -108,10 +110,19 @@ def test_caseload_shows_only_allocated_learners_oldest_submission_first(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("assessment:caseload"))
     page = response.content.decode()
-    assert page.count('<th scope="row"><a href="/assessment/enrolments/') == 500
+    assert page.count('<th scope="row"><a href="/assessment/enrolments/') == 50
+    assert "(500 in all)" in page and "Page 1 of 10" in page
     first_row = page.index('<th scope="row">')
     assert page.index(f"{oldest.learner.first_name} {oldest.learner.last_name}") - first_row < 200
     assert "1 submission, oldest 1 January 2020" in page
+    assert '<a href="?page=2">Next page</a>' in page
+    shown = set()
+    for number in range(1, 11):
+        rows = client.get(reverse("assessment:caseload"), {"page": number}).content.decode()
+        shown |= set(re.findall(r'<th scope="row"><a href="/assessment/enrolments/(\d+)/', rows))
+    assert shown == {str(e.pk) for e in enrolments}  # every one of them, once
+    waiting = client.get(reverse("assessment:caseload"), {"state": "waiting", "page": 2}).content.decode()
+    assert '<a href="?state=waiting&amp;page=1">Previous page</a>' in waiting
     signed = client.get(reverse("assessment:caseload"), {"state": "signed_off"}).content.decode()
     assert "No learners match." in signed
 
@@ -174,3 +185,20 @@ def test_the_return_reason_comes_before_both_decision_buttons(client, enrolment,
     page = client.get(reverse("assessment:judge", kwargs={"item_id": submission.pk})).content.decode()
     reason = page.index('id="reason"')
     assert reason < page.index('value="accept"') and reason < page.index('value="return"')
+
+
+def test_the_caseload_counts_the_criteria_met_by_their_standing_decisions(client, enrolment, centre_a):
+    """A criterion met and then found not yet met is not met; one not yet met and then
+    met is; the unit's other criteria, undecided, are not."""
+    with centre_scope(centre_a):
+        from centre.services import set_offered_units
+
+        set_offered_units(centre=centre_a, urns=[enrolment.unit.urn])
+        decide(enrolment, "1.1", "met")
+        decide(enrolment, "1.1", "not_yet_met", feedback="Not this time.")
+        decide(enrolment, "1.2", "not_yet_met", feedback="Not yet.")
+        decide(enrolment, "1.2", "met")
+        total = len(all_codes(enrolment.unit))
+    client.force_login(enrolment.assessor)
+    page = client.get(reverse("assessment:caseload")).content.decode()
+    assert f"<td>1 of {total}</td>" in page
