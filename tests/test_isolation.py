@@ -136,6 +136,7 @@ WAYMARK_URLS = {
     "security": "public",
     "recovery_codes": "public",
     "admin_sign_in": "public",
+    "operations:health": "public",
 }
 # The project's own code: every project app, its settings package and the shared helpers.
 PROJECT_MODULES = tuple(
