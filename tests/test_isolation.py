@@ -315,6 +315,7 @@ NOT_CENTRE_OWNED = {
     "units.LearningOutcome": "the shared catalogue, served to every centre",
     "units.AssessmentCriterion": "the shared catalogue, served to every centre",
     "moderation.ModerationSampleUserObjectPermission": "a grant: two keys and a permission, no text",
+    "operations.WorkerHeartbeat": "a task worker process of the installation, which serves every centre",
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, RichTextField, StreamField)
 
