@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import DatabaseError, connection
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from operations.models import WorkerHeartbeat
 
@@ -28,7 +28,7 @@ def lost_after() -> datetime.timedelta:
 
 def live_worker_exists() -> bool:
     """Whether any task worker has said it is alive within ``WORKER_LOST_AFTER_SECONDS``."""
-    return WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - lost_after()).exists()
+    return WorkerHeartbeat.objects.filter(seen_at__gte=Now() - lost_after()).exists()
 
 
 def health() -> dict[str, bool]:

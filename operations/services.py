@@ -17,6 +17,7 @@ from traceback import format_exception
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -31,15 +32,15 @@ class WorkerLost(Exception):
 
 
 def record_heartbeat(*, worker_id: str, started_at: datetime.datetime) -> None:
-    """Say that this worker process is alive, now."""
-    now = timezone.now()
-    if not WorkerHeartbeat.objects.filter(worker_id=worker_id).update(seen_at=now):
+    """Say that this worker process is alive, now by the database's clock: workers on
+    several machines are compared on one clock, whatever their own say."""
+    if not WorkerHeartbeat.objects.filter(worker_id=worker_id).update(seen_at=Now()):
         WorkerHeartbeat.objects.create(
             worker_id=worker_id,
             hostname=socket.gethostname()[:255],
             pid=os.getpid(),
             started_at=started_at,
-            seen_at=now,
+            seen_at=Now(),
         )
 
 
@@ -63,7 +64,7 @@ def reclaim_lost_tasks() -> list[DBTaskResult]:
     found (running, since the same start), so two workers reclaiming at once, or a worker
     finishing the task just then, settle it by the row count, without a lock."""
     now = timezone.now()
-    cutoff = now - lost_after()
+    cutoff = Now() - lost_after()
     alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).values_list("worker_id", flat=True))
     for lost in WorkerHeartbeat.objects.filter(seen_at__lt=cutoff):
         logger.warning("Worker %s on %s (process %s) was lost: last seen %s.", *_described(lost))

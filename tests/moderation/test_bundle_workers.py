@@ -1,6 +1,7 @@
 """More than one ``manage.py db_worker``, as real processes: each task is run by one of
 them, once; and a worker killed (SIGKILL) in the middle of publishing a bundle has its
-render finished by another, with nothing half-written ever offered for download.
+render finished by another, with nothing half-written ever offered for download; and the
+health check counts a worker while it runs, not once it has stopped as asked.
 
 On both databases: PostgreSQL's workers claim with ``SELECT … FOR UPDATE SKIP LOCKED``,
 SQLite's in an exclusive transaction, one at a time."""
@@ -195,3 +196,15 @@ def test_a_render_whose_worker_is_killed_mid_publish_is_finished_by_another_and_
     response = moderator_client.get(download)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_the_health_check_counts_a_running_worker_and_not_one_stopped_as_asked(start_worker, client):
+    worker = start_worker("worker-a")
+    wait_for_heartbeats("worker-a")
+    assert client.get("/-/health").json()["worker"] == "ok"
+
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0
+    assert not WorkerHeartbeat.objects.exists()  # it removed its own
+    response = client.get("/-/health")
+    assert (response.status_code, response.json()["worker"]) == (503, "failed")

@@ -75,6 +75,10 @@ class Heartbeat(threading.Thread):
         except CONNECTION_ERRORS as error:
             logger.warning("The heartbeat could not reach the database (%s).", type(error).__name__)
             close_broken_connections()
+        except Exception:
+            # Never the end of the thread: a worker that stops beating while it works
+            # would have its task given to another.
+            logger.exception("The heartbeat failed; trying again at the next.")
 
     def stop(self) -> None:
         self.stopping.set()
@@ -82,7 +86,7 @@ class Heartbeat(threading.Thread):
         try:
             forget_worker(worker_id=self.worker_id)
         except CONNECTION_ERRORS:
-            # Silent from now on, it is taken for lost; it was running nothing.
+            # Silent from now on, it is taken for lost in time, and a task it left is given back.
             close_broken_connections()
 
 
