@@ -22,7 +22,7 @@ from assessment.models import CriterionDecision, Outcome, UnitSignOff
 from assessment.selectors import recording_sheet, reopened_sign_offs, standing_sign_off, unmet_criteria
 from centre.models import Role
 from common.dates import long_datetime
-from common.errors import Frozen, NotAllowed, Refused, Stale
+from common.errors import AlreadyDone, Frozen, NotAllowed, Refused, Stale
 from common.redaction import redactor_for
 from learners.models import Enrolment
 from learners.policies import ASSESS, enrolment_policy
@@ -140,21 +140,42 @@ def assess_submission(
     # An item can serve units with different assessors: each judges their own criteria.
     assessable = enrolment_policy.permitted_ids(assessor, ASSESS, [m.enrolment for m in every_mapping])
     mappings = [m for m in every_mapping if m.enrolment_id in assessable]
-    if item.status not in {EvidenceItem.Status.SUBMITTED, EvidenceItem.Status.ASSESSED}:
-        # Told to the assessor: in the learner's words as staff see them.
-        title = redactor_for(learner=item.learner_id).text(item.title)
+    # Told to the assessor: in the learner's words as staff see them.
+    title = redactor_for(learner=item.learner_id).text(item.title)
+    if item.status not in {
+        EvidenceItem.Status.SUBMITTED,
+        EvidenceItem.Status.ASSESSED,
+        EvidenceItem.Status.RETURNED,
+    }:
         raise Refused(f"“{title}” is not waiting for assessment.")
     if not mappings:
         raise NotAllowed("Only the learner's allocated assessor can assess this evidence.")
+    if item.status == EvidenceItem.Status.RETURNED:
+        # Most often this very form, sent twice: the first sending returned it.
+        version = item.versions.select_related("returned_by").order_by("-number").first()
+        raise AlreadyDone(
+            f"“{title}” was already returned to the learner by {_name(version.returned_by)} on "
+            f"{long_datetime(version.returned_at)}; nothing was changed.",
+            done=item,
+        )
     reassessing = item.status == EvidenceItem.Status.ASSESSED
     if reassessing:
         reopened = reopened_sign_offs(enrolments={m.enrolment_id for m in mappings})
         mappings = [m for m in mappings if m.enrolment_id in reopened]
         if not mappings:
-            title = redactor_for(learner=item.learner_id).text(item.title)
-            raise Refused(
-                f"“{title}” is not waiting for assessment: it is assessed, and a centre admin "
-                "can reopen its unit for it to be judged again."
+            # Most often this very form, sent twice: the first sending assessed it, and
+            # the unit has not been reopened since.
+            decided = (
+                CriterionDecision.objects.filter(evidence__item=item)
+                .select_related("assessor")
+                .order_by("-decided_at")
+                .first()
+            )
+            raise AlreadyDone(
+                f"“{title}” was already assessed by {_name(decided.assessor)} on "
+                f"{long_datetime(decided.decided_at)}; nothing was changed. A centre admin can reopen "
+                "its unit for it to be judged again.",
+                done=item,
             )
         mappings = [m for m in mappings if getattr(judgements.get(m.criterion_id), "outcome", "")]
         if not mappings:
@@ -188,6 +209,10 @@ def assess_submission(
     return decisions
 
 
+def _name(user) -> str:
+    return (user.get_full_name() or user.email) if user else "an assessor no longer here"
+
+
 def _tell_learner_of_feedback(*, learner, item: EvidenceItem) -> None:
     if not learner.email:
         return
@@ -209,8 +234,12 @@ def sign_off_unit(*, enrolment: Enrolment, assessor, declared: bool) -> UnitSign
     recording sheet as it stands."""
     enrolment = _locked_enrolment(enrolment)
     require_assessor(assessor, enrolment)
-    if standing_sign_off(enrolment=enrolment) is not None:
-        raise Refused("This unit is already signed off.")
+    if (signed := standing_sign_off(enrolment=enrolment)) is not None:
+        raise AlreadyDone(
+            f"{enrolment.unit.title} was already signed off by {signed.assessor_name} on "
+            f"{long_datetime(signed.signed_at)}; nothing was changed.",
+            done=signed,
+        )
     unmet = unmet_criteria(enrolment=enrolment)
     problems = []
     if unmet:
@@ -246,7 +275,11 @@ def countersign_unit(*, sign_off: UnitSignOff, learner_user, declared: bool) -> 
     if not sign_off.is_standing:
         raise Refused("This sign-off was reopened; there is nothing to countersign.")
     if sign_off.countersigned_at is not None:
-        raise Refused("You have already countersigned this unit.")
+        raise AlreadyDone(
+            f"You already countersigned this unit on {long_datetime(sign_off.countersigned_at)}; "
+            "nothing was changed.",
+            done=sign_off,
+        )
     if not declared:
         raise Refused("Confirm the learner's declaration.")
     sign_off.learner_name = f"{learner.first_name} {learner.last_name}"

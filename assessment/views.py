@@ -48,7 +48,7 @@ from assessment.services import (
 from centre.access import access_offered_unit, centre_role_required, roles_in_centre
 from centre.models import Role
 from centre.selectors import guidance_by_unit, units_offered
-from common.errors import Stale
+from common.errors import AlreadyDone, Stale
 from common.forms import run_form
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
@@ -120,7 +120,9 @@ def judge_submission(request, item_id: int):
     title = redactor.text(item.title)
     snapshot = redactor.snapshot(version.snapshot) if version else {}
     form = JudgeForm(
-        request.POST if request.method == "POST" and state.judgeable else None,
+        # Bound even with nothing left to judge: a form sent twice is answered by the
+        # service, which says who judged it and when.
+        request.POST if request.method == "POST" else None,
         criteria=[m.criterion for m in mappings if m.criterion_id in state.judgeable],
     )
     status = 200
@@ -137,6 +139,9 @@ def judge_submission(request, item_id: int):
         if judged:
             done = "returned to the learner" if form.returning else "assessed"
             messages.success(request, f"“{title}” is {done}; the learner has been told.")
+            return redirect("assessment:caseload")
+        if isinstance(form.service_error, AlreadyDone):
+            messages.info(request, str(form.service_error))
             return redirect("assessment:caseload")
         standing = latest_decisions(enrolments={m.enrolment for m in mappings})
         status = 409 if isinstance(form.service_error, Stale) else 400
@@ -187,6 +192,9 @@ def sign_off_page(request, enrolment_id: int):
             request, f"{enrolment.unit.title} is signed off; the learner is asked to countersign."
         )
         return redirect("assessment:sign_off", sign_off_id=form.outcome.pk)
+    if form.is_bound and isinstance(form.service_error, AlreadyDone):
+        messages.info(request, str(form.service_error))
+        return redirect("assessment:sign_off", sign_off_id=form.service_error.done.pk)
     return render(
         request,
         "assessment/sign_off_form.html",
@@ -286,6 +294,9 @@ def countersign(request, sign_off_id: int):
         ),
     ):
         messages.success(request, f"You have countersigned {sign_off.enrolment.unit.title}.")
+        return redirect("assessment:learner_home")
+    if form.is_bound and isinstance(form.service_error, AlreadyDone):
+        messages.info(request, str(form.service_error))
         return redirect("assessment:learner_home")
     return render(
         request,

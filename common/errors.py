@@ -10,6 +10,11 @@ it says what stopped the change and what they can do, in British English.
 - ``Stale``: the page the person acted on showed an earlier state than the current one.
 - ``Frozen``: the thing is locked (submitted evidence, a sample once started).
 - ``NotAllowed``: this person may not make this change, though another could.
+
+``AlreadyDone`` is a ``Refused`` for a change that was made already: most often the same
+form sent twice (a double click, a second tab), the second sending finding the first's
+work done. A view answers it as the success it repeats, with what was done, by whom and
+when, rather than as a mistake.
 """
 
 from django.core.exceptions import ValidationError
@@ -36,8 +41,11 @@ class ServiceError(Exception):
 
     @classmethod
     def on_fields(cls, by_field: dict[str | None, list[str]]) -> "ServiceError":
-        """The error whose problems belong to several fields (``None``: to none)."""
-        error = cls(*(message for messages in by_field.values() for message in messages))
+        """The error whose problems belong to several fields (``None``: to none). Made
+        without the class's own ``__init__``, which may take other arguments (a subclass
+        writes its message from them); these messages are the whole of it."""
+        error = cls.__new__(cls)
+        ServiceError.__init__(error, *(message for messages in by_field.values() for message in messages))
         error.by_field = {field: list(messages) for field, messages in by_field.items()}
         return error
 
@@ -56,6 +64,15 @@ class Frozen(ServiceError):
 
 class NotAllowed(ServiceError):
     """You may not make this change."""
+
+
+class AlreadyDone(Refused):
+    """This was done already, so nothing was changed. ``done`` is the row that records it
+    (the sign-off, the verdict), for the view to show."""
+
+    def __init__(self, *problems, done=None):
+        self.done = done
+        super().__init__(*problems)
 
 
 def check_model(instance, *, exclude=()) -> None:

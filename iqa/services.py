@@ -8,7 +8,8 @@ from assessment.auditing import audit_enrolment_change
 from assessment.selectors import standing_sign_off
 from audit.services import record_audit
 from centre.models import Role
-from common.errors import Frozen, Refused
+from common.dates import long_datetime
+from common.errors import AlreadyDone, Frozen, Refused
 from iqa.models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
 from learners.models import Enrolment
 
@@ -101,7 +102,11 @@ def record_sample_verdict(
     require_role(iqa, sample.centre, Role.IQA)
     actions = [action.strip() for action in actions if action.strip()]
     if sample.verdict:
-        raise Frozen("This sample's verdict has already been recorded.")
+        raise AlreadyDone(
+            f"This sample's verdict, “{sample.get_verdict_display()}”, was already recorded on "
+            f"{long_datetime(sample.recorded_at)}; nothing was changed.",
+            done=sample,
+        )
     if verdict not in IqaSample.Verdict.values:
         raise Refused("Choose whether you agree with the assessment.")
     if verdict == IqaSample.Verdict.DISAGREE and not actions:

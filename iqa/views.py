@@ -15,6 +15,7 @@ from assessment.selectors import (
 from centre.access import access_offered_unit, centre_role_required
 from centre.models import Role
 from centre.selectors import assessors_of_centre, units_offered
+from common.errors import AlreadyDone
 from common.forms import run_form
 from common.redaction import redactor_for
 from iqa.access import (
@@ -133,6 +134,9 @@ def sample_page(request, iqa_sample_id: int):
         ),
     ):
         messages.success(request, "Your verdict is recorded.")
+        return redirect("iqa:sample", iqa_sample_id=sample.pk)
+    if form.is_bound and isinstance(form.service_error, AlreadyDone):
+        messages.info(request, str(form.service_error))
         return redirect("iqa:sample", iqa_sample_id=sample.pk)
     sheet = (
         sample.sign_off.recording_sheet if sample.sign_off_id else recording_sheet(enrolment=sample.enrolment)

@@ -15,6 +15,7 @@ from centre.selectors import units_offered
 from common.dates import long_date
 from common.downloads import evidence_file_response, private_file_response
 from common.forms import run_form
+from common.storage_faults import file_or_unavailable
 from moderation.access import (
     access_bundle_render,
     access_moderator_access,
@@ -109,14 +110,19 @@ def moderator_file(request, sample_id: int, file_id: int):
     if evidence_file is None:
         raise Http404("No such file in this sample.")
     inline = ShowFileForm(request.GET).wants_inline() and bool(evidence_file.print_rendition)
-    # Every file the moderator opens is audited, a photo shown in the page as much as a download.
-    _seen(
-        request,
-        "moderation.file_shown" if inline else "moderation.file_downloaded",
-        evidence_file,
-        sha256=evidence_file.sha256,
+    response = file_or_unavailable(
+        request, lambda: evidence_file_response(evidence_file, inline=inline), evidence_file=evidence_file
     )
-    return evidence_file_response(evidence_file, inline=inline)
+    # Every file the moderator opens is audited, a photo shown in the page as much as a
+    # download; a file the storage could not give them was not opened.
+    if response.status_code == 200:
+        _seen(
+            request,
+            "moderation.file_shown" if inline else "moderation.file_downloaded",
+            evidence_file,
+            sha256=evidence_file.sha256,
+        )
+    return response
 
 
 @moderator_required

@@ -15,6 +15,7 @@ from common.downloads import evidence_file_response
 from common.errors import Refused
 from common.forms import ConfirmForm, run_form
 from common.redaction import redactor_for
+from common.storage_faults import file_or_unavailable
 from learners.access import access_own_learner, learner_required
 from portfolio.access import access_evidence_file, access_own_evidence, access_own_evidence_file
 from portfolio.forms import (
@@ -320,4 +321,8 @@ def download_file(request, file_id: int):
     if evidence_file.item.learner.user_id != request.user.pk:
         # Staff download it under the name they see it by.
         name = redactor_for(learner=evidence_file.item.learner_id).file_name(evidence_file.original_name)
-    return evidence_file_response(evidence_file, inline=DownloadForm(request.GET).is_inline, name=name)
+    return file_or_unavailable(
+        request,
+        lambda: evidence_file_response(evidence_file, inline=DownloadForm(request.GET).is_inline, name=name),
+        evidence_file=evidence_file,
+    )

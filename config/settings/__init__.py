@@ -14,6 +14,7 @@ from django.utils.csp import CSP
 
 # The settings of each concern are a module of this package; this one holds the rest. A
 # module's every upper-case name is a setting (Django ignores the others).
+from config.settings.cache import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.database import DATABASES
 from config.settings.environment import *  # noqa: F403

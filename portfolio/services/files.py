@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from common.errors import Refused, ServiceError
+from common.storage_faults import storage_failures
 from common.uploads import InspectedUpload, UploadRefused, inspect_upload, print_rendition
 from learners.models import Learner
 from portfolio.models import EvidenceFile, EvidenceItem
@@ -160,15 +161,21 @@ def _store(evidence_file: EvidenceFile, field: str, filename: str, content: byte
     known when that happens."""
     file_field = EvidenceFile._meta.get_field(field)
     storage = file_field.storage
-    name = file_field.generate_filename(evidence_file, filename)
-    while storage.exists(name):  # a second random name: never write over another file
+    try:
         name = file_field.generate_filename(evidence_file, filename)
+        while storage.exists(name):  # a second random name: never write over another file
+            name = file_field.generate_filename(evidence_file, filename)
+    except storage_failures() as error:
+        # Failed before writing anything (an object store that cannot be reached): no
+        # name of ours to clean up, and a name that may be another file's is left alone.
+        logger.error("Evidence storage could not be reached for item %s: %r", evidence_file.item_id, error)
+        raise FilesNotStored(shown_as) from error
     try:
         saved = storage.save(name, ContentFile(content), max_length=file_field.max_length)
     except BaseException as error:
         _delete_quietly(storage, name)
-        if isinstance(error, OSError):
-            logger.error("Evidence file %s could not be stored: %s", name, error)
+        if isinstance(error, storage_failures()):
+            logger.error("Evidence file %s could not be stored: %r", name, error)
             raise FilesNotStored(shown_as) from error
         raise
     setattr(evidence_file, field, saved)
@@ -187,5 +194,8 @@ def stored_files(evidence_file: EvidenceFile) -> list:
 
 
 def delete_from_storage(stored: list) -> None:
+    """Delete files whose records are gone, once that is committed. A storage that fails
+    now cannot undo the change, so the failure is logged, not raised: the person's
+    change stands, and the file is left for ``manage.py verify_storage`` to report."""
     for file in stored:
-        file.storage.delete(file.name)
+        _delete_quietly(file.storage, file.name)

@@ -48,6 +48,17 @@ def test_a_refusal_of_several_fields_puts_each_problem_on_its_own():
     }
 
 
+def test_a_refusal_of_several_fields_can_be_of_a_kind_that_writes_its_own_message():
+    class ClosedCentre(Refused):
+        def __init__(self, centre_name: str):
+            super().__init__(f"{centre_name} is closed.")
+
+    assert str(ClosedCentre("Riverside")) == "Riverside is closed."
+    error = ClosedCentre.on_fields({"name": ["Not a name."]})
+    assert isinstance(error, ClosedCentre)
+    assert error.by_field == {"name": ["Not a name."]} and error.messages == ["Not a name."]
+
+
 def test_a_refusal_without_words_says_what_its_kind_means():
     assert Frozen().messages == ["This can no longer be changed."]
 

@@ -2,6 +2,7 @@
 that a change to an upload limit or a forwarded header cannot leave them behind."""
 
 import math
+import os
 import re
 from pathlib import Path
 
@@ -73,3 +74,20 @@ def test_nginx_passes_the_health_check_over_http_and_https_under_the_sites_own_n
     assert "\n    return 301" not in site  # no redirect for the whole port, which would come first
     assert site.count("proxy_set_header Host $server_name;") == 2
     assert any(re.search(pattern, health.lstrip("/")) for pattern in settings.SECURE_REDIRECT_EXEMPT)
+
+
+def test_waymark_manage_runs_as_the_units_do():
+    """deploy/waymark-manage runs manage.py with the user, folder and settings of the
+    services, so that a command sees what they see."""
+    manage = (DEPLOY / "waymark-manage").read_text()
+    web = (DEPLOY / "systemd" / "waymark-web.service").read_text()
+    for setting, option in (
+        ("User", "--uid"),
+        ("Group", "--gid"),
+        ("WorkingDirectory", "--working-directory"),
+        ("EnvironmentFile", "--property=EnvironmentFile"),
+    ):
+        (value,) = re.findall(rf"^{setting}=(.+)$", web, re.MULTILINE)
+        assert f"{option}={value} " in manage, setting
+    assert "--setenv=WAYMARK_ENVIRONMENT=production" in manage  # as scripts/serve sets it
+    assert os.access(DEPLOY / "waymark-manage", os.X_OK)

@@ -30,6 +30,7 @@ ADMIN_PASSWORD = "a long passphrase for the serve test"
 # The script makes a SQLite database of its own whichever database the suite runs on:
 # running it on the PostgreSQL leg too would check nothing more.
 pytestmark = pytest.mark.sqlite_only
+EVERY_ADDRESS = "0.0.0.0"  # noqa: S104 (what a deployment beyond this machine binds)
 
 
 def free_port() -> int:
@@ -259,3 +260,63 @@ def test_scripts_serve_refuses_to_start_saying_what_is_wrong(tmp_path, unset, ex
     assert result.returncode != 0
     assert message in result.stderr, result.stdout + result.stderr
     assert not (tmp_path / "var" / "waymark.sqlite3").exists()  # nothing was migrated
+
+
+@pytest.mark.parametrize(
+    ("bind", "https", "warned"),
+    [(EVERY_ADDRESS, "true", True), ("127.0.0.1", "true", False), (EVERY_ADDRESS, "false", False)],
+)
+def test_scripts_serve_warns_when_gunicorn_believes_forwarded_headers_beyond_this_machine(
+    tmp_path, bind, https, warned
+):
+    """Behind the TLS proxy on another address than loopback, anyone who reaches gunicorn
+    could claim HTTPS: Waymark still starts (a load balancer in front of several machines
+    needs it), and says what the network must then ensure. The task worker alone checks
+    the settings the same way and is quick to start, so it stands in for the whole: on a
+    database not yet migrated it is running once it reports that it cannot read its queue."""
+    env = environment(tmp_path, BIND=f"{bind}:{free_port()}", WAYMARK_HTTPS=https)
+    log = tmp_path / "worker.log"
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [str(SERVE), "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while "could not be reached" not in log.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+        said = log.read_text()
+        assert (f"gunicorn listens on {bind}:" in said) is warned, said
+        assert ("let nothing but the TLS proxy reach it" in said) is warned
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def test_scripts_serve_says_when_the_python_of_its_environment_cannot_be_reached(tmp_path):
+    """A .venv made with a Python that systemd's ProtectHome hides (pyenv's, under /home):
+    the link is there, what it points to is not."""
+    checkout = tmp_path / "checkout"
+    (checkout / "scripts").mkdir(parents=True)
+    (checkout / "scripts" / "serve").write_bytes(SERVE.read_bytes())
+    (checkout / "scripts" / "serve").chmod(0o755)
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    (checkout / ".venv" / "bin" / "python").symlink_to("/home/nobody/.pyenv/versions/3.12.7/bin/python3.12")
+    result = subprocess.run(
+        [str(checkout / "scripts" / "serve"), "web"],
+        env=environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert (
+        ".venv was made with /home/nobody/.pyenv/versions/3.12.7/bin/python3.12, which cannot be reached"
+        in result.stderr
+    )

@@ -113,10 +113,8 @@ def worker(relay, tmp_path):
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": url,
         "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
-        # A connection kept between polls, as in production with a pool, so that cutting
-        # it is noticed mid-use; health checks alone do not save the package's worker from
-        # a server that refuses connections.
-        "DATABASE_CONN_MAX_AGE": "60",
+        # Connections are kept between polls, by the pool as in production
+        # (config/settings/database.py), so that cutting them is noticed mid-use.
     }
     if settings.get("PASSWORD"):
         env["PGPASSWORD"] = settings["PASSWORD"]

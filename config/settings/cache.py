@@ -1,0 +1,52 @@
+"""The cache, from CACHE_URL: Redis shared by every process, or each process's own memory.
+
+Waymark keeps nothing in the cache that must survive or that decides who may do what:
+sessions and sign-in throttling are in the database, which every process shares. Wagtail
+caches what it reads on most requests (the sites' root paths, image renditions, locale
+names) and forgets an entry when it changes, but only in the cache of the process that
+changed it: with a cache per process the others serve the old entry until it expires
+(an hour for the sites). CACHE_URL=redis://HOST:PORT/DB gives every process, on every
+machine, the same cache, so a change is seen at once everywhere.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_url = os.environ.get("CACHE_URL", "")
+
+
+def _checked(url: str) -> str:
+    """The URL, if Django's Redis cache can use it; refused saying what is wrong (its
+    password, if it has one, left out)."""
+    parts = urlsplit(url)
+    shown = url if parts.password is None else url.replace(parts.password, "…", 1)
+    try:
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        raise ImproperlyConfigured(f"CACHE_URL's port must be a number, not {shown!r}.") from None
+    if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"CACHE_URL must be redis://HOST:PORT/DB (rediss:// over TLS), not {shown!r}."
+        )
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise ImproperlyConfigured(
+            f"CACHE_URL's database must be a number (redis://HOST:PORT/1), not {shown!r}."
+        )
+    return url
+
+
+if _url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _checked(_url),
+        }
+    }
+    # Wagtail's import of redirects keeps the uploaded file between its two steps; in
+    # the shared cache, the second step finds it whichever process (or machine) answers.
+    WAGTAIL_REDIRECTS_FILE_STORAGE = "cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
