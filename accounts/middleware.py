@@ -9,8 +9,9 @@ from django.utils.cache import add_never_cache_headers
 
 from accounts.selectors import second_factor_standing
 
-# Pages a person who still owes their second factor may reach.
-BEFORE_SECOND_FACTOR = {"two_factor_verify", "two_factor_set_up", "logout"}
+# Pages a person who still owes their second factor may reach; and the health check, which
+# a load balancer asks and which shows nothing of anyone.
+BEFORE_SECOND_FACTOR = {"two_factor_verify", "two_factor_set_up", "logout", "operations:health"}
 
 
 class TwoFactorMiddleware:
@@ -38,7 +39,7 @@ class TwoFactorMiddleware:
     @staticmethod
     def _exempt(request) -> bool:
         try:
-            return resolve(request.path_info).url_name in BEFORE_SECOND_FACTOR
+            return resolve(request.path_info).view_name in BEFORE_SECOND_FACTOR
         except Resolver404:
             return False
 

@@ -7,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts.views import admin_sign_in
 
 urlpatterns = [
+    # For load balancers: before everything else, and outside Wagtail's catch-all.
+    path("", include("operations.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("centre.urls")),  # /centre/ and the audit trail, /audit/
     path("learners/", include("learners.urls")),

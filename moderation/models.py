@@ -122,6 +122,10 @@ class BundleRender(models.Model):
     stage = models.CharField(max_length=200, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The task running the current attempt (its django.tasks result id): the same task,
+    # given to another worker after its own died, takes the render over; another task for
+    # the render (queued twice) leaves it to this one.
+    task_id = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
     pdf = models.CharField(max_length=200, blank=True)
     archive = models.CharField(max_length=200, blank=True)

@@ -1,12 +1,13 @@
 from centre.tasks import centre_task
 
 
-@centre_task()
-def render_moderation_bundle(render_id: int, *, centre) -> None:
-    """Render one moderation bundle (see ``moderation.bundle.jobs.run_bundle_render``)."""
+@centre_task(takes_context=True)
+def render_moderation_bundle(context, render_id: int, *, centre) -> None:
+    """Render one moderation bundle (see ``moderation.bundle.jobs.run_bundle_render``), as
+    this task: run again after its worker was lost, it takes its own render over."""
     from moderation.bundle import run_bundle_render
 
-    run_bundle_render(render_id=render_id)
+    run_bundle_render(render_id=render_id, task_id=str(context.task_result.id))
 
 
 @centre_task()

@@ -136,6 +136,7 @@ WAYMARK_URLS = {
     "security": "public",
     "recovery_codes": "public",
     "admin_sign_in": "public",
+    "operations:health": "public",
 }
 # The project's own code: every project app, its settings package and the shared helpers.
 PROJECT_MODULES = tuple(
@@ -314,6 +315,7 @@ NOT_CENTRE_OWNED = {
     "units.LearningOutcome": "the shared catalogue, served to every centre",
     "units.AssessmentCriterion": "the shared catalogue, served to every centre",
     "moderation.ModerationSampleUserObjectPermission": "a grant: two keys and a permission, no text",
+    "operations.WorkerHeartbeat": "a task worker process of the installation, which serves every centre",
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, RichTextField, StreamField)
 

@@ -21,6 +21,7 @@ from config.settings.environment import *  # noqa: F403
 from config.settings.environment import BASE_DIR, DEBUG, IS_PRODUCTION, env_bool, env_list
 from config.settings.https import *  # noqa: F403
 from config.settings.storage import *  # noqa: F403
+from config.settings.workers import *  # noqa: F403
 
 DEVELOPMENT_SECRET_KEY = "waymark-development-only-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)

@@ -14,6 +14,10 @@ from config.settings.environment import IS_PRODUCTION, env_bool
 # first try: no cookie is marked Secure (a browser would not send it back over HTTP, so
 # nobody could sign in) and nothing redirects. Out of production it is off, for runserver.
 WAYMARK_HTTPS = env_bool("WAYMARK_HTTPS", default=IS_PRODUCTION)
+# The health check (operations.views.health) answers plain HTTP too: a load balancer
+# probes each server directly, inside the network, and takes a redirect for a failure.
+# It carries no cookie and no personal data, so nothing is exposed by answering it.
+SECURE_REDIRECT_EXEMPT = [r"^-/health$"]
 if WAYMARK_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -72,15 +72,21 @@ def _enqueue(render: BundleRender) -> None:
         )
 
 
-def _report(render_id: int, progress: int, stage: str) -> None:
-    BundleRender.objects.filter(pk=render_id).update(
-        progress=progress, stage=stage, heartbeat_at=timezone.now()
-    )
+def _report(current, progress: int, stage: str) -> None:
+    current.update(progress=progress, stage=stage, heartbeat_at=timezone.now())
 
 
-def run_bundle_render(*, render_id: int) -> BundleRender:
-    """Render, then publish: the files get their names in the render row only once both
-    are written, so nobody ever sees half a bundle. Safe to run again."""
+def run_bundle_render(*, render_id: int, task_id: str = "") -> BundleRender:
+    """Render, then publish, as task ``task_id`` (when a task runs it). Safe to run again,
+    and by two workers at once.
+
+    The files are written under a folder of their own that nothing names until the
+    render row does, and the row names them only once every one is written, in the same
+    update that marks it done: nobody is ever offered half a bundle, and a worker killed
+    mid-way leaves only files nobody can download (``manage.py verify_storage`` lists
+    them). Each attempt is numbered, and only the latest may report, fail or publish:
+    one that was given up for dead but carries on (a worker cut off from the database
+    for a while) finds its number superseded, and deletes what it wrote."""
     with transaction.atomic():
         render = (
             BundleRender.objects.select_for_update()
@@ -90,43 +96,47 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
         if render.status == BundleRender.Status.DONE:
             return render
         fresh = render.heartbeat_at is not None and render.heartbeat_at > timezone.now() - STALLED_AFTER
-        if render.status == BundleRender.Status.RUNNING and fresh:
-            return render  # another worker is on it (this task was queued twice)
-        render.status, render.attempts, render.heartbeat_at = (
+        taking_over = bool(task_id) and render.task_id == task_id  # its worker died; now this one
+        if render.status == BundleRender.Status.RUNNING and fresh and not taking_over:
+            return render  # another task is on it (the render was queued twice)
+        render.status, render.attempts, render.heartbeat_at, render.task_id = (
             BundleRender.Status.RUNNING,
             render.attempts + 1,
             timezone.now(),
+            task_id,
         )
-        render.save(update_fields=["status", "attempts", "heartbeat_at"])
+        render.save(update_fields=["status", "attempts", "heartbeat_at", "task_id"])
+    # This attempt's row, while it is still this attempt's.
+    current = BundleRender.objects.filter(pk=render_id, attempts=render.attempts)
     sample = render.sample
+    storage = bundle_storage()
+    written: list[str] = []
     try:
         candidates = candidates_of(sample=sample)
         rendered = render_bundle(
-            sample=sample, candidates=candidates, progress=lambda p, s: _report(render_id, p, s)
+            sample=sample, candidates=candidates, progress=lambda p, s: _report(current, p, s)
         )
-        _report(render_id, 95, "Saving the files")
-        storage = bundle_storage()
+        _report(current, 95, "Saving the files")
         folder = f"bundles/centre-{sample.centre_id}/{uuid.uuid4().hex}"
-        pdf_name = storage.save(f"{folder}/bundle.pdf", ContentFile(rendered.pdf))
-        archive_name = storage.save(f"{folder}/evidence.zip", ContentFile(rendered.archive))
-        parts = []
+        written.append(storage.save(f"{folder}/bundle.pdf", ContentFile(rendered.pdf)))
+        written.append(storage.save(f"{folder}/evidence.zip", ContentFile(rendered.archive)))
         if len(rendered.pdf) > settings.BUNDLE_PART_MAX_BYTES:
-            _report(render_id, 97, "Splitting the bundle into parts for email")
+            _report(current, 97, "Splitting the bundle into parts for email")
             pieces = split_into_parts(rendered, max_bytes=settings.BUNDLE_PART_MAX_BYTES)
-            parts = [
-                storage.save(f"{folder}/part-{n}-of-{len(pieces)}.pdf", ContentFile(piece))
-                for n, piece in enumerate(pieces, start=1)
-            ]
+            for n, piece in enumerate(pieces, start=1):
+                written.append(storage.save(f"{folder}/part-{n}-of-{len(pieces)}.pdf", ContentFile(piece)))
     except Exception as error:  # any failure is the render's, recorded for the person waiting
         logger.exception("Rendering bundle %s failed", render_id)
-        BundleRender.objects.filter(pk=render_id).update(
+        _delete(storage, written)
+        current.update(
             status=BundleRender.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:1000],
             finished_at=timezone.now(),
         )
         return BundleRender.objects.get(pk=render_id)
+    pdf_name, archive_name, *parts = written
     with transaction.atomic():
-        BundleRender.objects.filter(pk=render_id).update(
+        published = current.filter(status=BundleRender.Status.RUNNING).update(
             status=BundleRender.Status.DONE,
             progress=100,
             stage="Ready",
@@ -137,15 +147,27 @@ def run_bundle_render(*, render_id: int) -> BundleRender:
             finished_at=timezone.now(),
         )
         render.refresh_from_db()
-        record_audit(
-            actor=None,
-            verb="moderation.bundle_rendered",
-            target=render,
-            centre=sample.centre,
-            unit=sample.unit_id,
-            details={"pages": rendered.pages, "attempt": render.attempts},
-        )
+        if published:
+            record_audit(
+                actor=None,
+                verb="moderation.bundle_rendered",
+                target=render,
+                centre=sample.centre,
+                unit=sample.unit_id,
+                details={"pages": rendered.pages, "attempt": render.attempts},
+            )
+    if not published:
+        logger.warning("Bundle render %s was taken over by a later attempt; its files go.", render_id)
+        _delete(storage, written)
     return render
+
+
+def _delete(storage, names: list[str]) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # a disk's OSError, a bucket's ClientError: left, an orphan verify_storage reports
+            logger.exception("Could not delete %s of an unpublished bundle render", name)
 
 
 def recover_stalled_renders(*, centre) -> int:

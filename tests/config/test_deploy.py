@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -62,6 +63,17 @@ def test_the_systemd_units_run_scripts_serve():
     assert "Type=notify" in web
     assert "ExecStart=/srv/waymark/scripts/serve worker\n" in worker
     assert re.search(r"^After=.*waymark-web\.service", worker, re.MULTILINE)
+
+
+def test_nginx_passes_the_health_check_over_http_and_https_under_the_sites_own_name():
+    site = nginx_site()
+    health = reverse("operations:health")
+    # On port 80 before the redirect, which takes only the rest, and on 443.
+    assert site.count(f"location = {health} {{") == 2
+    assert re.search(r"location / \{\s*return 301 https://", site)
+    assert "\n    return 301" not in site  # no redirect for the whole port, which would come first
+    assert site.count("proxy_set_header Host $server_name;") == 2
+    assert any(re.search(pattern, health.lstrip("/")) for pattern in settings.SECURE_REDIRECT_EXEMPT)
 
 
 def test_waymark_manage_runs_as_the_units_do():

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +15,9 @@ from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditRecord
 from common.scoping import centre_scope
-from moderation.bundle import recover_stalled_renders, request_bundle
+from moderation.bundle import bundle_storage, recover_stalled_renders, request_bundle, run_bundle_render
 from moderation.bundle.jobs import STALLED_AFTER
+from moderation.bundle.render import render_bundle
 from moderation.models import BundleRender
 from moderation.tasks import watch_bundle_render
 
@@ -158,3 +160,84 @@ def test_opening_the_bundle_page_of_a_stalled_render_writes_nothing_but_the_audi
     with centre_scope(centre_a):
         assert BundleRender.objects.values().get(pk=queued_render.pk) == before
         assert AuditRecord.objects.count() == audited + 1
+
+
+# A render taken up again after its worker was lost (operations.services gives the task back).
+
+
+@pytest.fixture
+def running_render(sample, admin, centre_a):
+    """A render task "task-1" is making, its last progress a moment ago."""
+    with centre_scope(centre_a):
+        return BundleRender.objects.create(
+            centre=centre_a,
+            sample=sample,
+            fingerprint="running",
+            requested_by=admin,
+            requested_at=timezone.now(),
+            status=BundleRender.Status.RUNNING,
+            heartbeat_at=timezone.now(),
+            attempts=1,
+            task_id="task-1",
+        )
+
+
+def bundle_files(centre) -> list[str]:
+    storage = bundle_storage()
+    folder = f"bundles/centre-{centre.pk}"
+    if not storage.exists(folder):
+        return []
+    folders = storage.listdir(folder)[0]
+    return sorted(f"{sub}/{name}" for sub in folders for name in storage.listdir(f"{folder}/{sub}")[1])
+
+
+def test_the_task_that_was_making_a_render_takes_it_over_and_any_other_leaves_it(running_render, centre_a):
+    before = bundle_files(centre_a)  # other tests' renders, of a centre with the same key
+    with centre_scope(centre_a):
+        # Queued twice: the other task finds it being made, and leaves it.
+        assert run_bundle_render(render_id=running_render.pk, task_id="task-2").attempts == 1
+        assert bundle_files(centre_a) == before
+
+        # The same task, given back after its worker died: it starts the render over.
+        done = run_bundle_render(render_id=running_render.pk, task_id="task-1")
+
+    assert (done.status, done.attempts, done.task_id) == (BundleRender.Status.DONE, 2, "task-1")
+
+
+def test_an_attempt_overtaken_by_a_later_one_publishes_nothing_and_deletes_its_files(
+    running_render, centre_a, monkeypatch
+):
+    real_render = render_bundle
+
+    def overtaken(**kwargs):
+        rendered = real_render(**kwargs)
+        # Meanwhile this worker was taken for dead and the render started again elsewhere.
+        BundleRender.objects.filter(pk=running_render.pk).update(attempts=F("attempts") + 1)
+        return rendered
+
+    monkeypatch.setattr("moderation.bundle.jobs.render_bundle", overtaken)
+    before = bundle_files(centre_a)
+    with centre_scope(centre_a):
+        BundleRender.objects.filter(pk=running_render.pk).update(heartbeat_at=None)
+        render = run_bundle_render(render_id=running_render.pk, task_id="task-2")
+
+        assert (render.status, render.attempts, render.pdf, render.archive) == ("running", 3, "", "")
+        assert bundle_files(centre_a) == before
+        assert not AuditRecord.objects.filter(verb="moderation.bundle_rendered").exists()
+
+
+def test_a_render_that_fails_after_writing_some_files_deletes_them(
+    running_render, centre_a, monkeypatch, settings
+):
+    settings.BUNDLE_PART_MAX_BYTES = 1  # so parts are made, after the PDF and the ZIP are written
+
+    def no_room(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("moderation.bundle.jobs.split_into_parts", no_room)
+    before = bundle_files(centre_a)
+    with centre_scope(centre_a):
+        render = run_bundle_render(render_id=running_render.pk, task_id="task-1")
+
+        assert render.status == BundleRender.Status.FAILED and "No space left" in render.error
+        assert bundle_files(centre_a) == before
