@@ -9,6 +9,7 @@ bucket is reachable except through Waymark, that the Content-Security-Policy's
 Wagtail's documents are not here: its own view serves them, checking their privacy.
 """
 
+import posixpath
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -44,7 +45,14 @@ def serve_image(request, name: str):
     """One of Wagtail's images from the media storage, as nginx serves it from a folder:
     its type fixed by its name, never sniffed, cached for 30 days."""
     content_type = IMAGE_TYPES.get(PurePosixPath(name).suffix.lower())
-    if content_type is None:
+    # Only a plain name under images/: the storage would resolve "../documents/x.png" to
+    # another folder of media (documents, original images), which this view must not serve.
+    if (
+        content_type is None
+        or posixpath.normpath(name) != name
+        or name.startswith("/")
+        or ".." in name.split("/")
+    ):
         raise Http404("No such image.")
     try:
         stored = default_storage.open(f"{IMAGES_FOLDER}/{name}", "rb")

@@ -30,10 +30,16 @@ def test_an_image_in_the_bucket_is_served_by_waymark_at_its_usual_address(bucket
         "drawing.svg",  # could carry scripts
         "missing.png",
         "../../evidence/centre-1/photo.png",  # out of media/ altogether
+        "../documents/report.png",  # another folder of media/: Wagtail checks documents' privacy
+        "../original_images/board.png",  # the originals, which nginx never served either
+        "./../documents/report.png",
+        "/documents/report.png",
     ],
 )
 def test_nothing_but_an_image_of_the_media_storage_is_served(bucket, rf, name):
     default_storage.save("images/drawing.svg", ContentFile(b'<svg xmlns="http://www.w3.org/2000/svg"/>'))
     bucket.put("evidence/centre-1/photo.png", png())
+    bucket.put("media/documents/report.png", png())
+    bucket.put("media/original_images/board.png", png())
     with pytest.raises(Http404):
         serve_image(rf.get(f"/media/images/{name}"), name=name)
