@@ -69,6 +69,8 @@ def load_database_url(database: str) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the load is measured on PostgreSQL.")
+    if database in {urlsplit(url).path.lstrip("/"), "postgres", "template0", "template1"}:
+        sys.exit(f"--database {database}: the run drops and makes its database, so it may not be that one.")
     return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 
 

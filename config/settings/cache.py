@@ -17,11 +17,18 @@ from django.core.exceptions import ImproperlyConfigured
 _url = os.environ.get("CACHE_URL", "")
 
 
+def _without_password(parts) -> str:
+    """The URL's user, host and port, its password written as "…" (rebuilt from the parts,
+    so that a password that also appears elsewhere in the URL is not shown there)."""
+    user, _, host = parts.netloc.rpartition("@")
+    return f"{user.partition(':')[0]}:…@{host}"
+
+
 def _checked(url: str) -> str:
     """The URL, if Django's Redis cache can use it; refused saying what is wrong (its
     password, if it has one, left out)."""
     parts = urlsplit(url)
-    shown = url if parts.password is None else url.replace(parts.password, "…", 1)
+    shown = url if parts.password is None else parts._replace(netloc=_without_password(parts)).geturl()
     try:
         parts.port  # noqa: B018 (a port that is not a number raises here)
     except ValueError:

@@ -14,15 +14,7 @@ import os
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings.environment import VAR_DIR, env_bool
-
-
-def _count(name: str, default: int, least: int) -> int:
-    value = os.environ.get(name, str(default))
-    if not value.isdigit() or int(value) < least:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least {least}, not {value!r}.")
-    return int(value)
-
+from config.settings.environment import VAR_DIR, env_bool, env_count
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -47,7 +39,7 @@ if _ENGINE == "django.db.backends.sqlite3":
 if _ENGINE == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", default=True):
     from psycopg_pool import ConnectionPool
 
-    if _count("DATABASE_CONN_MAX_AGE", 0, least=0):
+    if env_count("DATABASE_CONN_MAX_AGE", 0, least=0):
         # Django refuses persistent connections beside its pool; say which setting to drop.
         raise ImproperlyConfigured(
             "DATABASE_CONN_MAX_AGE applies only with DATABASE_POOL=false: "
@@ -58,8 +50,8 @@ if _ENGINE == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", defa
     # larger when all are lent, and closes those idle for 10 minutes. Every gunicorn
     # process and task worker has one, so PostgreSQL's max_connections must exceed their
     # number times DATABASE_POOL_MAX_SIZE.
-    _min_size = _count("DATABASE_POOL_MIN_SIZE", 2, least=0)
-    _max_size = _count("DATABASE_POOL_MAX_SIZE", 4, least=1)
+    _min_size = env_count("DATABASE_POOL_MIN_SIZE", 2, least=0)
+    _max_size = env_count("DATABASE_POOL_MAX_SIZE", 4, least=1)
     if _max_size < _min_size:
         raise ImproperlyConfigured(
             f"DATABASE_POOL_MAX_SIZE ({_max_size}) must be at least DATABASE_POOL_MIN_SIZE ({_min_size})."
@@ -76,11 +68,11 @@ if _ENGINE == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", defa
             "check": ConnectionPool.check_connection,
             # A request waits this long for a free connection, then fails, well inside
             # gunicorn's 60 s.
-            "timeout": _count("DATABASE_POOL_TIMEOUT", 10, least=1),
+            "timeout": env_count("DATABASE_POOL_TIMEOUT", 10, least=1),
         },
     }
 elif _ENGINE == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = _count("DATABASE_CONN_MAX_AGE", 60, least=0)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_count("DATABASE_CONN_MAX_AGE", 60, least=0)
     # A transaction-mode pooler may run the next transaction on another server connection,
     # where a server-side cursor (QuerySet.iterator()) does not exist.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = not env_bool(
@@ -88,4 +80,4 @@ elif _ENGINE == "django.db.backends.postgresql":
     )
 else:
     # SQLite's: a connection to a file costs nothing to open, so one per request.
-    DATABASES["default"]["CONN_MAX_AGE"] = _count("DATABASE_CONN_MAX_AGE", 0, least=0)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_count("DATABASE_CONN_MAX_AGE", 0, least=0)

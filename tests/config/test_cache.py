@@ -74,6 +74,8 @@ def test_cache_url_is_djangos_redis_cache(tmp_path):
         ("redis:///1", "CACHE_URL must be redis://HOST:PORT/DB (rediss:// over TLS), not 'redis:///1'"),
         ("redis://127.0.0.1:6379/cache", "CACHE_URL's database must be a number (redis://HOST:PORT/1)"),
         ("redis://:hunter2@127.0.0.1:port/1", "CACHE_URL's port must be a number, not 'redis://:…@127.0.0.1"),
+        # A password that is also a word of the rest of the URL is left out all the same.
+        ("redis://:redis@cache:6379/x", "not 'redis://:…@cache:6379/x'"),
     ],
 )
 def test_a_cache_url_that_is_not_redis_is_refused_saying_why(tmp_path, url, message):

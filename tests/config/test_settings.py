@@ -82,3 +82,27 @@ def test_database_url_selects_postgresql():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "waymark"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        (
+            {"WORKER_HEARTBEAT_SECONDS": "10s"},
+            "WORKER_HEARTBEAT_SECONDS must be a number of seconds above 0, not '10s'",
+        ),
+        (
+            {"WORKER_LOST_AFTER_SECONDS": "0"},
+            "WORKER_LOST_AFTER_SECONDS must be a number of seconds above 0, not '0'",
+        ),
+        (
+            {"TASK_MAX_ATTEMPTS": "three"},
+            "TASK_MAX_ATTEMPTS must be a whole number of at least 1, not 'three'",
+        ),
+        ({"WORKER_LOST_AFTER_SECONDS": "15"}, "WORKER_LOST_AFTER_SECONDS must be at least twice"),
+    ],
+)
+def test_worker_settings_that_are_not_numbers_are_refused_saying_which(tmp_path, environment, message):
+    result = run_django("pass", WAYMARK_VAR_DIR=str(tmp_path), **environment)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
