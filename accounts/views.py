@@ -27,7 +27,7 @@ from accounts.forms import (
     PasswordLinkForm,
     SignInAttemptForm,
 )
-from accounts.selectors import has_second_factor, second_factor_required
+from accounts.selectors import has_second_factor, second_factor_required, second_factor_standing
 from accounts.services import (
     confirm_authenticator,
     end_sessions,
@@ -231,13 +231,11 @@ def _qr_svg(url: str) -> str:
 
 @login_required
 def security(request):
+    standing = second_factor_standing(request.user)
     return render(
         request,
         "accounts/security.html",
-        {
-            "has_second_factor": has_second_factor(request.user),
-            "required": second_factor_required(request.user),
-        },
+        {"has_second_factor": standing.has_device, "required": standing.required},
     )
 
 
