@@ -39,15 +39,16 @@ def storage_unavailable_response(request: HttpRequest) -> HttpResponse:
 
 
 def file_or_unavailable(
-    request: HttpRequest, respond: Callable[[], HttpResponse], *, evidence_file
+    request: HttpRequest, respond: Callable[[], HttpResponse], *, what: str
 ) -> HttpResponse:
-    """``respond()``, the response that opens an evidence file; while the storage fails,
-    the page asking to try again later (503) instead. A file that is simply missing is no
-    outage that passes, so that error goes on, as the fault it is."""
+    """``respond()``, the response that opens a stored file (``what`` it is, for the log:
+    "evidence file 12", "bundle 3"); while the storage fails, the page asking to try again
+    later (503) instead. A file that is simply missing is no outage that passes, so that
+    error goes on, as the fault it is."""
     try:
         return respond()
     except storage_failures() as error:
         if isinstance(error, FileNotFoundError):
             raise
-        logger.error("Evidence file %s could not be opened: %r", evidence_file.pk, error)
+        logger.error("The %s could not be opened: %r", what, error)
         return storage_unavailable_response(request)

@@ -112,7 +112,9 @@ def moderator_file(request, sample_id: int, file_id: int):
         raise Http404("No such file in this sample.")
     inline = ShowFileForm(request.GET).wants_inline() and bool(evidence_file.print_rendition)
     response = file_or_unavailable(
-        request, lambda: evidence_file_response(evidence_file, inline=inline), evidence_file=evidence_file
+        request,
+        lambda: evidence_file_response(evidence_file, inline=inline),
+        what=f"evidence file {evidence_file.pk}",
     )
     # Every file the moderator opens is audited, a photo shown in the page as much as a
     # download; a file the storage could not give them was not opened.
@@ -173,16 +175,24 @@ def bundle_download(request, sample_id: int, render_id: int, kind: str):
     files |= {f"part-{n}": name for n, name in enumerate(bundle.parts, start=1)}
     if bundle.status != BundleRender.Status.DONE or kind not in files:
         raise Http404("The bundle is not ready.")
-    _seen(request, "moderation.bundle_downloaded", bundle, kind=kind)
     centre, urn = bundle.centre.number, bundle.sample.unit.urn.replace("/", "-")
     if kind.startswith("part-"):
         filename = f"moderation-{centre}-{urn}-{kind}-of-{len(bundle.parts)}.pdf"
     else:
         filename = f"moderation-{centre}-{urn}.{kind}"
     content_type = "application/zip" if kind == "zip" else "application/pdf"
-    return private_file_response(
-        bundle_storage().open(files[kind], "rb"), filename=filename, content_type=content_type
+    response = file_or_unavailable(
+        request,
+        lambda: private_file_response(
+            bundle_storage().open(files[kind], "rb"), filename=filename, content_type=content_type
+        ),
+        what=f"bundle {bundle.pk} ({kind})",
     )
+    # Audited once the store has given the file: a bundle it could not give was not
+    # downloaded.
+    if response.status_code == 200:
+        _seen(request, "moderation.bundle_downloaded", bundle, kind=kind)
+    return response
 
 
 @admin_required

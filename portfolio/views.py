@@ -324,5 +324,5 @@ def download_file(request, file_id: int):
     return file_or_unavailable(
         request,
         lambda: evidence_file_response(evidence_file, inline=DownloadForm(request.GET).is_inline, name=name),
-        evidence_file=evidence_file,
+        what=f"evidence file {evidence_file.pk}",
     )

@@ -10,6 +10,7 @@ from centre.access import centre_role_required
 from centre.models import Role
 from common.downloads import private_file_response
 from common.forms import ConfirmForm, run_form
+from common.storage_faults import file_or_unavailable
 from learners.access import access_learner, access_own_learner
 from learners.models import Learner
 from privacy import services
@@ -42,20 +43,26 @@ def _records_page(request, learner: Learner, form: RetentionHoldForm):
 @admin_required
 @require_POST
 def subject_access(request, learner_id: int):
-    return _subject_access_archive(access_learner(request, learner_id), actor=request.user)
+    return _subject_access_archive(request, access_learner(request, learner_id))
 
 
 @centre_role_required(Role.LEARNER)
 @require_POST
 def own_subject_access(request):
-    return _subject_access_archive(access_own_learner(request), actor=request.user)
+    return _subject_access_archive(request, access_own_learner(request))
 
 
-def _subject_access_archive(learner: Learner, *, actor):
-    return private_file_response(
-        services.export_learner(learner, actor=actor),
-        filename=f"subject-access-{learner.candidate_number}.zip",
-        content_type="application/zip",
+def _subject_access_archive(request, learner: Learner):
+    # The export reads the learner's evidence files from the store, and is audited only
+    # once it has them all.
+    return file_or_unavailable(
+        request,
+        lambda: private_file_response(
+            services.export_learner(learner, actor=request.user),
+            filename=f"subject-access-{learner.candidate_number}.zip",
+            content_type="application/zip",
+        ),
+        what=f"evidence of learner {learner.pk} for their subject access download",
     )
 
 

@@ -127,6 +127,36 @@ def test_a_backup_restores_into_an_empty_database_and_its_files_verify(
         assert verify() == ("Checked 1 file: all present and unchanged.\n", None)
 
 
+def test_a_restored_backup_keeps_evidence_to_waymarks_user_and_media_readable_by_nginx(
+    evidence_file, tmp_path, settings
+):
+    """Unpacked as the README says, under the usual umask 022: each part's files and
+    folders have their storage's modes, not the umask's (evidence 0644 and its folders
+    0755 would be readable by every user of the machine)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "images").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "images" / "logo.png").write_bytes(png())
+    archive_path, _ = BackupCommand()._archive_files(tmp_path / "files.tar.gz")
+
+    unpacked, umask = tmp_path / "unpacked", os.umask(0o022)
+    try:
+        with tarfile.open(archive_path) as archive:
+            # As tar -p does; the "data" filter would leave folders to the umask.
+            archive.extractall(unpacked, filter="tar")
+    finally:
+        os.umask(umask)
+
+    def mode(path: Path) -> int:
+        return path.stat().st_mode & 0o777
+
+    evidence = unpacked / "evidence" / evidence_file.file.name
+    assert mode(evidence) == 0o600
+    folders = [folder for folder in evidence.parents if folder.is_relative_to(unpacked / "evidence")]
+    assert len(folders) > 1 and {mode(folder) for folder in folders} == {0o700}
+    assert mode(unpacked / "media" / "images" / "logo.png") == 0o644
+    assert mode(unpacked / "media") == mode(unpacked / "media" / "images") == 0o755
+
+
 def test_a_backup_that_fails_part_way_leaves_nothing_behind(db, tmp_path, monkeypatch):
     def disk_full(*args, **kwargs):
         raise OSError("No space left on device")

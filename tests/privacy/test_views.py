@@ -2,13 +2,16 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from audit.models import AuditRecord
 from centre.models import Role
 from common.scoping import centre_scope, scopes_disabled
+from portfolio.models import EvidenceFile
 from privacy.models import RetentionHold
 from tests.factories import MembershipFactory
+from tests.faults.test_storage_faults import FlakyStore, refused_connection
 
 
 def names_in(response) -> list[str]:
@@ -65,6 +68,29 @@ def test_a_learner_downloads_their_own_from_their_portfolio(client, world, centr
         (item,) = ada.evidence_items.all()
     assert f"evidence/item-{item.pk}/files/Ada’s plan.pdf" in names_in(response)
     assert audited(centre_a, "privacy.subject_access_exported").actor_key == ada.user.audit_key
+
+
+def test_a_download_while_the_store_is_unreachable_is_a_try_again_page_and_not_audited(
+    client, world, centre_a, monkeypatch
+):
+    store = FlakyStore(location=settings.EVIDENCE_ROOT, base_url=None)
+    for field in ("file", "print_rendition"):
+        monkeypatch.setattr(EvidenceFile._meta.get_field(field), "storage", store)
+    client.force_login(world["ada"].user)
+
+    def exports_recorded():
+        with centre_scope(centre_a):
+            return AuditRecord.objects.filter(verb="privacy.subject_access_exported").count()
+
+    store.failure = refused_connection()
+    response = client.post(reverse("privacy:own_subject_access"))
+
+    assert response.status_code == 503 and response["Retry-After"] == "120"
+    assert "Waymark cannot reach its file storage at the moment" in response.content.decode()
+    assert exports_recorded() == 0
+    store.failure = None
+    assert client.post(reverse("privacy:own_subject_access")).status_code == 200
+    assert exports_recorded() == 1
 
 
 def test_another_centres_admin_gets_nothing(client, world, centre_b):

@@ -7,7 +7,6 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -120,11 +119,13 @@ class Command(BaseCommand):
         """The evidence storage and the media storage, as evidence/ and media/ in one
         tarball, read through the storage API: a folder on disk and a bucket alike. Returns
         it and where each part was copied from."""
-        folders = {}
+        folders, now = {}, timezone.now().timestamp()
         with tarfile.open(path, "w:gz") as archive:
             for label, alias in [("evidence", "evidence"), ("media", "default")]:
                 storage = storages[alias]
                 folders[label] = where(storage)
+                file_mode, folder_mode = modes_in_a_folder(storage, label)
+                archived_folders: set[str] = set()
                 for name in stored_names(storage):
                     if label == "evidence" and name.startswith(f"{PREVIEW_FOLDER}/"):
                         continue  # uploads waiting an hour at most for their confirmation
@@ -135,14 +136,43 @@ class Command(BaseCommand):
                         # no longer wanted.
                         continue
                     with stored:
+                        # Each folder before its first file, with its own mode: tar would
+                        # otherwise make it by the umask of whoever restores.
+                        for folder in folders_of(f"{label}/{name}"):
+                            if folder not in archived_folders:
+                                archived_folders.add(folder)
+                                entry = tarfile.TarInfo(folder)
+                                entry.type, entry.mode = tarfile.DIRTYPE, folder_mode
+                                entry.mtime = now
+                                archive.addfile(entry)
                         entry = tarfile.TarInfo(f"{label}/{name}")
                         entry.size = stored.size
                         entry.mtime = storage.get_modified_time(name).timestamp()
-                        # As Django writes a file into a folder, so that a restore into one
-                        # reads as the original did (nginx serves media/images/ from it).
-                        entry.mode = settings.FILE_UPLOAD_PERMISSIONS or 0o644
+                        entry.mode = file_mode
                         archive.addfile(entry, stored)
         return path, folders
+
+
+# The modes of a part kept in a bucket, which has none, once restored into a folder: media
+# readable by nginx, evidence by Waymark's user alone (as config/settings/storage.py's
+# folders have them).
+BUCKET_MODES = {"evidence": (0o600, 0o700), "media": (0o644, 0o755)}
+
+
+def modes_in_a_folder(storage, label: str) -> tuple[int, int]:
+    """The modes of a part's files and folders in the archive: the storage's own when it is
+    a folder, so that a restore into one reads as the original did."""
+    file_mode, folder_mode = BUCKET_MODES[label]
+    if isinstance(storage, FileSystemStorage):
+        file_mode = storage.file_permissions_mode or file_mode
+        folder_mode = storage.directory_permissions_mode or folder_mode
+    return file_mode, folder_mode
+
+
+def folders_of(name: str) -> list[str]:
+    """The folders an archived file lies in, outermost first: evidence/, evidence/a/ …"""
+    parts = name.split("/")[:-1]
+    return ["/".join(parts[: depth + 1]) for depth in range(len(parts))]
 
 
 def where(storage) -> str:
