@@ -3,36 +3,21 @@ with it the Redis that every process shares, which the test shows with three pro
 and the real Redis at 127.0.0.1:6379 (a database of its own, emptied before and after)."""
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION
 
 from tests.config.serving import redis_database
+from tests.settings_probe import in_waymark_process
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_DATABASE = 13  # not 0, the one anything else on the machine would use
 
 
 def run(tmp_path, code: str, **environment: str) -> subprocess.CompletedProcess:
     """``code`` in a new process of Waymark with only this environment; nothing touches
     the database."""
-    return subprocess.run(
-        [sys.executable, "-c", f"import json\nimport django\ndjango.setup()\n{code}"],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "WAYMARK_VAR_DIR": str(tmp_path),
-            **environment,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return in_waymark_process(tmp_path, f"import json\nimport django\ndjango.setup()\n{code}", **environment)
 
 
 def answer(tmp_path, code: str, **environment: str):

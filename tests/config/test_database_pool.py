@@ -3,19 +3,16 @@ a pool per process by default, or persistent connections for a pooler in front; 
 pool at work in gunicorn, reusing its connections and replacing those the server ended."""
 
 import json
-import os
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.config.serving import administration, backends, database_url, serving_web, unique_name
+from tests.settings_probe import in_waymark_process
 
-ROOT = Path(__file__).resolve().parents[2]
 POSTGRESQL = "postgres://waymark:secret@db.example.org:5432/waymark?sslmode=require"
 
 PROBE = """
@@ -41,19 +38,7 @@ print(json.dumps({
 
 def load_settings(tmp_path, **environment: str) -> subprocess.CompletedProcess:
     """The settings in a new process with only this environment; nothing connects."""
-    return subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "WAYMARK_VAR_DIR": str(tmp_path),
-            **environment,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return in_waymark_process(tmp_path, PROBE, **environment)
 
 
 def resolved(tmp_path, **environment: str) -> dict:

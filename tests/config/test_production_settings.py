@@ -5,14 +5,12 @@ own security and CSRF middleware then do with a request over HTTP and one that t
 proxy says came over HTTPS."""
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.settings_probe import in_waymark_process
+
 YEAR = 365 * 24 * 60 * 60
 PRODUCTION = {
     "WAYMARK_ENVIRONMENT": "production",
@@ -72,19 +70,7 @@ print(json.dumps({
 
 def load_settings(tmp_path, **environment: str) -> subprocess.CompletedProcess:
     """Waymark's settings in a new process, with only this environment, as a deployment."""
-    return subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "WAYMARK_VAR_DIR": str(tmp_path),
-            **environment,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return in_waymark_process(tmp_path, PROBE, **environment)
 
 
 def resolved(tmp_path, **environment: str) -> dict:

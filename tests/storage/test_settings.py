@@ -3,14 +3,12 @@ with only that environment: the storages a bucket makes, and the half configurat
 that are refused at start."""
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.settings_probe import in_waymark_process
+
 PRODUCTION = {
     "WAYMARK_ENVIRONMENT": "production",
     "SECRET_KEY": "a-production-key-for-the-storage-settings-tests-" + "q8" * 20,
@@ -58,19 +56,7 @@ print(json.dumps({"media_image_view": media_image_view()} | {
 
 
 def load_settings(tmp_path, **environment: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "WAYMARK_VAR_DIR": str(tmp_path),
-            **environment,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return in_waymark_process(tmp_path, PROBE, **environment)
 
 
 def test_a_bucket_holds_evidence_and_media_under_their_own_prefixes_privately(tmp_path):
