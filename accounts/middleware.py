@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
-from accounts.selectors import second_factor_standing
+from accounts.selectors import second_factor_standing_for
 
 # Pages a person who still owes their second factor may reach; and the health check, which
 # a load balancer asks and which shows nothing of anyone.
@@ -29,7 +29,7 @@ class TwoFactorMiddleware:
             and not user.is_verified()
             and not self._exempt(request)
         ):
-            standing = second_factor_standing(user)
+            standing = second_factor_standing_for(request)
             if standing.has_device:
                 return self._to("two_factor_verify", request)
             if standing.required:

@@ -17,8 +17,10 @@ def register_second_factor_rule(rule: Callable) -> Callable:
     work ``user`` does there (judging, sampling, moderating, managing) needs them to sign in
     with an authenticator app. ``user`` may be an ``OuterRef`` to the account, so that
     every rule is asked in the one query of ``accounts.selectors.second_factor_standing``,
-    which runs on every request. Usable as a decorator; registering a rule again has no
-    further effect."""
+    which runs on every request. Whatever changes those rows must raise the person's
+    ``access_epoch`` (``accounts.services.raise_access_epoch``, from a receiver), since
+    sessions keep the answer while it stands still. Usable as a decorator; registering a
+    rule again has no further effect."""
     if rule not in _second_factor_rules:
         _second_factor_rules.append(rule)
     return rule

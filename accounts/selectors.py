@@ -17,8 +17,14 @@ def second_factor_standing(user) -> SecondFactorStanding:
     """Whether ``user`` has a second factor, and whether they must: anyone who judges,
     samples, moderates or manages (staff in any centre, catalogue editors, administrators).
     A learner may choose to; once they have, they are held to it too. Whether someone is
-    staff in a centre is the centre app's to say (``accounts.parts``). One query, asked on
-    every request of a person who has not used their second factor this session."""
+    staff in a centre is the centre app's to say (``accounts.parts``). One query."""
+    has_device, has_duties = _devices_and_duties(user)
+    return SecondFactorStanding(has_device=has_device, required=has_duties or _administers(user))
+
+
+def _devices_and_duties(user) -> tuple[bool, bool]:
+    """Whether ``user`` has a confirmed device, and whether they have work in Waymark that
+    needs one (a group, a permission, what ``accounts.parts``' rules find)."""
     account, accounts = OuterRef("pk"), get_user_model()
     with scopes_disabled():  # the rules ask across every centre
         devices = [Exists(model.objects.filter(user=account, confirmed=True)) for model in device_classes()]
@@ -30,10 +36,33 @@ def second_factor_standing(user) -> SecondFactorStanding:
         checks = {f"device_{n}": check for n, check in enumerate(devices)}
         checks |= {f"duty_{n}": check for n, check in enumerate(duties)}
         row = accounts.objects.filter(pk=user.pk).values(**checks).get()
-    return SecondFactorStanding(
-        has_device=any(row[f"device_{n}"] for n in range(len(devices))),
-        required=user.is_superuser or user.is_staff or any(row[f"duty_{n}"] for n in range(len(duties))),
+    return (
+        any(row[f"device_{n}"] for n in range(len(devices))),
+        any(row[f"duty_{n}"] for n in range(len(duties))),
     )
+
+
+def _administers(user) -> bool:
+    return user.is_superuser or user.is_staff
+
+
+SECOND_FACTOR_SESSION_KEY = "waymark_second_factor"
+
+
+def second_factor_standing_for(request) -> SecondFactorStanding:
+    """``second_factor_standing`` of the person signed in, asked on every request of
+    someone who has not used their second factor this session (most learners, always): so
+    the session keeps the answer, with the person's ``access_epoch`` it was given for, and
+    asks again only once the epoch has moved (a role, group, permission or authenticator
+    changed, ``accounts.receivers``). Whether they are an administrator is read afresh."""
+    user = request.user
+    kept = request.session.get(SECOND_FACTOR_SESSION_KEY)
+    if kept and kept[:2] == [user.pk, user.access_epoch]:
+        has_device, has_duties = kept[2:]
+    else:
+        has_device, has_duties = _devices_and_duties(user)
+        request.session[SECOND_FACTOR_SESSION_KEY] = [user.pk, user.access_epoch, has_device, has_duties]
+    return SecondFactorStanding(has_device=has_device, required=has_duties or _administers(user))
 
 
 def has_second_factor(user) -> bool:

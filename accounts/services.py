@@ -33,6 +33,14 @@ def end_sessions(*, user) -> None:
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
 
 
+def raise_access_epoch(*, user_ids) -> None:
+    """Something that decides whether these people need a second factor has changed: what
+    their sessions keep of that decision is asked again at their next request."""
+    from accounts.models import User
+
+    User.objects.filter(pk__in=user_ids).update(access_epoch=F("access_epoch") + 1)
+
+
 RECOVERY_CODES = 10
 
 

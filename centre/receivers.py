@@ -3,14 +3,26 @@ apps below it: who must use a second factor and who keeps an account (``accounts
 and how the audit trail names a person's staff roles (``audit.references``)."""
 
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from accounts.parts import register_part, register_second_factor_rule
+from accounts.services import raise_access_epoch
 from audit.references import STAFF_ROLE, register_reference
+from centre.models import Membership
 from centre.selectors import has_a_role, staff_roles_by_audit_key, staff_roles_of
 
 register_second_factor_rule(staff_roles_of)
 register_part(has_a_role)
 register_reference(STAFF_ROLE, names=staff_roles_by_audit_key)
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="centre-membership-access-epoch")
+@receiver(post_delete, sender=Membership, dispatch_uid="centre-membership-access-epoch-delete")
+def _role_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A role given, changed or taken away may change whether the person needs a second
+    factor (``staff_roles_of``): their sessions ask again."""
+    if not raw:
+        raise_access_epoch(user_ids=[instance.user_id])
 
 
 def index_references_in_scope(*models) -> None:

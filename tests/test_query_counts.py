@@ -380,9 +380,9 @@ def through_the_middleware(rf, settings):
         TwoFactorMiddleware(ModeratorAccessMiddleware(lambda request: HttpResponse()))
     )
 
-    def ask(user, *, verified: bool, chosen=None):
+    def ask(user, *, verified: bool, chosen=None, session=None):
         request = rf.get("/somewhere/")
-        request.session, request.user = SessionStore(), user
+        request.session, request.user = SessionStore() if session is None else session, user
         if chosen is not None:
             request.session[CURRENT_CENTRE_SESSION_KEY] = chosen.pk
         user.is_verified = lambda: verified  # as django_otp's middleware leaves it
@@ -413,18 +413,25 @@ def test_the_middleware_asks_one_query_of_staff(
     assert (request.centre, request._centre_roles) == (None, set())  # to choose
 
 
-def test_the_middleware_asks_two_queries_of_a_learner_and_a_moderator(
+def test_the_middleware_asks_a_learner_one_query_on_a_warm_session_and_a_moderator_two(
     centre_a, through_the_middleware, django_assert_num_queries, moderated
 ):
     """A learner, who has not used a second factor: whether they must or have one set up,
-    in one query more. A moderator: whether their access is live, in one query more."""
+    in one query more at the first request of their session, and none after (the session
+    keeps the answer). A moderator: whether their access is live, in one query more."""
+    from django.contrib.sessions.backends.db import SessionStore
+
     _, current, _ = moderated
     with scopes_disabled():
         learner = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
+    session = SessionStore()
     with django_assert_num_queries(2):
-        request, response = through_the_middleware(learner, verified=False)
+        request, response = through_the_middleware(learner, verified=False, session=session)
     assert response.status_code == 200
     assert (request.centre, request._centre_roles) == (centre_a, {Role.LEARNER})
+    with django_assert_num_queries(1):
+        request, response = through_the_middleware(learner, verified=False, session=session)
+    assert response.status_code == 200
     with django_assert_num_queries(2):
         request, response = through_the_middleware(current["moderator"], verified=True)
     assert response.status_code == 200

@@ -1,7 +1,8 @@
 """The cache, from CACHE_URL: Redis shared by every process, or each process's own memory.
 
-Waymark keeps nothing in the cache that must survive or that decides who may do what:
-sessions and sign-in throttling are in the database, which every process shares. Wagtail
+Waymark keeps nothing only in the cache that must survive: sign-in throttling is in the
+database, and so are sessions, which with CACHE_URL are also kept in the shared cache and
+read from there (written to both). Wagtail
 caches what it reads on most requests (the sites' root paths, image renditions, locale
 names) and forgets an entry when it changes, but only in the cache of the process that
 changed it: with a cache per process the others serve the old entry until it expires
@@ -55,5 +56,10 @@ if _url:
     # Wagtail's import of redirects keeps the uploaded file between its two steps; in
     # the shared cache, the second step finds it whichever process (or machine) answers.
     WAGTAIL_REDIRECTS_FILE_STORAGE = "cache"
+    # Sessions are read from the shared cache and written through to the database, which
+    # stays their record: a request then costs no query for its session. Only with a cache
+    # every process shares: one per process would keep a session's old contents in one
+    # process after another changed it.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

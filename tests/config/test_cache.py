@@ -30,6 +30,18 @@ SETTINGS = """
 from django.conf import settings
 print(json.dumps([settings.CACHES, getattr(settings, "WAGTAIL_REDIRECTS_FILE_STORAGE", "tmp_file")]))
 """
+SESSIONS = """
+from django.conf import settings
+print(json.dumps(settings.SESSION_ENGINE))
+"""
+
+
+def test_sessions_are_read_from_the_shared_cache_only(tmp_path):
+    """With a cache of its own, one process would go on reading a session another had
+    changed: so sessions are read from the cache only when every process shares it."""
+    assert answer(tmp_path, SESSIONS) == "django.contrib.sessions.backends.db"
+    shared = answer(tmp_path, SESSIONS, CACHE_URL="redis://127.0.0.1:6379/2")
+    assert shared == "django.contrib.sessions.backends.cached_db"
 
 
 def test_without_cache_url_each_process_caches_in_its_own_memory(tmp_path):

@@ -188,6 +188,52 @@ def test_a_learner_may_choose_two_factor_and_is_then_held_to_it(client, centre_a
     assert client.get(reverse("centre:home")).url.startswith(reverse("two_factor_verify"))
 
 
+def test_a_learner_given_a_staff_role_while_signed_in_must_set_up_an_authenticator_at_once(
+    client, centre_a, two_factor
+):
+    """The session keeps the answer to "must they use a second factor?" only until their
+    roles change."""
+    user = member(centre_a, Role.LEARNER)
+    sign_in(client, user.email)
+    assert client.get(reverse("centre:home")).status_code == 200
+    assert client.get(reverse("centre:home")).status_code == 200  # the kept answer
+    with scopes_disabled():
+        MembershipFactory(centre=centre_a, role=Role.ASSESSOR, user=user)
+    assert client.get(reverse("centre:home")).url.startswith(reverse("two_factor_set_up"))
+
+
+def test_a_learner_who_sets_up_an_authenticator_elsewhere_is_asked_for_a_code_here(
+    client, centre_a, two_factor
+):
+    user = member(centre_a, Role.LEARNER)
+    sign_in(client, user.email)
+    assert client.get(reverse("centre:home")).status_code == 200
+    unconfirmed = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    assert client.get(reverse("centre:home")).status_code == 200  # not theirs until confirmed
+    unconfirmed.confirmed = True
+    unconfirmed.save(update_fields=["confirmed"])
+    assert client.get(reverse("centre:home")).url.startswith(reverse("two_factor_verify"))
+
+
+@pytest.mark.parametrize("given", ["to the person", "to the group"])
+def test_a_learner_made_a_catalogue_editor_while_signed_in_must_set_up_an_authenticator(
+    client, centre_a, two_factor, given
+):
+    from django.contrib.auth.models import Group
+
+    user = member(centre_a, Role.LEARNER)
+    editors, _ = Group.objects.get_or_create(name="Catalogue editors")
+    sign_in(client, user.email)
+    assert client.get(reverse("centre:home")).status_code == 200
+    if given == "to the person":
+        user.groups.add(editors)
+    else:
+        editors.user_set.add(user)
+    assert client.get(reverse("centre:home")).url.startswith(reverse("two_factor_set_up"))
+    editors.user_set.clear()
+    assert client.get(reverse("centre:home")).status_code == 200
+
+
 def test_wagtails_own_sign_in_page_leads_to_waymarks(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response.url == f"{SIGN_IN}?next=/admin/"

@@ -1,0 +1,41 @@
+"""What accounts keeps in step when the facts behind a person's second factor change: a
+session keeps its decision (``accounts.selectors.second_factor_standing_for``) only while
+the person's ``access_epoch`` stands still, so each change here raises it."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django_otp import device_classes
+
+from accounts.services import raise_access_epoch
+
+
+def _device_saved(sender, instance, created, update_fields=None, raw=False, **kwargs) -> None:
+    # A device's throttling and last use are saved field by field at each code entered;
+    # only whether it is confirmed decides anything here.
+    if not raw and (created or update_fields is None or "confirmed" in update_fields):
+        raise_access_epoch(user_ids=[instance.user_id])
+
+
+def _device_deleted(sender, instance, **kwargs) -> None:
+    raise_access_epoch(user_ids=[instance.user_id])
+
+
+def _duties_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """A group or permission given to people or taken from them, from either side."""
+    if action in {"post_add", "post_remove"}:
+        raise_access_epoch(user_ids=pk_set if reverse else [instance.pk])
+    elif action == "pre_clear":
+        # Once cleared, nothing says who had them: so before.
+        people = instance.user_set.values_list("pk", flat=True) if reverse else [instance.pk]
+        raise_access_epoch(user_ids=people)
+
+
+def connect() -> None:
+    for model in device_classes():
+        label = model._meta.label
+        post_save.connect(_device_saved, sender=model, dispatch_uid=f"access-epoch-{label}")
+        post_delete.connect(_device_deleted, sender=model, dispatch_uid=f"access-epoch-delete-{label}")
+    accounts = get_user_model()
+    for through in (accounts.groups.through, accounts.user_permissions.through):
+        label = through._meta.label
+        m2m_changed.connect(_duties_changed, sender=through, dispatch_uid=f"access-epoch-{label}")
