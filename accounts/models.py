@@ -45,9 +45,9 @@ class User(AbstractUser):
     # Part of every session's check (see _get_session_auth_hash): raising it ends all of the
     # person's sessions at their next request, whichever device or worker holds them.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
-    # Raised whenever something that decides the person's second factor changes (a role in
-    # a centre, a group, a permission, an authenticator): what a session keeps of that
-    # decision (accounts.selectors.second_factor_standing_for) holds while this does not move.
+    # Raised whenever something that decides what the person may do changes (a role, one of
+    # their centres, a group, a permission, an authenticator): what a session keeps of that
+    # (their roles, whether they need a second factor) holds while this does not move.
     access_epoch = models.PositiveIntegerField(default=0, editable=False)
     # The name as a person files it (accounts.names), kept in step by save(): lists of
     # staff order by it in SQL, the same on SQLite and PostgreSQL.

@@ -8,8 +8,9 @@ from django.dispatch import receiver
 from accounts.parts import register_part, register_second_factor_rule
 from accounts.services import raise_access_epoch
 from audit.references import STAFF_ROLE, register_reference
-from centre.models import Membership
+from centre.models import Centre, Membership
 from centre.selectors import has_a_role, staff_roles_by_audit_key, staff_roles_of
+from common.scoping import scopes_disabled
 
 register_second_factor_rule(staff_roles_of)
 register_part(has_a_role)
@@ -19,10 +20,19 @@ register_reference(STAFF_ROLE, names=staff_roles_by_audit_key)
 @receiver(post_save, sender=Membership, dispatch_uid="centre-membership-access-epoch")
 @receiver(post_delete, sender=Membership, dispatch_uid="centre-membership-access-epoch-delete")
 def _role_changed(sender, instance, raw=False, **kwargs) -> None:
-    """A role given, changed or taken away may change whether the person needs a second
-    factor (``staff_roles_of``): their sessions ask again."""
+    """A role given, changed or taken away: the person's sessions read their roles again
+    (``centre.selectors.current_centre_and_roles``), and whether they need a second factor
+    (``staff_roles_of``)."""
     if not raw:
         raise_access_epoch(user_ids=[instance.user_id])
+
+
+@receiver(post_save, sender=Centre, dispatch_uid="centre-access-epoch")
+def _centre_changed(sender, instance, created, raw=False, **kwargs) -> None:
+    """A centre renamed, say: its people's sessions, which keep it, read it again."""
+    if not raw and not created:
+        with scopes_disabled():
+            raise_access_epoch(user_ids=Membership.objects.filter(centre=instance).values("user"))
 
 
 def index_references_in_scope(*models) -> None:

@@ -29,21 +29,43 @@ def centres_for_user(*, user) -> QuerySet[Centre]:
 def current_centre_and_roles(request) -> tuple[Centre | None, set[str]]:
     """The centre a request works in: the one chosen in the session if the person still
     belongs to it, otherwise their only centre, otherwise none until they choose; and the
-    roles they hold there. One query on every request: the person's active roles in every
-    centre, with their centres (a handful of rows), read outside any one centre's scope
-    since they decide which scope the request gets."""
+    roles they hold there."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None, set()
-    with scopes_disabled():
-        memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("centre"))
-    centres = {membership.centre_id: membership.centre for membership in memberships}
+    memberships = _active_roles(request, user)
+    centres = {centre.pk: centre for centre, _ in memberships}
     chosen_id = request.session.get(CURRENT_CENTRE_SESSION_KEY)
     chosen = next((centre for pk, centre in centres.items() if str(pk) == str(chosen_id)), None)
     if chosen is None and len(centres) == 1:
         (chosen,) = centres.values()
-    roles = {m.role for m in memberships if chosen is not None and m.centre_id == chosen.pk}
+    roles = {role for centre, role in memberships if chosen is not None and centre.pk == chosen.pk}
     return chosen, roles
+
+
+ROLES_SESSION_KEY = "waymark_roles"
+_CENTRE_FIELDS = [field.attname for field in Centre._meta.concrete_fields]
+
+
+def _active_roles(request, user) -> list[tuple[Centre, str]]:
+    """The person's active roles in every centre, with their centres, asked on every
+    request: read once (a handful of rows, outside any one centre's scope since they decide
+    which scope the request gets) and kept in the session with the person's
+    ``access_epoch``, which moves whenever a role of theirs or one of their centres changes
+    (``centre.receivers``): so none on a warm session."""
+    kept = request.session.get(ROLES_SESSION_KEY)
+    if kept and kept["for"] == [user.pk, user.access_epoch]:
+        centres = {row[0]: Centre.from_db("default", _CENTRE_FIELDS, row) for row in kept["centres"]}
+        return [(centres[centre_id], role) for centre_id, role in kept["roles"]]
+    with scopes_disabled():
+        memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("centre"))
+    centres = {m.centre_id: m.centre for m in memberships}
+    request.session[ROLES_SESSION_KEY] = {
+        "for": [user.pk, user.access_epoch],
+        "centres": [[getattr(centre, name) for name in _CENTRE_FIELDS] for centre in centres.values()],
+        "roles": [[m.centre_id, m.role] for m in memberships],
+    }
+    return [(m.centre, m.role) for m in memberships]
 
 
 def centre_by_number(*, number: str) -> Centre | None:

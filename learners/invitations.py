@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from accounts.names import person_sort_key
+from accounts.services import raise_access_epoch
 from centre.models import Centre, Membership, Role
 from centre.services import invite_people
 from common.errors import Refused
@@ -54,6 +55,8 @@ def give_learners_accounts(*, centre: Centre, learners: list[Learner]) -> list[L
         ],
         batch_size=1000,
     )
+    # Made in bulk, without the signals that tell their sessions to read their roles again.
+    raise_access_epoch(user_ids=list(users))
     return unlinked
 
 

@@ -19,7 +19,7 @@ from centre.models import Membership, Role
 from centre.services import end_membership
 from common.scoping import scopes_disabled
 from config import settings as waymark_settings
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, LearnerFactory, MembershipFactory, UserFactory
 
 SIGN_IN = reverse("login")
 
@@ -280,6 +280,43 @@ def test_ending_a_membership_ends_the_persons_sessions(client, centre_a):
         end_membership(membership=Membership.objects.get(user=user), actor=admin)
     response = client.get(reverse("centre:home"))
     assert response.status_code == 302 and response.url.startswith(SIGN_IN)
+
+
+def test_a_role_in_another_centre_given_while_signed_in_counts_at_the_next_request(
+    client, centre_a, centre_b
+):
+    """The session keeps the person's roles only until one changes (User.access_epoch)."""
+    user = member(centre_a, Role.LEARNER)
+    sign_in(client, user.email)
+    assert client.get(reverse("centre:home")).status_code == 200  # their only centre
+    with scopes_disabled():
+        MembershipFactory(centre=centre_b, role=Role.LEARNER, user=user)
+    assert client.get(reverse("centre:home")).url == reverse("centre:choose")  # now one of two
+    page = client.get(reverse("centre:choose")).content.decode()
+    assert centre_a.name in page and centre_b.name in page
+
+
+def test_a_centre_renamed_shows_its_new_name_to_people_signed_in(client, centre_a):
+    user = member(centre_a, Role.LEARNER)
+    sign_in(client, user.email)
+    assert centre_a.name in client.get(reverse("centre:home")).content.decode()
+    with scopes_disabled():
+        centre_a.name = "Northfield College of Building"
+        centre_a.save()
+    assert "Northfield College of Building" in client.get(reverse("centre:home")).content.decode()
+
+
+def test_learners_invited_from_the_register_see_their_new_centre_at_once(client, centre_a, centre_b):
+    """Invitations give learner roles in bulk, past the signals: they say so themselves."""
+    from learners.invitations import give_learners_accounts
+
+    user = member(centre_a, Role.LEARNER)
+    sign_in(client, user.email)
+    assert client.get(reverse("centre:home")).status_code == 200
+    with scopes_disabled():
+        learner = LearnerFactory(centre=centre_b, email=user.email, user=None)
+        give_learners_accounts(centre=centre_b, learners=[learner])
+    assert client.get(reverse("centre:home")).url == reverse("centre:choose")
 
 
 def test_other_people_keep_their_sessions(client, centre_a):
