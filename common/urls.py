@@ -11,8 +11,9 @@ _MARKS = (918_273_645_546_372_819, 817_263_544_536_271_809)
 def url_for_each(viewname: str, key: str, **fixed) -> Callable[[int], str]:
     """``reverse(viewname, kwargs={**fixed, key: value})`` for any whole number ``value``,
     at the cost of two reversals however many rows ask: a list of sixty learners reverses
-    its links' pattern once instead of sixty times. ``key`` must be an ``<int:…>`` part of
-    the address, which whole numbers fill as digits alone."""
+    its links' pattern once instead of sixty times. ``key`` must be a part of the address
+    that a whole number fills as its digits alone (``<int:…>``, as every key is); one that
+    does not is refused."""
     first, second = (reverse(viewname, kwargs={**fixed, key: mark}) for mark in _MARKS)
     before, _, after = first.partition(str(_MARKS[0]))
     if first.count(str(_MARKS[0])) != 1 or second != f"{before}{_MARKS[1]}{after}":
