@@ -289,5 +289,5 @@ def test_the_sample_page_asks_a_fixed_handful_of_queries(client, world, django_a
     client.force_login(world["access"].moderator)
     path = reverse("moderation:sample", kwargs={"sample_id": world["sample"].pk})
     client.get(path)  # the session and the content types' caches filled
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(12):
         assert client.get(path).status_code == 200
