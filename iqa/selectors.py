@@ -3,7 +3,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from assessment.models import UnitSignOff
 from iqa.models import AssessorRisk, IqaAction, IqaSample, SamplingPlan, Stage
@@ -109,8 +109,12 @@ def risk_levels(*, plan: SamplingPlan | None) -> dict[int, str]:
 
 
 def samples_awaiting_verdict(*, centre) -> QuerySet[IqaSample]:
-    return IqaSample.objects.filter(centre=centre, verdict="").select_related(
-        "enrolment__learner", "enrolment__unit"
+    """The centre's samples still without a verdict, each with its learner and its unit's
+    title as ``unit_title`` (not the unit's whole page, which a list of them need not build)."""
+    return (
+        IqaSample.objects.filter(centre=centre, verdict="")
+        .select_related("enrolment__learner")
+        .annotate(unit_title=F("enrolment__unit__title"))
     )
 
 

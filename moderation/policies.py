@@ -4,12 +4,14 @@
 (django-guardian's ``moderation.moderate_sample``, given with the access and taken away
 when it is revoked) while their access to it is live (``ModeratorAccess.objects.live()``:
 neither revoked nor expired, at this moment); a session opened while it was live is worth
-nothing after it. The grant says which sample; the access says until when.
+nothing after it. The grant says which sample; the access says until when. Grants are given to the
+moderator themself, never to a group (roles live in centre memberships, not in Django
+groups: ``centre.permissions``), so the grant read is the moderator's own row.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
-from guardian.shortcuts import get_objects_for_user
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, QuerySet
 
 from common.policies import ActionPolicy
 from moderation.models import MODERATE as MODERATE_GRANT
@@ -32,15 +34,25 @@ class ModerationSamplePolicy(ActionPolicy):
         )
 
     def instances_user_has_any_permission_for(self, user, actions) -> QuerySet[ModerationSample]:
-        """In one query, however many samples."""
+        """In one query, however many samples: those with a live access of ``user``'s and
+        ``user``'s own grant (what django-guardian's ``get_objects_for_user`` reads, without
+        global permissions or a superuser's standing, and without the groups that are never
+        given one), each asked of the sample's row as a semi-join that PostgreSQL plans
+        in a fraction of the time of guardian's nested lists of keys."""
         self.check_actions(actions)
         if not user.is_authenticated:
             return ModerationSample.objects.none()
-        live = ModerationSample.objects.filter(
-            pk__in=ModeratorAccess.objects.live().filter(moderator=user).values("sample_id")
-        )
-        return get_objects_for_user(
-            user, MODERATE_GRANT, klass=live, accept_global_perms=False, with_superuser=False
+        codename = MODERATE_GRANT.split(".")[1]
+        return ModerationSample.objects.filter(
+            Exists(ModeratorAccess.objects.live().filter(moderator=user, sample=OuterRef("pk"))),
+            Exists(
+                ModerationSampleUserObjectPermission.objects.filter(
+                    user=user,
+                    content_object=OuterRef("pk"),
+                    permission__content_type=ContentType.objects.get_for_model(ModerationSample),
+                    permission__codename=codename,
+                )
+            ),
         )
 
     def users_with_any_permission(self, actions):

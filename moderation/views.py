@@ -16,6 +16,7 @@ from common.dates import long_date
 from common.downloads import evidence_file_response, private_file_response
 from common.forms import run_form
 from common.storage_faults import file_or_unavailable
+from common.urls import url_for_each
 from moderation.access import (
     access_bundle_render,
     access_moderator_access,
@@ -29,6 +30,7 @@ from moderation.selectors import (
     accesses_to,
     candidates_of,
     latest_render_for,
+    sampled_learner_rows,
     sampled_learners,
     samples_for_moderator,
     samples_of_centre,
@@ -65,13 +67,15 @@ def moderator_home(request):
 def moderator_sample(request, sample_id: int):
     sample = access_moderator_sample(request, sample_id)
     _seen(request, "moderation.sample_viewed", sample)
+    # Each row with its link, the address reversed once for the whole list.
+    candidate_url = url_for_each("moderation:candidate", "enrolment_id", sample_id=sample.pk)
+    learners = [(row, candidate_url(row.enrolment_id)) for row in sampled_learner_rows(sample=sample)]
     return render(
         request,
         "moderation/moderator/sample.html",
         {
             "sample": sample,
-            # The recording sheets are the candidates' pages' (each a whole unit's record).
-            "learners": sampled_learners(sample=sample).defer("sign_off__recording_sheet"),
+            "learners": learners,
             "render": latest_render_for(sample=sample, user=request.user),
         },
     )

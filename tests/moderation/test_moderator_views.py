@@ -263,3 +263,31 @@ def test_the_moderator_sees_that_a_sampled_unit_was_reopened(client, world, cent
     page = client.get(candidate_url(world)).content.decode()
     assert f"Reopened on {today} by Cara Admin: IQA found 2.1 thin." in page
     assert "Reopened</strong> by Cara Admin. Reason: IQA found 2.1 thin." in page
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_the_sample_names_whoever_reopened_a_unit_by_email_without_a_name_and_nobody_once_erased(
+    client, world, centre_a
+):
+    with centre_scope(centre_a):
+        nameless = member(centre_a, Role.CENTRE_ADMIN, user__first_name="", user__last_name="")
+        first, second = (e.sign_offs.get() for e in world["enrolments"][:2])
+        reopen_sign_off(sign_off=first, actor=nameless, reason="No name.")
+        reopen_sign_off(sign_off=second, actor=world["admin"], reason="Since erased.")
+        type(second).objects.filter(pk=second.pk).update(reopened_by=None)
+    client.force_login(world["access"].moderator)
+    today = timezone.localdate().strftime("%-d %B %Y")
+    page = client.get(reverse("moderation:sample", kwargs={"sample_id": world["sample"].pk})).content.decode()
+    assert f"reopened on {today} by {nameless.email}: No name." in page
+    assert f"reopened on {today}: Since erased." in page
+
+
+def test_the_sample_page_asks_a_fixed_handful_of_queries(client, world, django_assert_max_num_queries):
+    """Whatever the sample's size: the sample as the moderator may see it, its audit
+    record (the chain's lock, its tail and the record), their last bundle and its
+    learners in one query, besides what every page asks."""
+    client.force_login(world["access"].moderator)
+    path = reverse("moderation:sample", kwargs={"sample_id": world["sample"].pk})
+    client.get(path)  # the session and the content types' caches filled
+    with django_assert_max_num_queries(12):
+        assert client.get(path).status_code == 200

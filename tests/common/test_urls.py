@@ -1,0 +1,19 @@
+"""``common.urls.url_for_each``: the addresses of a list's rows, each as ``reverse`` gives it."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from common.urls import url_for_each
+
+
+def test_each_address_is_the_one_reverse_gives():
+    candidate_url = url_for_each("moderation:candidate", "enrolment_id", sample_id=12)
+    for enrolment_id in [1, 12, 120, 918_273_645]:
+        assert candidate_url(enrolment_id) == reverse(
+            "moderation:candidate", kwargs={"sample_id": 12, "enrolment_id": enrolment_id}
+        )
+
+
+def test_a_part_the_address_does_not_have_is_refused():
+    with pytest.raises(NoReverseMatch):
+        url_for_each("moderation:candidate", "learner_id", sample_id=12)
