@@ -43,6 +43,17 @@ class CatalogueIndexPage(Page):
         context["units"] = UnitPage.objects.child_of(self).live().public().order_by("title")
         return context
 
+    def route(self, request, path_components):
+        """A child of the catalogue is a unit: read with its own fields in one query, not
+        Wagtail's two (the page, then the unit's fields). Anything else, or nothing, is
+        left to Wagtail."""
+        if path_components:
+            unit = UnitPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if unit is not None:
+                unit._cached_parent_obj = self  # as Wagtail's route leaves it
+                return unit.route(request, path_components[1:])
+        return super().route(request, path_components)
+
 
 class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the title)
     """A qualification unit as the awarding body publishes it.
@@ -125,8 +136,11 @@ class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the titl
         super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from units.rendering import unit_page_body
+
         context = super().get_context(request, *args, **kwargs)
-        context["outcomes"] = self.learning_outcomes.prefetch_related("criteria")
+        # Wagtail marks a preview (the editor's draft) before asking for its context.
+        context["body"] = unit_page_body(self, preview=getattr(request, "is_preview", False))
         return context
 
     def keep_identities_by_code(self) -> None:
