@@ -3,16 +3,18 @@ home page: the evidence they mapped to each criterion (the portfolio's) beside t
 assessor's standing decision and the unit's sign-off (assessment's). Telling how far a
 unit has got is assessment's business, so it is read here, above the portfolio."""
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import OuterRef
 
-from assessment.models import CriterionDecision, Outcome
-from assessment.selectors import latest_decisions
-from centre.models import UnitGuidance
+from assessment.models import Outcome
+from assessment.selectors import Standing, standing_outcomes
+from centre.selectors import guidance_body
 from learners.models import Enrolment, Learner
 from portfolio.models import EvidenceItem, EvidenceMapping
 from units.models import AssessmentCriterion, LearningOutcome
@@ -42,11 +44,25 @@ STATE_ORDER = [
 ]
 
 
+@dataclass(frozen=True)
+class MappedItem:
+    """An evidence item the learner mapped to a criterion, as their home page lists it."""
+
+    item_id: int
+    title: str
+    status: str
+    submitted_at: datetime | None
+
+    @property
+    def status_label(self) -> str:
+        return EvidenceItem.Status(self.status).label
+
+
 @dataclass
 class CriterionProgress:
     criterion: AssessmentCriterion
-    mappings: list[EvidenceMapping] = field(default_factory=list)
-    decision: CriterionDecision | None = None
+    mappings: list[MappedItem] = field(default_factory=list)
+    decision: Standing | None = None
 
     @cached_property
     def state(self) -> CriterionState:
@@ -54,16 +70,14 @@ class CriterionProgress:
         submitted since a "not yet met"; otherwise how far its evidence has got. Worked
         out once: the page's summary and its row both ask."""
         submitted_since = [
-            mapping.item.submitted_at
-            for mapping in self.mappings
-            if mapping.item.status == EvidenceItem.Status.SUBMITTED
+            mapping.submitted_at for mapping in self.mappings if mapping.status == EvidenceItem.Status.SUBMITTED
         ]
         if self.decision is not None and not (
             self.decision.outcome == Outcome.NOT_YET_MET
             and any(at and at > self.decision.decided_at for at in submitted_since)
         ):
             return CriterionState(self.decision.outcome)
-        states = [STATE_OF_ITEM[mapping.item.status] for mapping in self.mappings]
+        states = [STATE_OF_ITEM[mapping.status] for mapping in self.mappings]
         return max(states, key=STATE_ORDER.index, default=CriterionState.NO_EVIDENCE)
 
 
@@ -77,7 +91,7 @@ class OutcomeProgress:
 class UnitProgress:
     enrolment: Enrolment
     outcomes: list[OutcomeProgress]
-    guidance: UnitGuidance | None = None
+    guidance: str | None = None  # the centre's own guidance on the unit (rich text), if any
 
     @property
     def criteria(self) -> list[CriterionProgress]:
@@ -89,30 +103,33 @@ class UnitProgress:
         return [(state.label, counts[state]) for state in STATE_ORDER]
 
 
+# What the page shows of each unit (its unit's address is worked out from ``url_path``).
+UNIT_FIELDS = ("title", "urn", "level", "credit_value", "evidence_requirements", "url_path")
+
+
 def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:
     """Each of the learner's units, current or completed: every criterion, in the
-    catalogue's order, with the evidence mapped to it, the assessor's standing decision
-    and so where it stands. Five queries."""
+    catalogue's order, with the evidence mapped to it, the assessor's standing decision,
+    so where it stands, and the centre's own guidance on the unit. Four queries, however
+    many units, criteria and items there are, each reading only what the page shows."""
     enrolments = list(
-        Enrolment.objects.filter(centre=learner.centre, learner=learner)
+        Enrolment.objects.filter(centre_id=learner.centre_id, learner=learner)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .select_related("unit")
+        .only("centre", "unit", *(f"unit__{name}" for name in UNIT_FIELDS))
+        .annotate(guidance_body=guidance_body(centre=OuterRef("centre_id"), unit=OuterRef("unit_id")))
         .order_by("unit__title")
-        .prefetch_related(
-            Prefetch(
-                "unit__learning_outcomes",
-                queryset=LearningOutcome.objects.prefetch_related("criteria"),
-            )
-        )
     )
-    decisions = latest_decisions(enrolments=enrolments)
-    mappings: dict[tuple[int, int], list[EvidenceMapping]] = {}
-    for mapping in (
-        EvidenceMapping.objects.filter(centre=learner.centre, enrolment__in=enrolments)
-        .select_related("item")
+    keys = [enrolment.pk for enrolment in enrolments]
+    outcomes = unit_outcomes(unit_ids={enrolment.unit_id for enrolment in enrolments})
+    decisions = standing_outcomes(enrolments=keys)
+    mapped: dict[tuple[int, int], list[MappedItem]] = defaultdict(list)
+    for enrolment_id, criterion_id, *item in (
+        EvidenceMapping.objects.filter(centre_id=learner.centre_id, enrolment_id__in=keys)
         .order_by("item__title", "item_id")
+        .values_list("enrolment_id", "criterion_id", "item_id", "item__title", "item__status", "item__submitted_at")
     ):
-        mappings.setdefault((mapping.enrolment_id, mapping.criterion_id), []).append(mapping)
+        mapped[(enrolment_id, criterion_id)].append(MappedItem(*item))
     return [
         UnitProgress(
             enrolment=enrolment,
@@ -122,14 +139,36 @@ def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:
                     criteria=[
                         CriterionProgress(
                             criterion,
-                            mappings.get((enrolment.pk, criterion.pk), []),
+                            mapped.get((enrolment.pk, criterion.pk), []),
                             decisions.get((enrolment.pk, criterion.pk)),
                         )
-                        for criterion in outcome.criteria.all()
+                        for criterion in criteria
                     ],
                 )
-                for outcome in enrolment.unit.learning_outcomes.all()
+                for outcome, criteria in outcomes.get(enrolment.unit_id, [])
             ],
+            guidance=enrolment.guidance_body,
         )
         for enrolment in enrolments
     ]
+
+
+def unit_outcomes(
+    *, unit_ids: Iterable[int]
+) -> dict[int, list[tuple[LearningOutcome, list[AssessmentCriterion]]]]:
+    """Each unit's outcomes, each with its criteria, in the catalogue's order (as the
+    unit's page lists them), by unit key: one query for every unit, the outcomes joined
+    to their criteria, read as the few fields the learner's page shows."""
+    outcomes: dict[int, list[tuple[LearningOutcome, list[AssessmentCriterion]]]] = {}
+    current = None
+    for unit_id, outcome_id, number, text, criterion_id, code, criterion_text in (
+        LearningOutcome.objects.filter(page_id__in=unit_ids)
+        .order_by("page_id", "sort_order", "pk", "criteria__sort_order", "criteria__pk")
+        .values_list("page_id", "pk", "number", "text", "criteria__pk", "criteria__code", "criteria__text")
+    ):
+        if current is None or current[0].pk != outcome_id:
+            current = (LearningOutcome(pk=outcome_id, page_id=unit_id, number=number, text=text), [])
+            outcomes.setdefault(unit_id, []).append(current)
+        if criterion_id is not None:
+            current[1].append(AssessmentCriterion(pk=criterion_id, outcome_id=outcome_id, code=code, text=criterion_text))
+    return outcomes

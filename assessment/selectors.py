@@ -30,6 +30,27 @@ def latest_decisions(*, enrolments: Iterable[Enrolment | int]) -> dict[tuple[int
     return standing
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A standing decision as a learner's own page reads it: what it was and when."""
+
+    outcome: str
+    decided_at: datetime
+
+
+def standing_outcomes(*, enrolments: Iterable[Enrolment | int]) -> dict[tuple[int, int], Standing]:
+    """The decision standing on each (enrolment, criterion) of ``enrolments``, as plain
+    values (``latest_decisions`` without the decisions' other fields and assessors)."""
+    standing = {}
+    for enrolment_id, criterion_id, outcome, decided_at in (
+        CriterionDecision.objects.filter(enrolment_id__in=[getattr(e, "pk", e) for e in enrolments])
+        .order_by("sequence")
+        .values_list("enrolment_id", "criterion_id", "outcome", "decided_at")
+    ):
+        standing[(enrolment_id, criterion_id)] = Standing(outcome, decided_at)
+    return standing
+
+
 def standing_sign_off(*, enrolment: Enrolment) -> UnitSignOff | None:
     return UnitSignOff.objects.filter(enrolment=enrolment, reopened_at__isnull=True).first()
 

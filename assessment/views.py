@@ -47,7 +47,7 @@ from assessment.services import (
 )
 from centre.access import access_offered_unit, centre_role_required, roles_in_centre
 from centre.models import Role
-from centre.selectors import guidance_by_unit, units_offered
+from centre.selectors import units_offered
 from common.errors import AlreadyDone, Stale
 from common.forms import run_form
 from common.redaction import redactor_for
@@ -266,10 +266,8 @@ def learner_home(request):
     with the evidence mapped to each, where it stands, and the unit's sign-off."""
     learner = access_own_learner(request)
     units = portfolio_progress(learner=learner)
-    guidance = guidance_by_unit(centre=request.centre, unit_ids=[unit.enrolment.unit_id for unit in units])
     sign_offs = latest_sign_offs(enrolments=[unit.enrolment for unit in units])
     for unit in units:
-        unit.guidance = guidance.get(unit.enrolment.unit_id)
         latest = sign_offs.get(unit.enrolment.pk)
         # The sign-off standing, or the one reopened since which the unit is assessed again.
         unit.sign_off = latest if latest and latest.is_standing else None

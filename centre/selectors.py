@@ -1,9 +1,9 @@
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from audit.models import AuditRecord
 from audit.references import LEARNER, UNIT, name_references
@@ -102,12 +102,11 @@ def staff_of_centre(*, centre: Centre) -> QuerySet[Membership]:
     )
 
 
-def guidance_by_unit(*, centre: Centre, unit_ids: Iterable[int]) -> dict[int, UnitGuidance]:
-    """The centre's own guidance on each of ``unit_ids`` that has some, by unit id."""
-    return {
-        guidance.unit_id: guidance
-        for guidance in UnitGuidance.objects.filter(centre=centre, unit_id__in=unit_ids)
-    }
+def guidance_body(*, centre, unit) -> Subquery:
+    """The body of the centre's own guidance on the unit, if it has some (else null), as
+    an expression for another query to carry (``centre`` and ``unit`` are ``OuterRef``s
+    to that query's columns): a query of enrolments reads each unit's guidance with it."""
+    return Subquery(UnitGuidance.objects.filter(centre=centre, unit=unit).values("body")[:1])
 
 
 def staff_roles_of(user) -> QuerySet[Membership]:

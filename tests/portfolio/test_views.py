@@ -1,7 +1,9 @@
 import re
 import uuid
 
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from centre.models import Role
@@ -327,3 +329,22 @@ def test_a_full_disk_says_try_again_later_and_keeps_the_item_and_its_files(
     assert "could not be stored" in page and "try again later" in page
     assert "Team board" in page and "kept.pdf" in page
     assert [f.original_name for f in scoped(centre_a, item.files.all)] == ["kept.pdf"]
+
+
+def test_the_portfolio_home_reads_a_fixed_number_of_queries(
+    learner_client, learner, enrolment, django_assert_max_num_queries
+):
+    """The learner's home: the request's own reads (session, account, roles, second
+    factor), then the learner, their enrolments with each unit and its guidance, the
+    units' outcomes and criteria, the standing decisions, the mapped items, the
+    sign-offs and whether they keep networking records: no more with 200 items mapped
+    to every criterion of an outcome than with 3."""
+    home = reverse("assessment:learner_home")
+    many_items(learner, enrolment, count=3)
+    learner_client.get(home)
+    with CaptureQueriesContext(connection) as few:
+        learner_client.get(home)
+    many_items(learner, enrolment, count=200)
+    with django_assert_max_num_queries(min(len(few.captured_queries), 12)):
+        response = learner_client.get(home)
+    assert response.status_code == 200
