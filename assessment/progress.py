@@ -70,7 +70,9 @@ class CriterionProgress:
         submitted since a "not yet met"; otherwise how far its evidence has got. Worked
         out once: the page's summary and its row both ask."""
         submitted_since = [
-            mapping.submitted_at for mapping in self.mappings if mapping.status == EvidenceItem.Status.SUBMITTED
+            mapping.submitted_at
+            for mapping in self.mappings
+            if mapping.status == EvidenceItem.Status.SUBMITTED
         ]
         if self.decision is not None and not (
             self.decision.outcome == Outcome.NOT_YET_MET
@@ -127,7 +129,9 @@ def portfolio_progress(*, learner: Learner) -> list[UnitProgress]:
     for enrolment_id, criterion_id, *item in (
         EvidenceMapping.objects.filter(centre_id=learner.centre_id, enrolment_id__in=keys)
         .order_by("item__title", "item_id")
-        .values_list("enrolment_id", "criterion_id", "item_id", "item__title", "item__status", "item__submitted_at")
+        .values_list(
+            "enrolment_id", "criterion_id", "item_id", "item__title", "item__status", "item__submitted_at"
+        )
     ):
         mapped[(enrolment_id, criterion_id)].append(MappedItem(*item))
     return [
@@ -170,5 +174,7 @@ def unit_outcomes(
             current = (LearningOutcome(pk=outcome_id, page_id=unit_id, number=number, text=text), [])
             outcomes.setdefault(unit_id, []).append(current)
         if criterion_id is not None:
-            current[1].append(AssessmentCriterion(pk=criterion_id, outcome_id=outcome_id, code=code, text=criterion_text))
+            current[1].append(
+                AssessmentCriterion(pk=criterion_id, outcome_id=outcome_id, code=code, text=criterion_text)
+            )
     return outcomes
