@@ -6,7 +6,11 @@ from datetime import datetime
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from assessment.models import CriterionDecision, Outcome
 from learners.models import Enrolment
@@ -30,6 +34,8 @@ class CaseloadRow:
     oldest_waiting: datetime | None
     criteria_total: int
     criteria_met: int
+    href: str  # the learner's assessment on the unit
+    waiting_text: str  # "2 submissions, oldest 1 January 2020", or "Nothing"
 
 
 class CaseloadState:
@@ -79,9 +85,9 @@ class _CaseloadPaginator(Paginator):
 
 def page_of_caseload(enrolments: QuerySet[Enrolment], *, page) -> Page:
     """Page ``page`` of ``caseload_enrolments``, those with work waiting first (oldest
-    submission first), its rows with progress through each unit's criteria: five
+    submission first), its rows with progress through each unit's criteria: four
     queries, whatever the caseload's size (how many, which of them are on the page, their
-    rows, the units' criteria, the criteria met)."""
+    rows with their units' criteria, the criteria met)."""
     oldest_waiting = Min("evidence_mappings__item__submitted_at", filter=_submitted("evidence_mappings__"))
     ordered = (
         enrolments.annotate(oldest_waiting=oldest_waiting)
@@ -93,6 +99,13 @@ def page_of_caseload(enrolments: QuerySet[Enrolment], *, page) -> Page:
     shown = _CaseloadPaginator(ordered, CASELOAD_PAGE_SIZE, counted=enrolments).get_page(page)
     keys = list(shown.object_list)
     waiting = _submitted("evidence_mappings__")
+    criteria_of_unit = (
+        AssessmentCriterion.objects.filter(outcome__page=OuterRef("unit_id"))
+        .order_by()
+        .values("outcome__page")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     values = {
         row["pk"]: row
         for row in enrolments.filter(pk__in=keys)
@@ -109,15 +122,13 @@ def page_of_caseload(enrolments: QuerySet[Enrolment], *, page) -> Page:
         .annotate(
             waiting=Count("evidence_mappings__item", filter=waiting, distinct=True),
             oldest_waiting=Min("evidence_mappings__item__submitted_at", filter=waiting),
+            criteria_total=Coalesce(Subquery(criteria_of_unit), 0),
         )
     }
-    totals = dict(
-        AssessmentCriterion.objects.filter(outcome__page__in={row["unit_id"] for row in values.values()})
-        .values_list("outcome__page")
-        .annotate(n=Count("pk"))
-    )
     met = criteria_met(enrolment_ids=keys)
     labels = dict(Enrolment.Status.choices)
+    # Reversed once for the page, not once a row: the address differs only by the id.
+    href = reverse("assessment:enrolment", kwargs={"enrolment_id": 0}).removesuffix("0/") + "{}/"
     shown.object_list = [
         CaseloadRow(
             enrolment_id=row["pk"],
@@ -127,12 +138,22 @@ def page_of_caseload(enrolments: QuerySet[Enrolment], *, page) -> Page:
             status=labels[row["status"]],
             waiting=row["waiting"],
             oldest_waiting=row["oldest_waiting"],
-            criteria_total=totals.get(row["unit_id"], 0),
+            criteria_total=row["criteria_total"],
             criteria_met=met.get(row["pk"], 0),
+            href=href.format(row["pk"]),
+            waiting_text=_waiting_text(row["waiting"], row["oldest_waiting"]),
         )
         for row in (values[key] for key in keys if key in values)
     ]
     return shown
+
+
+def _waiting_text(waiting: int, oldest: datetime | None) -> str:
+    """What waits, as the template's ``pluralize`` and ``date`` filters would say it."""
+    if not waiting:
+        return "Nothing"
+    when = date_format(localtime(oldest)) if oldest is not None else ""
+    return f"{waiting} submission{'' if waiting == 1 else 's'}, oldest {when}"
 
 
 def criteria_met(*, enrolment_ids: list[int]) -> dict[int, int]:
