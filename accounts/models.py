@@ -67,12 +67,24 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
-    def save(self, *args, **kwargs):
+    # Raised by an UPDATE of their own (F() + 1) while an earlier copy of the person may be
+    # in another request's hands (an administrator editing their name, say): saving that
+    # copy whole must not write the old count back over the new one.
+    COUNTERS = frozenset({"session_epoch", "access_epoch"})
+
+    def save(self, **kwargs):
         self.sort_key = person_sort_key(last_name=self.last_name, first_name=self.first_name)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.COUNTERS and field.attname not in deferred
+            ]
+        elif update_fields is not None and {"first_name", "last_name"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "sort_key"}
-        super().save(*args, **kwargs)
+        super().save(**kwargs)
 
     def _get_session_auth_hash(self, secret=None):
         return salted_hmac(

@@ -6,6 +6,7 @@ record), so it cannot read their tables. Each such app registers here, when Djan
 accounts asks them across every centre, outside any one centre's scope.
 """
 
+import hashlib
 from collections.abc import Callable
 
 _second_factor_rules: list[Callable] = []
@@ -37,6 +38,30 @@ def register_part(check: Callable) -> Callable:
 
 def second_factor_rules() -> list[Callable]:
     return list(_second_factor_rules)
+
+
+_SIMPLE_CONSTANTS = (str, bytes, int, float, bool, type(None))
+
+
+def second_factor_rules_fingerprint() -> str:
+    """The registered rules, as their names and their own code: what a session keeps of
+    the answer (``accounts.selectors.second_factor_standing_for``) names it, so a release
+    that adds, removes or changes a rule has everyone asked again at their next request
+    (a change only in something a rule calls is not seen: change the rule with it). The
+    same in every process running the same code."""
+    digest = hashlib.sha256()
+    for rule in _second_factor_rules:
+        code = rule.__code__
+        constants = [
+            c
+            for c in code.co_consts
+            if isinstance(c, _SIMPLE_CONSTANTS)
+            or (isinstance(c, tuple) and all(isinstance(part, _SIMPLE_CONSTANTS) for part in c))
+        ]
+        digest.update(f"{rule.__module__}.{rule.__qualname__}".encode())
+        digest.update(code.co_code)
+        digest.update(repr((code.co_names, constants)).encode())
+    return digest.hexdigest()[:16]
 
 
 def has_part_besides(user, *, besides) -> bool:

@@ -3,7 +3,8 @@ session keeps its decision (``accounts.selectors.second_factor_standing_for``) o
 the person's ``access_epoch`` stands still, so each change here raises it."""
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django_otp import device_classes
 
 from accounts.services import raise_access_epoch
@@ -30,6 +31,12 @@ def _duties_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None
         raise_access_epoch(user_ids=people)
 
 
+def _duty_deleted(sender, instance, **kwargs) -> None:
+    """A group or permission deleted takes its people's links with it, without m2m_changed:
+    so before."""
+    raise_access_epoch(user_ids=instance.user_set.values_list("pk", flat=True))
+
+
 def connect() -> None:
     for model in device_classes():
         label = model._meta.label
@@ -39,3 +46,5 @@ def connect() -> None:
     for through in (accounts.groups.through, accounts.user_permissions.through):
         label = through._meta.label
         m2m_changed.connect(_duties_changed, sender=through, dispatch_uid=f"access-epoch-{label}")
+    for duty in (Group, Permission):
+        pre_delete.connect(_duty_deleted, sender=duty, dispatch_uid=f"access-epoch-delete-{duty._meta.label}")

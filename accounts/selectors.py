@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django_otp import device_classes
 
-from accounts.parts import second_factor_rules
+from accounts.parts import second_factor_rules, second_factor_rules_fingerprint
 from common.scoping import scopes_disabled
 
 
@@ -54,14 +54,16 @@ def second_factor_standing_for(request) -> SecondFactorStanding:
     someone who has not used their second factor this session (most learners, always): so
     the session keeps the answer, with the person's ``access_epoch`` it was given for, and
     asks again only once the epoch has moved (a role, group, permission or authenticator
-    changed, ``accounts.receivers``). Whether they are an administrator is read afresh."""
+    changed, ``accounts.receivers``) or the rules have (a new release). Whether they are an
+    administrator is read afresh."""
     user = request.user
+    given_for = [user.pk, user.access_epoch, second_factor_rules_fingerprint()]
     kept = request.session.get(SECOND_FACTOR_SESSION_KEY)
-    if kept and kept[:2] == [user.pk, user.access_epoch]:
-        has_device, has_duties = kept[2:]
+    if kept and kept[:3] == given_for:
+        has_device, has_duties = kept[3:]
     else:
         has_device, has_duties = _devices_and_duties(user)
-        request.session[SECOND_FACTOR_SESSION_KEY] = [user.pk, user.access_epoch, has_device, has_duties]
+        request.session[SECOND_FACTOR_SESSION_KEY] = [*given_for, has_device, has_duties]
     return SecondFactorStanding(has_device=has_device, required=has_duties or _administers(user))
 
 

@@ -67,7 +67,14 @@ class Judgement:
 
 
 def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
-    return Enrolment.objects.select_for_update().select_related("learner", "unit").get(pk=enrolment.pk)
+    # The enrolment's row and its learner's, not the unit's: every centre's assessors judge
+    # against the same unit at once, and a lock on it would queue them all (and every row
+    # written that refers to the unit) behind each other.
+    return (
+        Enrolment.objects.select_for_update(of=("self", "learner"))
+        .select_related("learner", "unit")
+        .get(pk=enrolment.pk)
+    )
 
 
 @transaction.atomic

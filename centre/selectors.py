@@ -52,16 +52,18 @@ def _active_roles(request, user) -> list[tuple[Centre, str]]:
     request: read once (a handful of rows, outside any one centre's scope since they decide
     which scope the request gets) and kept in the session with the person's
     ``access_epoch``, which moves whenever a role of theirs or one of their centres changes
-    (``centre.receivers``): so none on a warm session."""
+    (``centre.receivers``): so none on a warm session. The centres' rows are kept with the
+    columns they were kept as, so a session from before a release that changed them is
+    read again rather than misread."""
     kept = request.session.get(ROLES_SESSION_KEY)
-    if kept and kept["for"] == [user.pk, user.access_epoch]:
+    if kept and kept["for"] == [user.pk, user.access_epoch, _CENTRE_FIELDS]:
         centres = {row[0]: Centre.from_db("default", _CENTRE_FIELDS, row) for row in kept["centres"]}
         return [(centres[centre_id], role) for centre_id, role in kept["roles"]]
     with scopes_disabled():
         memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("centre"))
     centres = {m.centre_id: m.centre for m in memberships}
     request.session[ROLES_SESSION_KEY] = {
-        "for": [user.pk, user.access_epoch],
+        "for": [user.pk, user.access_epoch, _CENTRE_FIELDS],
         "centres": [[getattr(centre, name) for name in _CENTRE_FIELDS] for centre in centres.values()],
         "roles": [[m.centre_id, m.role] for m in memberships],
     }

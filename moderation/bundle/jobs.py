@@ -88,8 +88,11 @@ def run_bundle_render(*, render_id: int, task_id: str = "") -> BundleRender:
     one that was given up for dead but carries on (a worker cut off from the database
     for a while) finds its number superseded, and deletes what it wrote."""
     with transaction.atomic():
+        # The render's row only: its sample, centre and unit are read with it, not locked
+        # (a lock on the unit's row would hold up, and deadlock with, every request that
+        # writes a row referring to the unit while this transaction lasts).
         render = (
-            BundleRender.objects.select_for_update()
+            BundleRender.objects.select_for_update(of=("self",))
             .select_related("sample__centre", "sample__unit")
             .get(pk=render_id)
         )
