@@ -26,6 +26,8 @@ from urllib.parse import urljoin, urlsplit
 from django_otp.oath import TOTP
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 PEOPLE = json.loads(Path(os.environ["LOAD_PEOPLE"]).read_text())
 WRITES = Path(os.environ["LOAD_WRITES"])
@@ -132,6 +134,12 @@ class Person(HttpUser):
             if not PEOPLE[self.role]:
                 raise StopUser()  # more simulated people than the people file has
             self.person = PEOPLE[self.role].pop()
+        # As a browser does: a page asked for on a kept-alive connection that the server
+        # closed at that very moment (its keep-alive timeout) is asked for once more, on a
+        # new one. Only reading, never a form sent, and never an answer given: any status,
+        # 500 or more included, is what the person gets.
+        once_again = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET"})
+        self.client.mount("http://", HTTPAdapter(max_retries=once_again))
         self.log = (WRITES / f"{self.person['email']}.jsonl").open("a")
         self.sign_in()
 
