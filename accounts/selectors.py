@@ -57,14 +57,28 @@ def second_factor_standing_for(request) -> SecondFactorStanding:
     changed, ``accounts.receivers``) or the rules have (a new release). Whether they are an
     administrator is read afresh."""
     user = request.user
-    given_for = [user.pk, user.access_epoch, second_factor_rules_fingerprint()]
-    kept = request.session.get(SECOND_FACTOR_SESSION_KEY)
-    if kept and kept[:3] == given_for:
-        has_device, has_duties = kept[3:]
-    else:
-        has_device, has_duties = _devices_and_duties(user)
-        request.session[SECOND_FACTOR_SESSION_KEY] = [*given_for, has_device, has_duties]
+    has_device, has_duties = kept_in_session(
+        request,
+        SECOND_FACTOR_SESSION_KEY,
+        given_for=second_factor_rules_fingerprint(),
+        read=lambda: list(_devices_and_duties(user)),
+    )
     return SecondFactorStanding(has_device=has_device, required=has_duties or _administers(user))
+
+
+def kept_in_session(request, key: str, *, given_for, read):
+    """``read()`` (a value the session's JSON can hold) for the person signed in, kept in
+    their session under ``key`` and read again only once their ``access_epoch`` moves or
+    ``given_for`` (what the value was read under: a release's rules, a table's columns)
+    differs."""
+    user = request.user
+    stamp = [user.pk, user.access_epoch, given_for]
+    kept = request.session.get(key)
+    if kept and kept["for"] == stamp:
+        return kept["value"]
+    value = read()
+    request.session[key] = {"for": stamp, "value": value}
+    return value
 
 
 def has_second_factor(user) -> bool:

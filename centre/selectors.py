@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet, Subquery
 
+from accounts.selectors import kept_in_session
 from audit.models import AuditRecord
 from audit.references import LEARNER, UNIT, name_references
 from centre.models import Centre, Membership, OfferedUnit, Role, UnitGuidance
@@ -55,19 +56,21 @@ def _active_roles(request, user) -> list[tuple[Centre, str]]:
     (``centre.receivers``): so none on a warm session. The centres' rows are kept with the
     columns they were kept as, so a session from before a release that changed them is
     read again rather than misread."""
-    kept = request.session.get(ROLES_SESSION_KEY)
-    if kept and kept["for"] == [user.pk, user.access_epoch, _CENTRE_FIELDS]:
-        centres = {row[0]: Centre.from_db("default", _CENTRE_FIELDS, row) for row in kept["centres"]}
-        return [(centres[centre_id], role) for centre_id, role in kept["roles"]]
+    kept = kept_in_session(
+        request, ROLES_SESSION_KEY, given_for=_CENTRE_FIELDS, read=lambda: _read_roles(user)
+    )
+    centres = {row[0]: Centre.from_db("default", _CENTRE_FIELDS, row) for row in kept["centres"]}
+    return [(centres[centre_id], role) for centre_id, role in kept["roles"]]
+
+
+def _read_roles(user) -> dict:
     with scopes_disabled():
         memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("centre"))
     centres = {m.centre_id: m.centre for m in memberships}
-    request.session[ROLES_SESSION_KEY] = {
-        "for": [user.pk, user.access_epoch, _CENTRE_FIELDS],
+    return {
         "centres": [[getattr(centre, name) for name in _CENTRE_FIELDS] for centre in centres.values()],
         "roles": [[m.centre_id, m.role] for m in memberships],
     }
-    return [(m.centre, m.role) for m in memberships]
 
 
 def centre_by_number(*, number: str) -> Centre | None:

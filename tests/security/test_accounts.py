@@ -275,16 +275,16 @@ def test_a_session_kept_before_a_release_changed_the_rules_or_the_centres_is_rea
     sign_in(client, user.email)
     client.get(reverse("centre:home"))
     session = client.session
-    pk, epoch, _, has_device, _ = session[SECOND_FACTOR_SESSION_KEY]
-    session[SECOND_FACTOR_SESSION_KEY] = [pk, epoch, "an older release", has_device, False]
+    standing = session[SECOND_FACTOR_SESSION_KEY]
+    standing["for"][2], standing["value"][1] = "an older release", False
     roles = session[ROLES_SESSION_KEY]
     roles["for"][2] = roles["for"][2][:2]  # fewer columns than Centre has now
-    roles["centres"] = [row[:2] for row in roles["centres"]]
+    roles["value"]["centres"] = [row[:2] for row in roles["value"]["centres"]]
     session.save()
     assert client.get(reverse("centre:home")).url.startswith(reverse("two_factor_set_up"))
     session = client.session
-    assert session[SECOND_FACTOR_SESSION_KEY][2] != "an older release"
-    assert len(session[ROLES_SESSION_KEY]["centres"][0]) > 2
+    assert session[SECOND_FACTOR_SESSION_KEY]["for"][2] != "an older release"
+    assert len(session[ROLES_SESSION_KEY]["value"]["centres"][0]) > 2
 
 
 def test_the_rules_fingerprint_is_the_same_for_the_same_rules_and_changes_with_them(monkeypatch):
