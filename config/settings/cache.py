@@ -49,7 +49,7 @@ def _checked(url: str) -> str:
 if _url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.redis_cache.RedisCache",
             "LOCATION": _checked(_url),
         }
     }

@@ -11,6 +11,10 @@ from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACH
 from tests.config.serving import redis_database
 from tests.settings_probe import in_waymark_process
 
+# Read in processes of their own, with the environment each test gives them: the suite's
+# database has no part in it.
+pytestmark = pytest.mark.any_database
+
 REDIS_DATABASE = 13  # not 0, the one anything else on the machine would use
 
 
@@ -50,13 +54,13 @@ def test_without_cache_url_each_process_caches_in_its_own_memory(tmp_path):
     assert redirect_imports == "tmp_file"  # Wagtail's default, a file in this machine's /tmp
 
 
-def test_cache_url_is_djangos_redis_cache(tmp_path):
+def test_cache_url_is_djangos_redis_cache_with_one_client_per_pool(tmp_path):
     caches, redirect_imports = answer(
         tmp_path, SETTINGS, CACHE_URL="rediss://:secret@cache.example.org:6380/2"
     )
     assert caches == {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.redis_cache.RedisCache",
             "LOCATION": "rediss://:secret@cache.example.org:6380/2",
         }
     }
@@ -94,6 +98,7 @@ ROOT_PATHS = """
 from django.core.cache import cache
 from wagtail.models import Site
 from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY as KEY, SITE_ROOT_PATHS_CACHE_VERSION as V
+
 """
 
 
