@@ -11,6 +11,10 @@ import pytest
 
 from tests.settings_probe import in_waymark_process
 
+# Read in processes of their own, with the environment each test gives them: the suite's
+# database has no part in it.
+pytestmark = pytest.mark.any_database
+
 YEAR = 365 * 24 * 60 * 60
 PRODUCTION = {
     "WAYMARK_ENVIRONMENT": "production",

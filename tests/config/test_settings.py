@@ -5,6 +5,10 @@ from pathlib import Path
 
 import pytest
 
+# Read in processes of their own, with the environment each test gives them: the suite's
+# database has no part in it.
+pytestmark = pytest.mark.any_database
+
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 64
 

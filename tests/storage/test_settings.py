@@ -9,6 +9,10 @@ import pytest
 
 from tests.settings_probe import in_waymark_process
 
+# Read in processes of their own, with the environment each test gives them: the suite's
+# database has no part in it.
+pytestmark = pytest.mark.any_database
+
 PRODUCTION = {
     "WAYMARK_ENVIRONMENT": "production",
     "SECRET_KEY": "a-production-key-for-the-storage-settings-tests-" + "q8" * 20,
