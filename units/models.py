@@ -28,7 +28,19 @@ class PublishedText(models.Model):
         super().save(*args, **kwargs)
 
 
-class CatalogueIndexPage(Page):
+class KeptWholeForVisitors:
+    """A public catalogue page, the same for every visitor: its answer to one may be
+    given to the next (units.visitor_pages). Never an editor's preview."""
+
+    def serve(self, request, *args, **kwargs):
+        if not getattr(request, "is_preview", False):
+            from units.visitor_pages import keep_for_visitors
+
+            keep_for_visitors(request)
+        return super().serve(request, *args, **kwargs)
+
+
+class CatalogueIndexPage(KeptWholeForVisitors, Page):
     """The root of the public catalogue: lists every published unit."""
 
     intro = models.TextField(blank=True)
@@ -55,7 +67,7 @@ class CatalogueIndexPage(Page):
         return super().route(request, path_components)
 
 
-class UnitPage(PublishedText, Page):  # noqa: DJ008 (Page.__str__ gives the title)
+class UnitPage(PublishedText, KeptWholeForVisitors, Page):  # noqa: DJ008 (Page.__str__ gives the title)
     """A qualification unit as the awarding body publishes it.
 
     Outcomes and criteria are inline children with identities of their own, because

@@ -1,7 +1,13 @@
-"""What the catalogue tells the apps below it: how the audit trail names a unit."""
+"""What the catalogue tells the apps below it (how the audit trail names a unit), and
+what it hears: any change to what a visitor may see forgets the pages kept for them."""
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, PageViewRestriction, Site, get_page_models
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from audit.references import UNIT, register_reference
 from units.models import UnitPage
+from units.visitor_pages import forget_visitor_pages
 
 
 def unit_numbers(centre, keys) -> dict[int, str]:
@@ -11,3 +17,20 @@ def unit_numbers(centre, keys) -> dict[int, str]:
 
 
 register_reference(UNIT, names=unit_numbers)
+
+
+def _forget_visitor_pages(**kwargs) -> None:
+    forget_visitor_pages()
+
+
+# Each page model by name, not every model: a receiver of every model's deletions would
+# make Django delete each row of any model one by one, to tell it.
+for _model in [Page, *get_page_models(), Site, PageViewRestriction]:
+    post_save.connect(
+        _forget_visitor_pages, sender=_model, dispatch_uid=f"visitor-pages-saved-{_model._meta.label}"
+    )
+    post_delete.connect(
+        _forget_visitor_pages, sender=_model, dispatch_uid=f"visitor-pages-deleted-{_model._meta.label}"
+    )
+for _signal in (page_published, page_unpublished, post_page_move):
+    _signal.connect(_forget_visitor_pages, dispatch_uid=f"visitor-pages-{id(_signal)}")

@@ -101,6 +101,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A visitor's catalogue page, kept whole (units.visitor_pages): given before the
+    # middleware that find a person's centre and roles, and Wagtail's routing, have run;
+    # those above add their headers to it as to any answer.
+    "units.visitor_pages.VisitorPagesMiddleware",
     "centre.middleware.CentreScopeMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "moderation.middleware.ModeratorAccessMiddleware",

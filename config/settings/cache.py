@@ -63,3 +63,6 @@ if _url:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Catalogue pages kept whole for visitors (units.visitor_pages): only where a publication
+# in any process reaches the pages every process keeps.
+WAYMARK_VISITOR_PAGES = bool(_url)

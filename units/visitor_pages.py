@@ -1,0 +1,135 @@
+"""The public catalogue's pages kept whole for visitors, in the cache every process shares.
+
+A visitor (no session, no message waiting, no credentials) is shown the same unit page
+as every other visitor: the awarding body's published text in the site's frame. So the
+first such answer is kept, and the next visitor asking for the same address is given it
+before Wagtail finds the site and the page (five queries): no query at all. Signed-in
+people are never given a kept page, nor is one kept from what they were shown.
+
+Every kept page is filed under the catalogue's current *generation*, a token in the same
+cache. Anything that can change what a visitor sees (a page saved, published,
+unpublished, moved or deleted, a site or a page's privacy changed) gives the catalogue a
+new generation once its transaction has committed, so from then on every process looks
+under the new one and renders afresh; pages kept under the old one are never named
+again and expire. A request that read the old generation and the old page may still
+file its answer under the old generation, where nobody looks. The key also names the
+release (``release_fingerprint``), so a deployment whose templates or static files
+changed does not serve pages rendered by the one before.
+
+Only with a cache every process shares (CACHE_URL): with each process's own memory, a
+publication in one process (or in ``manage.py import_unit``) could not reach the pages
+another process keeps. WAYMARK_VISITOR_PAGES follows CACHE_URL.
+"""
+
+import hashlib
+import uuid
+from functools import cache as once
+from pathlib import Path
+
+import django
+import wagtail
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+GENERATION_KEY = "units:visitor-pages:generation"
+# Bounds how long a page no generation names any more is kept; a kept page is always
+# the current publication's, however old.
+PAGE_TIMEOUT = 60 * 60
+# What the page's own answer says of itself; the middleware further out (security,
+# content security policy, frames) add theirs to a kept page as to any other.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+
+
+@once
+def release_fingerprint() -> str:
+    """The templates, the static files' names and the versions of Django and Wagtail, as
+    this process was started with them, hashed."""
+    digest = hashlib.sha256(f"{django.__version__} {wagtail.__version__}".encode())
+    folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", ())]
+    for template in sorted(path for folder in folders for path in folder.rglob("*.html")):
+        digest.update(template.read_bytes())
+    manifest = getattr(staticfiles_storage, "hashed_files", None)
+    if manifest:
+        digest.update(repr(sorted(manifest.items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def serves(request) -> bool:
+    """Whether ``request`` is a visitor's, asking for a page to read: kept pages are for them."""
+    return (
+        settings.WAYMARK_VISITOR_PAGES
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def keep_for_visitors(request) -> None:
+    """Said by a page as it serves a visitor: its answer may be kept for the next ones."""
+    request.kept_for_visitors = True
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # None yet, or the cache was emptied: start one; of two processes starting one
+        # at the same moment, both then use the one that was stored first.
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def page_key(request) -> str:
+    address = hashlib.sha256(f"{request.get_host()} {request.get_full_path()}".encode()).hexdigest()
+    return f"units:visitor-page:{release_fingerprint()}:{_generation()}:{address}"
+
+
+def kept_page(key: str) -> HttpResponse | None:
+    kept = cache.get(key)
+    if kept is None:
+        return None
+    content, headers = kept
+    response = HttpResponse(content)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def keep_page(key: str, request, response) -> None:
+    """Keeps ``response`` if the page said it may be kept and nothing in it is this
+    request's own (a cookie set, an error, a stream)."""
+    if (
+        getattr(request, "kept_for_visitors", False)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Set-Cookie")
+    ):
+        headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
+        cache.set(key, (response.content, headers), PAGE_TIMEOUT)
+
+
+def forget_visitor_pages() -> None:
+    """A new generation, once the change that calls for it is committed."""
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+class VisitorPagesMiddleware:
+    """Gives a visitor a kept page, or keeps the one they are given (see the module)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not serves(request):
+            return self.get_response(request)
+        key = page_key(request)
+        if (response := kept_page(key)) is not None:
+            return response
+        response = self.get_response(request)
+        keep_page(key, request, response)
+        return response
