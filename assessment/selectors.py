@@ -58,10 +58,12 @@ def standing_sign_off(*, enrolment: Enrolment) -> UnitSignOff | None:
 def latest_sign_offs(*, enrolments: Iterable[Enrolment | int]) -> dict[int, UnitSignOff]:
     """The latest sign-off of each of ``enrolments`` that has one, with who reopened it
     if anyone did, by enrolment key. A sign-off standing is always the latest: another is
-    made only once the one before was reopened."""
+    made only once the one before was reopened. Without the recording sheet, which the
+    pages that list sign-offs do not show (``sign_off.recording_sheet`` reads it)."""
     latest = {}
     for sign_off in (
         UnitSignOff.objects.filter(enrolment__in=[getattr(e, "pk", e) for e in enrolments])
+        .defer("recording_sheet")
         .select_related("reopened_by")
         .order_by("signed_at", "pk")
     ):

@@ -11,7 +11,7 @@ export can show them.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from common.errors import Refused
 from common.redaction import redactor_for
@@ -51,11 +51,12 @@ DEFAULT_PROMPT = (
 def networking_enabled(*, learner: Learner) -> bool:
     """Whether the learner keeps networking records: a unit they are (or were) enrolled on
     asks for them, or they already have contacts (which they can always export and
-    delete)."""
-    return (
-        Enrolment.objects.filter(learner=learner, unit__networking_records=True).exists()
-        or NetworkContact.objects.filter(learner=learner).exists()
-    )
+    delete). One query."""
+    return Learner.objects.filter(
+        Q(Exists(Enrolment.objects.filter(learner=OuterRef("pk"), unit__networking_records=True)))
+        | Q(Exists(NetworkContact.objects.filter(learner=OuterRef("pk")))),
+        pk=learner.pk,
+    ).exists()
 
 
 def contacts_of(*, learner: Learner) -> QuerySet[NetworkContact]:
