@@ -6,7 +6,6 @@ addresses, so a page or a moderation bundle showing the text fetches nothing and
 nothing.
 """
 
-from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -19,10 +18,6 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "th": {"scope"}}
 
 
-# The same text is turned into HTML again and again (a unit's evidence requirements on
-# every portfolio home, an item on each page that shows it): the HTML is the text's alone,
-# so each process keeps the latest few hundred.
-@lru_cache(maxsize=256)
 def learner_text_html(text: str) -> str:
     return nh3.clean(
         markdown.markdown(text),

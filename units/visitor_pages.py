@@ -18,21 +18,30 @@ changed does not serve pages rendered by the one before.
 
 Only with a cache every process shares (CACHE_URL): with each process's own memory, a
 publication in one process (or in ``manage.py import_unit``) could not reach the pages
-another process keeps. WAYMARK_VISITOR_PAGES follows CACHE_URL.
+another process keeps. WAYMARK_VISITOR_PAGES follows CACHE_URL. Only the addresses
+Wagtail serves, and only without a query string (a catalogue page has no use for one, and
+each new one would be another page to keep). With the cache unreachable, the visitor is
+given the page rendered as it would be without it; a change that cannot start a new
+generation is logged, and kept pages then expire within PAGE_TIMEOUT.
 """
 
 import hashlib
+import logging
 import uuid
 from functools import cache as once
+from importlib import metadata
 from pathlib import Path
 
-import django
-import wagtail
+from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "units:visitor-pages:generation"
 # Bounds how long a page no generation names any more is kept; a kept page is always
@@ -45,12 +54,21 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 
 @once
 def release_fingerprint() -> str:
-    """The templates, the static files' names and the versions of Django and Wagtail, as
-    this process was started with them, hashed."""
-    digest = hashlib.sha256(f"{django.__version__} {wagtail.__version__}".encode())
+    """What renders a page, as this process was started with it, hashed: Waymark's own
+    code and templates, the static files' names and every installed package's version. A
+    deployment that changes any of them files its pages apart from the one before, even
+    while processes of both are serving."""
+    digest = hashlib.sha256()
+    for distribution in sorted(f"{d.metadata['Name']} {d.version}" for d in metadata.distributions()):
+        digest.update(distribution.encode())
+    base = Path(settings.BASE_DIR).resolve()
     folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", ())]
-    for template in sorted(path for folder in folders for path in folder.rglob("*.html")):
-        digest.update(template.read_bytes())
+    folders += [Path(app.path) for app in apps.get_app_configs() if Path(app.path).resolve().parent == base]
+    for source in sorted(
+        {path for folder in folders for pattern in ("*.py", "*.html") for path in folder.rglob(pattern)}
+    ):
+        digest.update(str(source.relative_to(base)).encode())
+        digest.update(source.read_bytes())
     manifest = getattr(staticfiles_storage, "hashed_files", None)
     if manifest:
         digest.update(repr(sorted(manifest.items())).encode())
@@ -58,14 +76,21 @@ def release_fingerprint() -> str:
 
 
 def serves(request) -> bool:
-    """Whether ``request`` is a visitor's, asking for a page to read: kept pages are for them."""
-    return (
+    """Whether ``request`` is a visitor's, asking to read a page Wagtail serves, with no
+    query string: kept pages are for them."""
+    if not (
         settings.WAYMARK_VISITOR_PAGES
         and request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
-    )
+    ):
+        return False
+    try:
+        return resolve(request.path_info).url_name == "wagtail_serve"
+    except Resolver404:
+        return False
 
 
 def keep_for_visitors(request) -> None:
@@ -84,7 +109,7 @@ def _generation() -> str:
 
 
 def page_key(request) -> str:
-    address = hashlib.sha256(f"{request.get_host()} {request.get_full_path()}".encode()).hexdigest()
+    address = hashlib.sha256(f"{request.get_host()} {request.path}".encode()).hexdigest()
     return f"units:visitor-page:{release_fingerprint()}:{_generation()}:{address}"
 
 
@@ -96,6 +121,9 @@ def kept_page(key: str) -> HttpResponse | None:
     response = HttpResponse(content)
     for name, value in headers:
         response.headers[name] = value
+    # As the session middleware says of the page it renders (after this one kept it):
+    # what a signed-in person is given at this address differs.
+    patch_vary_headers(response, ("Cookie",))
     return response
 
 
@@ -115,7 +143,17 @@ def keep_page(key: str, request, response) -> None:
 
 def forget_visitor_pages() -> None:
     """A new generation, once the change that calls for it is committed."""
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+    transaction.on_commit(_new_generation, robust=True)
+
+
+def _new_generation() -> None:
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception:
+        # The change is saved; pages kept before it are given until they expire.
+        logger.exception(
+            "Visitors' kept pages could not be started afresh; they expire within %d s.", PAGE_TIMEOUT
+        )
 
 
 class VisitorPagesMiddleware:
@@ -127,9 +165,17 @@ class VisitorPagesMiddleware:
     def __call__(self, request):
         if not serves(request):
             return self.get_response(request)
-        key = page_key(request)
-        if (response := kept_page(key)) is not None:
+        try:
+            key = page_key(request)
+            response = kept_page(key)
+        except Exception:
+            logger.exception("The cache of visitors' pages is unreachable; the page is rendered.")
+            return self.get_response(request)
+        if response is not None:
             return response
         response = self.get_response(request)
-        keep_page(key, request, response)
+        try:
+            keep_page(key, request, response)
+        except Exception:
+            logger.exception("A visitor's page could not be kept.")
         return response

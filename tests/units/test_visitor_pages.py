@@ -6,10 +6,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 from tests.factories import UserFactory
-from units.models import AssessmentCriterion
+from units.models import AssessmentCriterion, UnitPage
 from units.parsing import parse_unit_file
 from units.services import import_unit
 from units.spec import spec_from_json, spec_to_json
@@ -41,10 +41,33 @@ def test_the_next_visitor_is_given_the_kept_page_without_a_query(seed_unit, djan
     # The middleware further out add their headers to a kept page as to any other.
     for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
         assert again[header] == first[header]
-    # The catalogue's own page is kept too; another address is another page.
+    # Said of the page rendered too: a signed-in person is given another at this address.
+    assert "Cookie" in again["Vary"]
+    assert Client().head(seed_unit.url).status_code == 200
+    # The catalogue's own page is kept too.
     Client().get("/")
-    Client().get(f"{seed_unit.url}?from=search")
-    assert len(kept_pages()) == 3
+    assert len(kept_pages()) == 2
+
+
+def test_an_address_with_a_query_string_or_a_request_with_credentials_is_rendered_afresh(
+    seed_unit, django_assert_max_num_queries
+):
+    Client().get(seed_unit.url)
+    for asked in (
+        lambda: Client().get(f"{seed_unit.url}?from=search"),
+        lambda: Client(HTTP_AUTHORIZATION="Bearer a-token").get(seed_unit.url),
+    ):
+        with django_assert_max_num_queries(7) as queries:
+            assert asked().status_code == 200
+        assert len(queries) > 0
+    assert len(kept_pages()) == 1
+
+
+def test_a_preview_is_never_kept(seed_unit, catalogue_editor):
+    editor = Client()
+    editor.force_login(catalogue_editor)
+    assert editor.get(reverse("wagtailadmin_pages:view_draft", args=[seed_unit.pk])).status_code == 200
+    assert kept_pages() == []
 
 
 def test_a_reimported_unit_is_shown_new_to_the_next_visitor(
@@ -79,6 +102,33 @@ def test_a_page_made_private_or_unpublished_is_no_longer_given(seed_unit, django
     with django_capture_on_commit_callbacks(execute=True):
         seed_unit.unpublish()
     assert visitor.get(seed_unit.url).status_code == 404
+
+
+def test_a_page_moved_or_deleted_or_a_site_changed_is_shown_so(
+    seed_unit, other_unit, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    visitor = Client()
+    address = seed_unit.url
+    assert visitor.get(address).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_unit.slug = "renamed"
+        seed_unit.save_revision().publish()
+    moved = visitor.get(address)  # Wagtail's redirect from the old address, not the kept page
+    assert (moved.status_code, moved["Location"]) == (301, UnitPage.objects.get(pk=seed_unit.pk).url)
+    assert visitor.get(moved["Location"]).status_code == 200
+
+    assert visitor.get(other_unit.url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        site = Site.objects.get()
+        site.site_name = "The catalogue"
+        site.save()
+    with django_assert_max_num_queries(8) as queries:
+        assert visitor.get(other_unit.url).status_code == 200
+    assert len(queries) > 0  # rendered afresh, for the site as it is now
+    with django_capture_on_commit_callbacks(execute=True):
+        UnitPage.objects.get(pk=other_unit.pk).delete()
+    assert visitor.get(other_unit.url).status_code == 404
 
 
 def test_a_change_not_yet_committed_leaves_the_kept_page_as_it_was(seed_unit):
@@ -126,3 +176,24 @@ def test_without_a_shared_cache_nothing_is_kept(settings, seed_unit, django_asse
         Client().get(seed_unit.url)
     assert len(queries) > 0
     assert kept_pages() == []
+
+
+def test_with_the_cache_unreachable_the_visitor_is_given_the_page_rendered(
+    seed_unit, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from units import visitor_pages
+
+    class Unreachable:
+        """The cache as this module sees it with Redis not answering."""
+
+        def __getattr__(self, name):
+            raise ConnectionError("Redis is not answering")
+
+    monkeypatch.setattr(visitor_pages, "cache", Unreachable())
+    page = Client().get(seed_unit.url)
+    assert page.status_code == 200
+    assert AssessmentCriterion.objects.get(outcome__page=seed_unit, code="3.1").text in page.content.decode()
+    # A change is saved all the same, and said not to have reached the kept pages.
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_unit.save_revision().publish()
+    assert "could not be started afresh" in caplog.text
