@@ -1,10 +1,11 @@
 """Django's Redis cache, with one Redis client for each connection pool.
 
 Django's ``RedisCacheClient`` makes a new ``redis.Redis`` for every operation, and each
-one builds its table of response callbacks afresh: about 0.6 ms a request on this
-project's machines, where a session read from the cache is a single GET. A ``redis.Redis``
-is safe to share between threads (every command borrows a connection from the pool and
-gives it back), so one per pool does the same work without that cost.
+one builds its table of response callbacks afresh: a GET measured here took 0.44-0.73 ms
+that way and 0.27-0.44 ms with one client kept, and a signed-in request reads its
+session with one. Django gives each thread its cache object, and so its pools; a
+``redis.Redis`` is safe to share between threads all the same (every command borrows a
+connection from the pool and gives it back).
 """
 
 from django.core.cache.backends import redis

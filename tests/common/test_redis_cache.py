@@ -17,7 +17,7 @@ def shared_cache(tmp_path):
         yield RedisCache(url, {}), client
 
 
-def test_every_operation_uses_the_one_client_and_the_values_are_djangos(shared_cache):
+def test_every_operation_and_thread_uses_the_one_client_and_the_values_are_djangos(shared_cache):
     cache, client = shared_cache
     cache.set("greeting", {"text": "Hello"}, 60)
     first = cache._cache.get_client("greeting", write=True)
@@ -32,9 +32,8 @@ def test_every_operation_uses_the_one_client_and_the_values_are_djangos(shared_c
     cache.delete_many(["greeting", "visits"])
     assert client.dbsize() == 0
 
-
-def test_threads_share_the_client_and_each_gets_its_own_answers(shared_cache):
-    cache, _ = shared_cache
+    # Threads share the client, and each gets its own answers. (One test: another on the
+    # same Redis database, in another process of the suite, would empty it meanwhile.)
     answers = {}
 
     def count(name: str) -> None:
