@@ -22,12 +22,11 @@ CHROMIUM_ARGS = [
 def pytest_collection_modifyitems(items):
     # Journeys run against the live server, in real transactions; restoring the
     # migrations' data (the catalogue's home page, the editors' group) after each one
-    # keeps the next journey on the same footing. A journey walks the pages, whichever
-    # database is under them: CI runs the journeys once, on PostgreSQL (any_database).
+    # keeps the next journey on the same footing. CI runs the journeys on SQLite (.ci/run).
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
-            item.add_marker(pytest.mark.any_database)
+            item.add_marker(pytest.mark.journey)
 
 
 @pytest.fixture(scope="session")
