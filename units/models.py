@@ -10,6 +10,7 @@ from wagtail.search import index
 from units.forms import UnitPageForm
 from units.panels import CriteriaInlinePanel
 from units.spec import CRITERION_CODE_RE, URN_RE
+from units.visitor_pages import keep_for_visitors
 
 
 class PublishedText(models.Model):
@@ -34,8 +35,6 @@ class KeptWholeForVisitors:
 
     def serve(self, request, *args, **kwargs):
         if not getattr(request, "is_preview", False):
-            from units.visitor_pages import keep_for_visitors
-
             keep_for_visitors(request)
         return super().serve(request, *args, **kwargs)
 

@@ -5,20 +5,19 @@ The body is the awarding body's published text, the same for every reader, signe
 not: who is reading shows only in the page around it (base.html), which is rendered on
 every request. The key names the publication it was rendered from, the page's live
 revision and the moment it was published, both read with the page itself while Wagtail
-routes the request: publishing (from the editor, or a re-import of the unit) changes
-them, so the new text is shown at once, by every process, whether the cache is each
-process's own memory or Redis shared by all. Nothing has to be deleted when a unit is
-published. A preview is the editor's draft, not the publication the key names, and is
-never cached; neither is a page published without a revision (made in code, as in tests),
-which has nothing to name it by.
+routes the request, and the release that renders it (``common.release``): publishing
+(from the editor, or a re-import of the unit) changes them, so the new text is shown at
+once, by every process, whether the cache is each process's own memory or Redis shared
+by all. Nothing has to be deleted when a unit is published. A preview is the editor's
+draft, not the publication the key names, and is never cached; neither is a page
+published without a revision (made in code, as in tests), which has nothing to name it by.
 """
 
-import hashlib
-from functools import cache as once
-
 from django.core.cache import cache
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+
+from common.release import release_fingerprint
 
 BODY_TEMPLATE = "units/unit_page_body.html"
 # Long enough that a unit is rendered about once a day per publication; the key changes
@@ -26,19 +25,12 @@ BODY_TEMPLATE = "units/unit_page_body.html"
 BODY_TIMEOUT = 24 * 60 * 60
 
 
-@once
-def _template_version() -> str:
-    """The body template's own text, hashed: a deployment that changes it is not served
-    bodies rendered by the old one from a shared cache."""
-    return hashlib.sha256(get_template(BODY_TEMPLATE).template.source.encode()).hexdigest()[:12]
-
-
 def body_cache_key(page) -> str | None:
     """The key of ``page``'s published body, or None when it has no publication to name."""
     if page.live_revision_id is None or page.last_published_at is None:
         return None
     published = page.last_published_at.isoformat()
-    return f"units:page-body:{_template_version()}:{page.pk}:{page.live_revision_id}:{published}"
+    return f"units:page-body:{release_fingerprint()}:{page.pk}:{page.live_revision_id}:{published}"
 
 
 def render_body(page) -> SafeString:

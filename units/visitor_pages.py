@@ -13,8 +13,8 @@ new generation once its transaction has committed, so from then on every process
 under the new one and renders afresh; pages kept under the old one are never named
 again and expire. A request that read the old generation and the old page may still
 file its answer under the old generation, where nobody looks. The key also names the
-release (``release_fingerprint``), so a deployment whose templates or static files
-changed does not serve pages rendered by the one before.
+release (``common.release.release_fingerprint``), so a deployment whose code, templates,
+packages or static files changed does not serve pages rendered by the one before.
 
 Only with a cache every process shares (CACHE_URL): with each process's own memory, a
 publication in one process (or in ``manage.py import_unit``) could not reach the pages
@@ -28,18 +28,14 @@ generation is logged, and kept pages then expire within PAGE_TIMEOUT.
 import hashlib
 import logging
 import uuid
-from functools import cache as once
-from importlib import metadata
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
+
+from common.release import release_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -52,45 +48,17 @@ PAGE_TIMEOUT = 60 * 60
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 
 
-@once
-def release_fingerprint() -> str:
-    """What renders a page, as this process was started with it, hashed: Waymark's own
-    code and templates, the static files' names and every installed package's version. A
-    deployment that changes any of them files its pages apart from the one before, even
-    while processes of both are serving."""
-    digest = hashlib.sha256()
-    for distribution in sorted(f"{d.metadata['Name']} {d.version}" for d in metadata.distributions()):
-        digest.update(distribution.encode())
-    base = Path(settings.BASE_DIR).resolve()
-    folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", ())]
-    folders += [Path(app.path) for app in apps.get_app_configs() if Path(app.path).resolve().parent == base]
-    for source in sorted(
-        {path for folder in folders for pattern in ("*.py", "*.html") for path in folder.rglob(pattern)}
-    ):
-        digest.update(str(source.relative_to(base)).encode())
-        digest.update(source.read_bytes())
-    manifest = getattr(staticfiles_storage, "hashed_files", None)
-    if manifest:
-        digest.update(repr(sorted(manifest.items())).encode())
-    return digest.hexdigest()[:16]
-
-
 def serves(request) -> bool:
-    """Whether ``request`` is a visitor's, asking to read a page Wagtail serves, with no
-    query string: kept pages are for them."""
-    if not (
+    """Whether ``request`` is a visitor's, asking to read a page, with no query string:
+    kept pages are for them (of the addresses Wagtail serves: ``VisitorPagesMiddleware``)."""
+    return (
         settings.WAYMARK_VISITOR_PAGES
         and request.method in ("GET", "HEAD")
         and not request.META.get("QUERY_STRING")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
-    ):
-        return False
-    try:
-        return resolve(request.path_info).url_name == "wagtail_serve"
-    except Resolver404:
-        return False
+    )
 
 
 def keep_for_visitors(request) -> None:
@@ -157,25 +125,31 @@ def _new_generation() -> None:
 
 
 class VisitorPagesMiddleware:
-    """Gives a visitor a kept page, or keeps the one they are given (see the module)."""
+    """Gives a visitor a kept page, or keeps the one they are given (see the module):
+    once Django has found the address to be one Wagtail serves, so that it is not
+    resolved twice."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not serves(request):
-            return self.get_response(request)
+        response = self.get_response(request)
+        if (key := getattr(request, "visitor_page_key", None)) is not None:
+            try:
+                keep_page(key, request, response)
+            except Exception:
+                logger.exception("A visitor's page could not be kept.")
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match.url_name != "wagtail_serve" or not serves(request):
+            return None
         try:
             key = page_key(request)
             response = kept_page(key)
         except Exception:
             logger.exception("The cache of visitors' pages is unreachable; the page is rendered.")
-            return self.get_response(request)
-        if response is not None:
-            return response
-        response = self.get_response(request)
-        try:
-            keep_page(key, request, response)
-        except Exception:
-            logger.exception("A visitor's page could not be kept.")
+            return None
+        if response is None:
+            request.visitor_page_key = key
         return response
