@@ -50,6 +50,7 @@ from centre.models import Role
 from centre.selectors import units_offered
 from common.errors import AlreadyDone, Stale
 from common.forms import run_form
+from common.reader_pages import render_for_reader
 from common.redaction import redactor_for
 from learners.access import access_own_learner, learner_required
 from learners.policies import ASSESS, enrolment_policy
@@ -62,21 +63,21 @@ STAFF = (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN)
 @centre_role_required(Role.ASSESSOR)
 def caseload_page(request):
     """The assessor's learners, with what waits for them first."""
-    units = units_offered(centre=request.centre)
-    filters = CaseloadFilter(
-        request.GET, caseload_enrolments(centre=request.centre, assessor=request.user), units=units
-    )
-    return render(
-        request,
-        "assessment/caseload.html",
-        {
+
+    def context():
+        units = units_offered(centre=request.centre)
+        filters = CaseloadFilter(
+            request.GET, caseload_enrolments(centre=request.centre, assessor=request.user), units=units
+        )
+        return {
             "page": page_of_caseload(filters.qs, page=request.GET.get("page")),
             "units": units,
             "unit_id": filters.form["unit"].value() or "",
             "state": filters.form["state"].value() or "",
             "states": CaseloadState.CHOICES,
-        },
-    )
+        }
+
+    return render_for_reader(request, "assessment/caseload.html", context)
 
 
 @centre_role_required(*STAFF)
@@ -264,19 +265,21 @@ def unit_grid_page(request, unit_id: int):
 def learner_home(request):
     """The learner's home, at their portfolio's address: each of their units' criteria
     with the evidence mapped to each, where it stands, and the unit's sign-off."""
-    learner = access_own_learner(request)
-    units = portfolio_progress(learner=learner)
-    sign_offs = latest_sign_offs(enrolments=[unit.enrolment for unit in units])
-    for unit in units:
-        latest = sign_offs.get(unit.enrolment.pk)
-        # The sign-off standing, or the one reopened since which the unit is assessed again.
-        unit.sign_off = latest if latest and latest.is_standing else None
-        unit.reopened = latest if latest and not latest.is_standing else None
-    return render(
-        request,
-        "assessment/learner_home.html",
-        {"learner": learner, "units": units, "networking": networking_enabled(learner=learner)},
-    )
+
+    def context():
+        # Which learner the person is follows from the data alone, as the page does: kept
+        # with it (the role that admits them is checked on every request).
+        learner = access_own_learner(request)
+        units = portfolio_progress(learner=learner)
+        sign_offs = latest_sign_offs(enrolments=[unit.enrolment for unit in units])
+        for unit in units:
+            latest = sign_offs.get(unit.enrolment.pk)
+            # The sign-off standing, or the one reopened since which the unit is assessed again.
+            unit.sign_off = latest if latest and latest.is_standing else None
+            unit.reopened = latest if latest and not latest.is_standing else None
+        return {"learner": learner, "units": units, "networking": networking_enabled(learner=learner)}
+
+    return render_for_reader(request, "assessment/learner_home.html", context)
 
 
 @learner_required

@@ -7,6 +7,12 @@ trail, each as the person who reads it, beside a trivial page served by the same
 (benchmarks/serve_urls.py). Not a test: it prints requests a second, p50 and p99 of each.
 Targets: 250 requests a second for the first three, 100 for the moderator's sample.
 
+The portfolio, the caseload and the sample are kept for their readers when CACHE_URL is
+set (common.reader_pages), so driving one address again and again measures the page
+given from the cache. A second server, with the same settings but keeping no page,
+measures each of them rendered afresh, as the first view after a change is: both are
+printed (the targets are read against the first).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/waymark .venv/bin/python benchmarks/serve.py
 
 --smoke: a few learners and two seconds a page, to show that it all still runs (CI,
@@ -80,6 +86,7 @@ class Page:
     session: str | None  # the session cookie of the person reading it; None for a visitor
     target: int | None  # requests a second it should reach, if it has a target
     shows: str  # text the page shows when it is the page meant, not a sign-in or an error
+    kept: bool = False  # kept for its reader (common.reader_pages), so driven afresh too
 
 
 def build(sizes: Sizes):
@@ -170,8 +177,10 @@ def build(sizes: Sizes):
     return [
         Page("trivial page, visitor", "/benchmark/trivial/", None, None, "Nothing here."),
         Page("trivial page, learner", "/benchmark/trivial/", sessions["learner"], None, "Nothing here."),
-        Page("learner's portfolio home", "/portfolio/", sessions["learner"], 250, unit.title),
-        Page(f"caseload of {sizes.caseload}", "/assessment/", sessions["assessor"], 250, "Surname"),
+        Page("learner's portfolio home", "/portfolio/", sessions["learner"], 250, unit.title, kept=True),
+        Page(
+            f"caseload of {sizes.caseload}", "/assessment/", sessions["assessor"], 250, "Surname", kept=True
+        ),
         Page("public unit page", unit.url, None, 250, criteria[0].text[:20]),
         Page(
             f"moderator's sample of {sizes.candidates}",
@@ -179,6 +188,7 @@ def build(sizes: Sizes):
             sessions["moderator"],
             100,
             "Learner8001",
+            kept=True,
         ),
         Page("IQA's samples", "/iqa/", sessions["iqa"], None, unit.title),
         Page("audit trail, IQA", "/audit/", sessions["iqa"], None, "Audit"),
@@ -206,13 +216,18 @@ def queries_of(page: Page) -> int:
     """The queries one request for ``page`` makes, asked in this process (a warm request
     first); with BENCHMARK_PROFILE naming the page, its profile too."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
     if page.session:
         client.cookies[settings.SESSION_COOKIE_NAME] = page.session
     client.get(page.path)
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = client.get(page.path)
     if response.status_code != 200:
         sys.exit(f"benchmarks/serve.py: {page.name} ({page.path}) answered {response.status_code}, not 200.")
@@ -237,9 +252,11 @@ def database_url(name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def start_server(port: int, database: str) -> subprocess.Popen:
+def start_server(port: int, database: str, *, keeps_pages: bool = True) -> subprocess.Popen:
     """gunicorn as scripts/serve runs it, with one process of WEB_THREADS threads."""
     environment = {**os.environ, "DATABASE_URL": database_url(database), "WEB_CONCURRENCY": "1"}
+    if not keeps_pages:
+        environment["BENCHMARK_KEPT_PAGES"] = "off"
     server = subprocess.Popen(  # noqa: S603
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -343,7 +360,7 @@ def main() -> None:
     # Its own name, apart from the test suite's copy of the same database.
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_serve_benchmark"
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    server = None
+    servers = []
     try:
         started = time.perf_counter()
         pages = build(sizes)
@@ -355,28 +372,35 @@ def main() -> None:
         print(f"{connection.vendor} database {database}, built in {time.perf_counter() - started:.0f} s")
         queries = {page.name: queries_of(page) for page in pages}
         connection.close()
-        port = free_port()
-        server = start_server(port, database)
+        port, afresh_port = free_port(), free_port()
+        servers = [start_server(port, database), start_server(afresh_port, database, keeps_pages=False)]
         threads = os.environ.get("WEB_THREADS", "2")
         cache = "Redis (CACHE_URL)" if os.environ.get("CACHE_URL") else "each process's memory"
         print(
-            f"gunicorn: 1 process of {threads} threads on 127.0.0.1:{port}; cache: {cache}; wrk: "
-            f"{os.environ.get('BENCHMARK_CONNECTIONS', '4')} connections, {seconds} s a page"
+            f"gunicorn: 1 process of {threads} threads on 127.0.0.1:{port} (and one keeping no page on "
+            f"{afresh_port}); cache: {cache}; wrk: {os.environ.get('BENCHMARK_CONNECTIONS', '4')} "
+            f"connections, {seconds} s a page"
         )
-        print(f"{'page':<32} {'queries':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  target")
+        print(
+            f"{'page':<32} {'queries':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  {'afresh':>8}"
+            f" {'p99 ms':>8}  target"
+        )
         for page in pages:
             if page.shows not in fetch(port, page):
                 sys.exit(f"benchmarks/serve.py: {page.name} ({page.path}) does not show {page.shows!r}.")
             rate, p50, p99 = drive(port, page, seconds)
+            afresh = f"{'':>8} {'':>8}"
+            if page.kept:
+                afresh_rate, _, afresh_p99 = drive(afresh_port, page, seconds)
+                afresh = f"{afresh_rate:8.0f} {afresh_p99:8.1f}"
             met = page.target is not None and rate >= page.target
             verdict = "" if page.target is None else f"{page.target}: {'met' if met else 'NOT met'}"
-            print(
-                f"{page.name:<32} {queries[page.name]:7d} {rate:8.0f} {p50:8.1f} {p99:8.1f}  {verdict}",
-                flush=True,
-            )
+            measured = f"{queries[page.name]:7d} {rate:8.0f} {p50:8.1f} {p99:8.1f}"
+            print(f"{page.name:<32} {measured}  {afresh}  {verdict}", flush=True)
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
+        for server in servers:
             server.wait(timeout=60)
         connection.creation.destroy_test_db(old_name, verbosity=0)
         shutil.rmtree(SCRATCH, ignore_errors=True)

@@ -9,9 +9,14 @@ from moderation.models import BundleRender, ModerationSample, ModeratorAccess
 from moderation.selectors import samples_for_moderator
 
 
-def access_moderator_sample(request, sample_id: int) -> ModerationSample:
-    """The sample ``sample_id`` if the signed-in moderator's access to it is live."""
-    sample = samples_for_moderator(centre=request.centre, moderator=request.user).filter(pk=sample_id).first()
+def access_moderator_sample(request, sample_id: int, *, with_unit: bool = True) -> ModerationSample:
+    """The sample ``sample_id`` if the signed-in moderator's access to it is live; with
+    ``with_unit=False``, its unit is read only if it is asked for (by a page kept for its
+    reader, only when the page is rendered)."""
+    samples = samples_for_moderator(centre=request.centre, moderator=request.user)
+    if not with_unit:
+        samples = samples.select_related(None)
+    sample = samples.filter(pk=sample_id).first()
     if sample is None:
         raise Http404("No such sample open to you.")
     return sample

@@ -15,6 +15,7 @@ from centre.selectors import units_offered
 from common.dates import long_date
 from common.downloads import evidence_file_response, private_file_response
 from common.forms import run_form
+from common.reader_pages import render_for_reader
 from common.storage_faults import file_or_unavailable
 from common.urls import url_for_each
 from moderation.access import (
@@ -65,20 +66,20 @@ def moderator_home(request):
 
 @moderator_required
 def moderator_sample(request, sample_id: int):
-    sample = access_moderator_sample(request, sample_id)
+    sample = access_moderator_sample(request, sample_id, with_unit=False)
     _seen(request, "moderation.sample_viewed", sample)
-    # Each row with its link, the address reversed once for the whole list.
-    candidate_url = url_for_each("moderation:candidate", "enrolment_id", sample_id=sample.pk)
-    learners = [(row, candidate_url(row.enrolment_id)) for row in sampled_learner_rows(sample=sample)]
-    return render(
-        request,
-        "moderation/moderator/sample.html",
-        {
+
+    def context():
+        # Each row with its link, the address reversed once for the whole list.
+        candidate_url = url_for_each("moderation:candidate", "enrolment_id", sample_id=sample.pk)
+        rows = sampled_learner_rows(sample=sample)
+        return {
             "sample": sample,
-            "learners": learners,
+            "learners": [(row, candidate_url(row.enrolment_id)) for row in rows],
             "render": latest_render_for(sample=sample, user=request.user),
-        },
-    )
+        }
+
+    return render_for_reader(request, "moderation/moderator/sample.html", context)
 
 
 @moderator_required

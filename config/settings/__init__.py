@@ -128,6 +128,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # After Django's own form token: a page kept for its reader holds a
+                # placeholder in its place (common.reader_pages).
+                "common.reader_pages.csrf_context",
             ],
         },
     },

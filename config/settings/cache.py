@@ -66,3 +66,6 @@ else:
 # Catalogue pages kept whole for visitors (units.visitor_pages): only where a publication
 # in any process reaches the pages every process keeps.
 WAYMARK_VISITOR_PAGES = bool(_url)
+# Portfolios, caseloads and samples kept for their readers (common.reader_pages): the
+# same condition, for changes made in any process, the worker's included.
+WAYMARK_READER_PAGES = bool(_url)
