@@ -8,6 +8,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django_otp import device_classes
 
 from accounts.services import raise_access_epoch
+from common.reader_pages import written_as_people_read
 
 
 def _device_saved(sender, instance, created, update_fields=None, raw=False, **kwargs) -> None:
@@ -38,6 +39,14 @@ def _duty_deleted(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
+    # Written at every sign-in (a session, the device's last use, a failure counted): none
+    # of it is shown on a page kept for its reader.
+    written_as_people_read(
+        "sessions.Session",
+        "accounts.SignInFailure",
+        *(model._meta.label for model in device_classes()),
+        "otp_static.StaticToken",
+    )
     for model in device_classes():
         label = model._meta.label
         post_save.connect(_device_saved, sender=model, dispatch_uid=f"access-epoch-{label}")

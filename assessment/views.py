@@ -58,6 +58,8 @@ from networking.selectors import networking_enabled
 from portfolio.kinds import describe_details, kind_spec
 
 STAFF = (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN)
+# What the caseload's address may ask: its filters and its page.
+CASELOAD_QUERY = (*CaseloadFilter.base_filters, "page")
 
 
 @centre_role_required(Role.ASSESSOR)
@@ -77,7 +79,7 @@ def caseload_page(request):
             "states": CaseloadState.CHOICES,
         }
 
-    return render_for_reader(request, "assessment/caseload.html", context)
+    return render_for_reader(request, "assessment/caseload.html", context, query=CASELOAD_QUERY)
 
 
 @centre_role_required(*STAFF)

@@ -6,6 +6,7 @@ from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from audit.references import UNIT, register_reference
+from common.reader_pages import written_as_people_read
 from units.models import UnitPage
 from units.visitor_pages import forget_visitor_pages
 
@@ -17,6 +18,8 @@ def unit_numbers(centre, keys) -> dict[int, str]:
 
 
 register_reference(UNIT, names=unit_numbers)
+# Written while an editor has a page open in Wagtail's admin.
+written_as_people_read("wagtailadmin.EditingSession")
 
 
 def _forget_visitor_pages(**kwargs) -> None:

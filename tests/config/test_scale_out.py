@@ -1,7 +1,8 @@
 """Two Waymarks side by side, as behind a load balancer: two ``scripts/serve web`` on ports
 of their own, one PostgreSQL database (the suite's) and one Redis (CACHE_URL), in the
 plain-HTTP mode. What one answers, the other must honour: a person signed in on one is
-signed in on the other, and the sign-in failures counted on one count on the other."""
+signed in on the other, the sign-in failures counted on one count on the other, and a
+page one keeps for its reader shows what was just done through the other."""
 
 import re
 
@@ -10,9 +11,10 @@ import requests
 from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 
 from centre.models import Role
+from common.scoping import centre_scope
 from tests.config.serving import database_url, redis_database, serving_web, unique_name
 from tests.factories import CentreFactory
-from tests.helpers import member
+from tests.helpers import criteria_of, enrol, member
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -52,6 +54,17 @@ def two_instances(tmp_path, shared_redis, learner_email):
     }
     with serving_web(tmp_path, "a", "b", **settings) as (a, b):
         yield a, b
+
+
+@pytest.fixture
+def enrolled_learner(seed_unit):
+    """A learner on the seed unit, who signs in with their password (hashed as above)."""
+    enrolment = enrol(CentreFactory(name="Northgate College"), seed_unit, first_name="Ada")
+    user = enrolment.learner.user
+    user.email = EMAIL
+    user.password = make_password(PASSWORD, hasher=Argon2PasswordHasher())
+    user.save(update_fields=["email", "password"])
+    return enrolment
 
 
 def sign_in(
@@ -103,3 +116,54 @@ def test_sessions_and_sign_in_failures_are_shared_by_the_instances(two_instances
         assert right.status_code == 429, base
         assert "Too many unsuccessful attempts to sign in." in right.text
         assert "sessionid" not in right.cookies
+
+
+def test_a_page_kept_by_one_instance_shows_what_was_just_done_through_the_other(
+    tmp_path, shared_redis, enrolled_learner
+):
+    settings = {
+        "DATABASE_URL": database_url(unique_name("kept-pages")),
+        "CACHE_URL": shared_redis,
+        "WAYMARK_HTTPS": "false",
+        "WEB_CONCURRENCY": "1",
+    }
+    with centre_scope(enrolled_learner.learner.centre):
+        (criterion,) = criteria_of(enrolled_learner.unit, "1.1")
+    with serving_web(tmp_path, "a", "b", **settings) as (a, b):
+        browser = requests.Session()
+        assert sign_in(a, EMAIL, PASSWORD, browser).status_code == 302
+        for _ in range(2):  # rendered by A, then given as A kept it
+            assert criterion_state(browser.get(f"{a}/portfolio/", timeout=30).text) == "No evidence yet"
+
+        # Written and mapped to 1.1 through B, as the learner's browser does it.
+        form = browser.get(f"{b}/portfolio/evidence/new/written_account/", timeout=30).text
+        created = browser.post(
+            f"{b}/portfolio/evidence/new/written_account/",
+            {**hidden_fields(form), "title": "My account", "body": "What I did."},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert created.status_code == 302, created.text[:2000]
+        mapping = f"{b}{created.headers['Location']}criteria/"
+        mapped = browser.post(
+            mapping,
+            {
+                **hidden_fields(browser.get(mapping, timeout=30).text),
+                "criteria": [criterion.pk],
+                f"note-{criterion.pk}": "Who I met, and what came of it.",
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert mapped.status_code == 302, mapped.text[:2000]
+
+        assert criterion_state(browser.get(f"{a}/portfolio/", timeout=30).text) == "Evidence in draft"
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+
+
+def criterion_state(portfolio: str) -> str:
+    row = re.search(r'<tr data-criterion="1\.1">(.*?)</tr>', portfolio, re.S).group(1)
+    return re.search(r'<span class="state[^"]*">([^<]+)</span>', row).group(1)
