@@ -176,16 +176,32 @@ def page(page, request, monkeypatch):
         pytest.fail(problems, pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def journeys_redis(tmp_path_factory):
+    """A redis-server of this process's journeys alone, as CACHE_URL names it."""
+    from tests.config.serving import redis_database
+
+    with redis_database(0, tmp_path_factory.mktemp("redis"), private=True) as (url, client):
+        yield url, client
+
+
 @pytest.fixture(autouse=True)
-def journeys_as_in_production(settings, live_server):
+def journeys_as_in_production(settings, live_server, journeys_redis):
     """Staff sign in with their authenticator app, as in production; the links in the
-    emails Waymark sends lead to the live server."""
+    emails Waymark sends lead to the live server; the cache is Redis, shared with the
+    task worker, so that the pages kept for visitors and for their readers
+    (``units.visitor_pages``, ``common.reader_pages``) are given as on a server with
+    CACHE_URL, and must show at once what each step of a journey has just changed."""
     settings.WAYMARK_REQUIRE_TWO_FACTOR = True
     settings.WAYMARK_BASE_URL = live_server.url
+    url, client = journeys_redis
+    client.flushdb()
+    settings.CACHES = {"default": {"BACKEND": "common.redis_cache.RedisCache", "LOCATION": url}}
+    settings.WAYMARK_VISITOR_PAGES = settings.WAYMARK_READER_PAGES = True
 
 
 @pytest.fixture
-def db_worker(settings, live_server):
+def db_worker(settings, live_server, journeys_redis):
     """A real ``manage.py db_worker``, in a process of its own, on the journey's database and
     files; the live server's tasks go to the database for it. Stopped at teardown (killed if
     it has not stopped within ten seconds)."""
@@ -214,6 +230,7 @@ def db_worker(settings, live_server):
         "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "WAYMARK_BASE_URL": live_server.url,
+        "CACHE_URL": journeys_redis[0],
     }
     env["BUNDLE_PART_MAX_BYTES"] = str(settings.BUNDLE_PART_MAX_BYTES)
     root = Path(__file__).resolve().parent.parent

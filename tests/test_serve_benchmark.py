@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def wrk():
-    """Debian's wrk, installed when missing, as scripts/test installs Chromium."""
+    """Debian's wrk, installed when missing, as scripts/test installs Chromium and redis-server."""
     if shutil.which("wrk") is None:
         if os.geteuid() != 0 or shutil.which("apt-get") is None:
             pytest.fail("benchmarks/serve.py needs wrk: sudo apt-get install wrk")

@@ -117,16 +117,19 @@ MACHINE_REDIS = "127.0.0.1:6379"
 
 
 @contextlib.contextmanager
-def redis_database(number: int, tmp_path: Path):
+def redis_database(number: int, tmp_path: Path, *, private: bool = False):
     """A Redis database, emptied before and after (only that one), as ``(url, client)``:
     on the Redis at 127.0.0.1:6379 (the machine's, as PostgreSQL is), or, where none
-    answers there, on a redis-server this starts on a free port and stops afterwards."""
+    answers there or ``private`` asks for one no other test shares, on a redis-server
+    this starts on a free port and stops afterwards."""
     import redis
 
     server = None
     url = f"redis://{MACHINE_REDIS}/{number}"
     client = redis.Redis.from_url(url, socket_timeout=10)
     try:
+        if private:
+            raise redis.ConnectionError("a server of this test's own")
         client.ping()
     except redis.ConnectionError:
         executable = shutil.which("redis-server")
