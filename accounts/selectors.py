@@ -66,12 +66,12 @@ def second_factor_standing_for(request) -> SecondFactorStanding:
     return SecondFactorStanding(has_device=has_device, required=has_duties or _administers(user))
 
 
-def kept_in_session(request, key: str, *, given_for, read):
-    """``read()`` (a value the session's JSON can hold) for the person signed in, kept in
-    their session under ``key`` and read again only once their ``access_epoch`` moves or
-    ``given_for`` (what the value was read under: a release's rules, a table's columns)
-    differs."""
-    user = request.user
+def kept_in_session(request, key: str, *, given_for, read, user=None):
+    """``read()`` (a value the session's JSON can hold) for the person signed in (``user``,
+    when ``request.user`` is still being found), kept in their session under ``key`` and
+    read again only once their ``access_epoch`` moves or ``given_for`` (what the value was
+    read under: a release's rules, a table's columns) differs."""
+    user = user if user is not None else request.user
     stamp = [user.pk, user.access_epoch, given_for]
     kept = request.session.get(key)
     if kept and kept["for"] == stamp:

@@ -1,6 +1,7 @@
 """Accounts and sessions: one test per rule of the security issue."""
 
 import io
+import json
 import re
 from unittest import mock
 
@@ -9,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -176,6 +178,30 @@ def test_staff_sign_in_with_password_and_code(client, centre_a, two_factor):
     )
     assert response.url == reverse("assessment:caseload")
     assert client.get(reverse("assessment:caseload")).status_code == 200
+
+
+def test_the_device_that_verified_a_session_is_kept_in_it_and_stops_counting_once_deleted(
+    client, centre_a, two_factor
+):
+    user = member(centre_a, Role.ASSESSOR)
+    device = authenticator(user)
+    sign_in(client, user.email)
+    client.post(reverse("two_factor_verify"), {"code": current_code(device)})
+    client.get(reverse("assessment:caseload"))
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        assert client.get(reverse("assessment:caseload")).status_code == 200
+    assert not [sql for sql in seen if TOTPDevice._meta.db_table in sql]
+    # What is kept says whose device and whether confirmed: never its secret.
+    assert device.key not in json.dumps(dict(client.session))
+
+    device.delete()
+    assert client.get(reverse("assessment:caseload")).url.startswith(reverse("two_factor_set_up"))
 
 
 def test_a_learner_may_choose_two_factor_and_is_then_held_to_it(client, centre_a, two_factor):
