@@ -4,7 +4,7 @@ the person's ``access_epoch`` stands still, so each change here raises it."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django_otp import device_classes
 
 from accounts.services import raise_access_epoch
@@ -12,10 +12,21 @@ from common.reader_pages import written_as_people_read
 
 
 def _device_saved(sender, instance, created, update_fields=None, raw=False, **kwargs) -> None:
-    # A device's throttling and last use are saved field by field at each code entered;
-    # only whether it is confirmed decides anything here.
-    if not raw and (created or update_fields is None or "confirmed" in update_fields):
+    # Only whether it is confirmed, and whose it is, decide anything here. django-otp saves a
+    # device whole when a code is tried (its throttling, its last use), which counts as
+    # such a change: safe, at the cost of sessions reading what they keep again.
+    if not raw and (created or update_fields is None or {"confirmed", "user"} & set(update_fields)):
         raise_access_epoch(user_ids=[instance.user_id])
+
+
+def _device_changing_hands(sender, instance, update_fields=None, **kwargs) -> None:
+    """A device given to someone else stops counting for the person whose it was, whose
+    sessions keep it (``accounts.middleware.KeptDeviceOTPMiddleware``): their epoch too."""
+    if instance.pk is None or (update_fields is not None and "user" not in update_fields):
+        return
+    previous = sender.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+    if previous is not None and previous != instance.user_id:
+        raise_access_epoch(user_ids=[previous])
 
 
 def _device_deleted(sender, instance, **kwargs) -> None:
@@ -49,6 +60,7 @@ def connect() -> None:
     )
     for model in device_classes():
         label = model._meta.label
+        pre_save.connect(_device_changing_hands, sender=model, dispatch_uid=f"access-epoch-hands-{label}")
         post_save.connect(_device_saved, sender=model, dispatch_uid=f"access-epoch-{label}")
         post_delete.connect(_device_deleted, sender=model, dispatch_uid=f"access-epoch-delete-{label}")
     accounts = get_user_model()

@@ -204,6 +204,18 @@ def test_the_device_that_verified_a_session_is_kept_in_it_and_stops_counting_onc
     assert client.get(reverse("assessment:caseload")).url.startswith(reverse("two_factor_set_up"))
 
 
+def test_a_device_given_to_someone_else_stops_verifying_its_old_owners_session(client, centre_a, two_factor):
+    user, other = member(centre_a, Role.ASSESSOR), member(centre_a, Role.ASSESSOR)
+    device = authenticator(user)
+    authenticator(other)
+    sign_in(client, user.email)
+    client.post(reverse("two_factor_verify"), {"code": current_code(device)})
+    assert client.get(reverse("assessment:caseload")).status_code == 200
+    device.user = other
+    device.save(update_fields=["user"])
+    assert client.get(reverse("assessment:caseload")).url.startswith(reverse("two_factor_set_up"))
+
+
 def test_a_learner_may_choose_two_factor_and_is_then_held_to_it(client, centre_a, two_factor):
     user = member(centre_a, Role.LEARNER)
     sign_in(client, user.email)
