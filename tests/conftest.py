@@ -46,6 +46,18 @@ def learner_client(client, learner):
 
 
 @pytest.fixture
+def pages_kept_as_with_cache_url(settings):
+    """Pages kept for visitors and for their readers, as with CACHE_URL: in these tests
+    every request is this process's, so its memory is the cache every process shares."""
+    from django.core.cache import cache
+
+    settings.WAYMARK_VISITOR_PAGES = settings.WAYMARK_READER_PAGES = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def in_centre_a(centre_a):
     with centre_scope(centre_a):
         yield

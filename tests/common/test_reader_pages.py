@@ -33,14 +33,7 @@ PORTFOLIO = reverse("assessment:learner_home")
 CASELOAD = reverse("assessment:caseload")
 
 
-@pytest.fixture(autouse=True)
-def shared_cache(settings):
-    """As with CACHE_URL: in the tests every request is this process's, so its memory is
-    the cache every process shares."""
-    settings.WAYMARK_READER_PAGES = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("pages_kept_as_with_cache_url")
 
 
 @pytest.fixture

@@ -17,14 +17,7 @@ from units.spec import spec_from_json, spec_to_json
 NEW_TEXT = "Assess the worth of own current personal network."
 
 
-@pytest.fixture(autouse=True)
-def shared_cache(settings):
-    """As with CACHE_URL: in the tests every request is this process's, so its memory is
-    the cache every process shares."""
-    settings.WAYMARK_VISITOR_PAGES = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("pages_kept_as_with_cache_url")
 
 
 def kept_pages() -> list[str]:
