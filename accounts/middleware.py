@@ -29,9 +29,9 @@ class KeptDeviceOTPMiddleware(OTPMiddleware):
     """django-otp's ``OTPMiddleware``, with the device that verified this session kept in
     the session instead of read from the database on every request: kept with the person's
     ``access_epoch``, which moves whenever one of their devices is made, confirmed or
-    unconfirmed, or deleted (``accounts.receivers``), so a device taken away stops counting
-    at once. django-otp's own checks follow (the device is the person's, and confirmed); a
-    field not kept is read from the database if anything asks for it."""
+    unconfirmed, given to someone else or deleted (``accounts.receivers``), so a device
+    taken away stops counting at once. django-otp's own checks follow (the device is the
+    person's, and confirmed); a field not kept is read from the database if asked for."""
 
     def _verify_user_sync(self, request, user):
         # django-otp's, but for where the device comes from.
