@@ -181,7 +181,9 @@ def changed_generation(sql: str) -> str | None:
     table = written[1] if written else None
     if table in unwatched or (table == get_user_model()._meta.db_table and LAST_SIGN_IN.match(sql)):
         return None
-    centre_id = active_centre_id() if table in centre_owned else None
+    # A table emptied is every centre's rows gone, whatever the scope.
+    emptied = sql.lstrip()[:8].upper() == "TRUNCATE"
+    centre_id = active_centre_id() if table in centre_owned and not emptied else None
     return generation_key(centre_id if centre_id is not None else ALL)
 
 

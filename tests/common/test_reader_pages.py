@@ -242,7 +242,7 @@ def test_an_address_with_a_query_the_page_does_not_read_is_rendered_and_not_kept
         ('DELETE FROM "learners_learner" WHERE "learners_learner"."id" IN (%s)', "centre"),
         ('UPDATE "wagtailcore_page" SET "title" = %s WHERE "wagtailcore_page"."id" = %s', ALL),
         ('UPDATE "accounts_user" SET "email" = %s WHERE "accounts_user"."id" = %s', ALL),
-        ('TRUNCATE "learners_learner", "centre_centre";', "centre"),
+        ('TRUNCATE "learners_learner", "centre_centre";', ALL),
         ("ALTER TABLE learners_learner ADD COLUMN nickname text", ALL),
         ('WITH gone AS (DELETE FROM "learners_learner" RETURNING 1) SELECT 1', ALL),
         ('UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s', None),
