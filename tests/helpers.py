@@ -2,6 +2,7 @@
 live in tests/conftest.py, factories in tests/factories/)."""
 
 import json
+import re
 
 from assessment.models import CriterionDecision
 from assessment.services import (
@@ -180,3 +181,9 @@ def sampled_by_iqa(enrolment, *, iqa, stage="summative", **plan):
     made = sampling_plan(enrolment.unit, centre=enrolment.centre, iqa=iqa, **plan)
     (sample,) = start_samples(plan=made, iqa=iqa, picks=[(enrolment.pk, stage)])
     return sample
+
+
+def grid_state(page: str, code: str) -> str:
+    """Where criterion ``code`` stands on a tracking grid (the portfolio home's, say)."""
+    row = re.search(rf'<tr data-criterion="{re.escape(code)}">(.*?)</tr>', page, re.S).group(1)
+    return re.search(r'<span class="state[^"]*">([^<]+)</span>', row).group(1)

@@ -14,7 +14,7 @@ from centre.models import Role
 from common.scoping import centre_scope
 from tests.config.serving import database_url, redis_database, serving_web, unique_name
 from tests.factories import CentreFactory
-from tests.helpers import criteria_of, enrol, member
+from tests.helpers import criteria_of, enrol, grid_state, member
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -133,7 +133,7 @@ def test_a_page_kept_by_one_instance_shows_what_was_just_done_through_the_other(
         browser = requests.Session()
         assert sign_in(a, EMAIL, PASSWORD, browser).status_code == 302
         for _ in range(2):  # rendered by A, then given as A kept it
-            assert criterion_state(browser.get(f"{a}/portfolio/", timeout=30).text) == "No evidence yet"
+            assert grid_state(browser.get(f"{a}/portfolio/", timeout=30).text, "1.1") == "No evidence yet"
 
         # Written and mapped to 1.1 through B, as the learner's browser does it.
         form = browser.get(f"{b}/portfolio/evidence/new/written_account/", timeout=30).text
@@ -157,13 +157,8 @@ def test_a_page_kept_by_one_instance_shows_what_was_just_done_through_the_other(
         )
         assert mapped.status_code == 302, mapped.text[:2000]
 
-        assert criterion_state(browser.get(f"{a}/portfolio/", timeout=30).text) == "Evidence in draft"
+        assert grid_state(browser.get(f"{a}/portfolio/", timeout=30).text, "1.1") == "Evidence in draft"
 
 
 def hidden_fields(page: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
-
-
-def criterion_state(portfolio: str) -> str:
-    row = re.search(r'<tr data-criterion="1\.1">(.*?)</tr>', portfolio, re.S).group(1)
-    return re.search(r'<span class="state[^"]*">([^<]+)</span>', row).group(1)

@@ -19,17 +19,12 @@ from tests.factories import (
     pdf_upload,
     submitted_evidence,
 )
-from tests.helpers import criteria_of
+from tests.helpers import criteria_of, grid_state
 
 
 def scoped(centre, function, *args, **kwargs):
     with centre_scope(centre):
         return function(*args, **kwargs)
-
-
-def grid_state(page: str, code: str) -> str:
-    row = re.search(rf'<tr data-criterion="{re.escape(code)}">(.*?)</tr>', page, re.S).group(1)
-    return re.search(r'<span class="state[^"]*">([^<]+)</span>', row).group(1)
 
 
 def create(client, title="My account", token=None, **fields):
