@@ -47,7 +47,8 @@ class User(AbstractUser):
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     # Raised whenever something that decides what the person may do changes (a role, one of
     # their centres, a group, a permission, an authenticator): what a session keeps of that
-    # (their roles, whether they need a second factor) holds while this does not move.
+    # (their roles, whether they need a second factor, a moderator's open samples) holds
+    # while this does not move.
     access_epoch = models.PositiveIntegerField(default=0, editable=False)
     # The name as a person files it (accounts.names), kept in step by save(): lists of
     # staff order by it in SQL, the same on SQLite and PostgreSQL.

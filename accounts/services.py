@@ -34,8 +34,9 @@ def end_sessions(*, user) -> None:
 
 
 def raise_access_epoch(*, user_ids) -> None:
-    """Something that decides whether these people need a second factor has changed: what
-    their sessions keep of that decision is asked again at their next request."""
+    """Something their sessions keep has changed (whether they need a second factor, their
+    roles, a moderator's grants): what the sessions keep is asked again at their next
+    request (``accounts.selectors.kept_in_session``)."""
     from accounts.models import User
 
     User.objects.filter(pk__in=user_ids).update(access_epoch=F("access_epoch") + 1)

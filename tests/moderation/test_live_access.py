@@ -10,11 +10,12 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import ScopeError
+from guardian.shortcuts import remove_perm
 
 from centre.models import Role
 from common.scoping import centre_scope
 from moderation.bundle import bundle_storage
-from moderation.models import BundleRender, ModerationSample, ModeratorAccess
+from moderation.models import MODERATE, BundleRender, ModerationSample, ModeratorAccess
 from moderation.selectors import accesses_to, samples_for_moderator
 from moderation.services import grant_moderator_access, revoke_moderator_access
 from tests.moderation.conftest import member
@@ -120,6 +121,41 @@ def test_a_revoked_access_shows_its_sample_nowhere(two_samples, client, centre_a
     client.force_login(moderator)
     assert client.get(reverse("moderation:sample", kwargs={"sample_id": kept.pk})).status_code == 404
     assert client.get(_download(kept, render)).status_code == 404
+
+
+def _sample_page(sample):
+    return reverse("moderation:sample", kwargs={"sample_id": sample.pk})
+
+
+def test_an_access_revoked_behind_the_services_back_closes_its_sample_at_the_next_request(
+    two_samples, client, centre_a
+):
+    """The samples open to a moderator are kept in their session, but only for the live
+    accesses asked on every request: a revocation written straight to the table, which
+    moves nobody's epoch, closes the sample to a warm session all the same."""
+    kept, ending = two_samples["kept"], two_samples["ending"]
+    client.force_login(two_samples["kept_access"].moderator)
+    assert client.get(_sample_page(ending)).status_code == 200
+    assert client.get(_sample_page(kept)).status_code == 200
+    with centre_scope(centre_a):
+        ModeratorAccess.objects.filter(pk=two_samples["ending_access"].pk).update(revoked_at=timezone.now())
+
+    assert client.get(_sample_page(ending)).status_code == 404
+    assert client.get(_sample_page(kept)).status_code == 200
+
+
+def test_a_grant_taken_away_closes_its_sample_to_a_warm_session(two_samples, client, centre_a):
+    """The policy reads the grant as well as the access: taking the grant away alone, with
+    the access still live, closes the sample at the next request (moderation.receivers)."""
+    kept, ending = two_samples["kept"], two_samples["ending"]
+    moderator = two_samples["kept_access"].moderator
+    client.force_login(moderator)
+    assert client.get(_sample_page(ending)).status_code == 200
+    with centre_scope(centre_a):
+        remove_perm(MODERATE, moderator, ending)
+
+    assert client.get(_sample_page(ending)).status_code == 404
+    assert client.get(_sample_page(kept)).status_code == 200
 
 
 @pytest.mark.parametrize("ended_by", ["expiry", "revocation"])
