@@ -19,7 +19,7 @@ def live_accesses_of_moderator(request) -> list[ModeratorAccess]:
     if not hasattr(request, "_live_moderator_accesses"):
         request._live_moderator_accesses = list(
             ModeratorAccess.objects.live()
-            .filter(centre=request.centre, moderator=request.user)
+            .filter(centre=request.centre, sample__centre=request.centre, moderator=request.user)
             .select_related("sample")
             .order_by("pk")
         )
@@ -30,9 +30,10 @@ def open_sample_ids(request) -> set[int]:
     """The ids of the samples the moderation policy opens to the signed-in moderator
     (``samples_for_moderator``): its own answer, kept in the session for as long as what it
     reads stands still. Their live accesses are asked on every request
-    (``live_accesses_of_moderator``) and the answer is kept only for the same ones; their
-    grants, and their roles, move their ``access_epoch`` whenever they change
-    (``moderation.receivers``, ``centre.receivers``)."""
+    (``live_accesses_of_moderator``): the answer is kept only for the same ones, and never
+    opens a sample none of them is for (an access granted while the answer was asked,
+    since expired, say). Their grants, and their roles, move their ``access_epoch``
+    whenever they change (``moderation.receivers``, ``centre.receivers``)."""
     live = [[access.pk, access.sample_id] for access in live_accesses_of_moderator(request)]
     if not live:
         return set()
@@ -42,7 +43,7 @@ def open_sample_ids(request) -> set[int]:
         return list(samples.values_list("pk", flat=True))
 
     kept = kept_in_session(request, OPEN_SAMPLES_SESSION_KEY, given_for=[request.centre.pk, live], read=read)
-    return set(kept)
+    return set(kept) & {sample_id for _, sample_id in live}
 
 
 def access_moderator_sample(request, sample_id: int, *, with_unit: bool = True) -> ModerationSample:
@@ -51,11 +52,15 @@ def access_moderator_sample(request, sample_id: int, *, with_unit: bool = True) 
     it is asked for (by a page kept for its reader, only when the page is rendered)."""
     if sample_id not in open_sample_ids(request):
         raise Http404("No such sample open to you.")
-    if with_unit:
-        return ModerationSample.objects.select_related("unit").get(centre=request.centre, pk=sample_id)
-    return next(
-        access.sample for access in live_accesses_of_moderator(request) if access.sample_id == sample_id
-    )
+    if not with_unit:
+        # One of the live accesses is for it (open_sample_ids): the sample they brought.
+        live = live_accesses_of_moderator(request)
+        return next(access.sample for access in live if access.sample_id == sample_id)
+    samples = ModerationSample.objects.select_related("unit").filter(centre=request.centre)
+    sample = samples.filter(pk=sample_id).first()
+    if sample is None:
+        raise Http404("No such sample open to you.")
+    return sample
 
 
 def access_bundle_render(request, sample_id: int, render_id: int) -> BundleRender:

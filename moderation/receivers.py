@@ -1,6 +1,6 @@
 """Answers to what lower domains announce, and to a moderator's grants changing."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from accounts.services import raise_access_epoch
@@ -17,6 +17,16 @@ def _grant_changed(sender, instance, raw=False, **kwargs) -> None:
     to them (``moderation.access.open_sample_ids``)."""
     if not raw:
         raise_access_epoch(user_ids=[instance.user_id])
+
+
+@receiver(pre_save, sender=ModerationSampleUserObjectPermission, dispatch_uid="moderation-grant-moving")
+def _grant_changing_hands(sender, instance, raw=False, **kwargs) -> None:
+    """A grant given to someone else stops counting for the person whose it was."""
+    if raw or instance.pk is None:
+        return
+    previous = sender.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+    if previous is not None and previous != instance.user_id:
+        raise_access_epoch(user_ids=[previous])
 
 
 @receiver(submitted_evidence_pseudonymised, dispatch_uid="moderation.discard_bundles_of")

@@ -7,6 +7,8 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import ScopeError
@@ -14,8 +16,15 @@ from guardian.shortcuts import remove_perm
 
 from centre.models import Role
 from common.scoping import centre_scope
+from moderation.access import OPEN_SAMPLES_SESSION_KEY
 from moderation.bundle import bundle_storage
-from moderation.models import MODERATE, BundleRender, ModerationSample, ModeratorAccess
+from moderation.models import (
+    MODERATE,
+    BundleRender,
+    ModerationSample,
+    ModerationSampleUserObjectPermission,
+    ModeratorAccess,
+)
 from moderation.selectors import accesses_to, samples_for_moderator
 from moderation.services import grant_moderator_access, revoke_moderator_access
 from tests.moderation.conftest import member
@@ -156,6 +165,48 @@ def test_a_grant_taken_away_closes_its_sample_to_a_warm_session(two_samples, cli
 
     assert client.get(_sample_page(ending)).status_code == 404
     assert client.get(_sample_page(kept)).status_code == 200
+
+
+def test_a_warm_session_does_not_ask_the_policy_again(two_samples, client):
+    """What the session keeps is used: a second view of a sample reads the moderator's live
+    accesses, not their grants."""
+    client.force_login(two_samples["kept_access"].moderator)
+    assert client.get(_sample_page(two_samples["kept"])).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_sample_page(two_samples["kept"])).status_code == 200
+    asked = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "moderation_moderatoraccess" in asked
+    assert "moderation_moderationsampleuserobjectpermission" not in asked
+
+
+def test_a_kept_answer_never_opens_a_sample_without_a_live_access(two_samples, client, clock):
+    """The answer kept in the session may name a sample whose access was granted while it
+    was asked and has expired since: it stays closed."""
+    kept, ending = two_samples["kept"], two_samples["ending"]
+    moderator = two_samples["kept_access"].moderator
+    client.force_login(moderator)
+    assert client.get(_sample_page(kept)).status_code == 200
+    clock.shift(datetime.timedelta(seconds=2))  # the access to ``ending`` has expired
+    assert client.get(_sample_page(kept)).status_code == 200
+    session = client.session
+    session[OPEN_SAMPLES_SESSION_KEY]["value"].append(ending.pk)  # as that race would leave it
+    session.save()
+
+    assert client.get(_sample_page(ending)).status_code == 404
+    assert client.get(_sample_page(kept)).status_code == 200
+
+
+def test_a_grant_given_to_someone_else_closes_its_sample_to_its_old_holder(two_samples, client, centre_a):
+    ending = two_samples["ending"]
+    moderator = two_samples["kept_access"].moderator
+    client.force_login(moderator)
+    assert client.get(_sample_page(ending)).status_code == 200
+    with centre_scope(centre_a):
+        grant = ModerationSampleUserObjectPermission.objects.get(user=moderator, content_object=ending)
+        grant.user = member(centre_a, Role.MODERATOR)
+        grant.save()
+
+    assert client.get(_sample_page(ending)).status_code == 404
 
 
 @pytest.mark.parametrize("ended_by", ["expiry", "revocation"])
