@@ -94,11 +94,13 @@ def free_port() -> int:
 
 def environment(run_dir: Path, database_url: str, port: int) -> dict[str, str]:
     """What scripts/serve runs with: a deployment's variables and nothing of the caller's
-    (its settings module, its storage), on plain HTTP on 127.0.0.1."""
+    (its settings module, its storage) but its CACHE_URL, the cache that more than one
+    process shares, on plain HTTP on 127.0.0.1."""
     return {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", str(run_dir)),
         **({"PYTHON": os.environ["PYTHON"]} if "PYTHON" in os.environ else {}),
+        **({"CACHE_URL": os.environ["CACHE_URL"]} if "CACHE_URL" in os.environ else {}),
         "WAYMARK_ENVIRONMENT": "production",
         "WAYMARK_VAR_DIR": str(run_dir / "var"),
         # Kept between runs: collectstatic then copies nothing that has not changed.
