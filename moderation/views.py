@@ -49,8 +49,18 @@ moderator_required = centre_role_required(Role.MODERATOR)
 admin_required = centre_role_required(Role.CENTRE_ADMIN)
 
 
-def _seen(request, verb: str, target, **details) -> None:
-    record_audit(actor=request.user, verb=verb, target=target, centre=request.centre, details=details)
+def _seen(request, verb: str, target, *, unit, learner=None, **details) -> None:
+    """What the moderator opened, filed under its unit and, where it is one learner's, under
+    theirs: the trail read learner by learner shows who has seen their work."""
+    record_audit(
+        actor=request.user,
+        verb=verb,
+        target=target,
+        centre=request.centre,
+        learner=learner,
+        unit=unit,
+        details=details,
+    )
 
 
 def _problems(form) -> list[str]:
@@ -67,7 +77,7 @@ def moderator_home(request):
 @moderator_required
 def moderator_sample(request, sample_id: int):
     sample = access_moderator_sample(request, sample_id, with_unit=False)
-    _seen(request, "moderation.sample_viewed", sample)
+    _seen(request, "moderation.sample_viewed", sample, unit=sample.unit_id)
 
     def context():
         # Each row with its link, the address reversed once for the whole list.
@@ -91,7 +101,8 @@ def moderator_candidate(request, sample_id: int, enrolment_id: int):
     )
     if candidate is None:
         raise Http404("No such learner in this sample.")
-    _seen(request, "moderation.learner_viewed", candidate.sampled.enrolment)
+    enrolment = candidate.sampled.enrolment
+    _seen(request, "moderation.learner_viewed", enrolment, unit=sample.unit_id, learner=enrolment.learner_id)
     return render(
         request,
         "moderation/moderator/candidate.html",
@@ -111,10 +122,10 @@ def moderator_candidate(request, sample_id: int, enrolment_id: int):
 @moderator_required
 def moderator_file(request, sample_id: int, file_id: int):
     sample = access_moderator_sample(request, sample_id)
-    files = {f.pk: f for c in candidates_of(sample=sample) for f in c.files}
-    evidence_file = files.get(file_id)
-    if evidence_file is None:
+    files = {f.pk: (f, c) for c in candidates_of(sample=sample) for f in c.files}
+    if file_id not in files:
         raise Http404("No such file in this sample.")
+    evidence_file, candidate = files[file_id]
     inline = ShowFileForm(request.GET).wants_inline() and bool(evidence_file.print_rendition)
     response = file_or_unavailable(
         request,
@@ -128,6 +139,8 @@ def moderator_file(request, sample_id: int, file_id: int):
             request,
             "moderation.file_shown" if inline else "moderation.file_downloaded",
             evidence_file,
+            unit=sample.unit_id,
+            learner=candidate.sampled.enrolment.learner_id,
             sha256=evidence_file.sha256,
         )
     return response
@@ -151,7 +164,7 @@ def bundle_page(request, sample_id: int, render_id: int):
     nothing but the audit trail: a render whose worker died is queued again by the
     watchdog task or ``manage.py recover_bundle_renders``, never by a page."""
     bundle = access_bundle_render(request, sample_id, render_id)
-    _seen(request, "moderation.bundle_viewed", bundle)
+    _seen(request, "moderation.bundle_viewed", bundle, unit=bundle.sample.unit_id)
     status_url = reverse("moderation:bundle_status", kwargs={"sample_id": sample_id, "render_id": render_id})
     return render(
         request,
@@ -196,7 +209,7 @@ def bundle_download(request, sample_id: int, render_id: int, kind: str):
     # Audited once the store has given the file: a bundle it could not give was not
     # downloaded.
     if response.status_code == 200:
-        _seen(request, "moderation.bundle_downloaded", bundle, kind=kind)
+        _seen(request, "moderation.bundle_downloaded", bundle, unit=bundle.sample.unit_id, kind=kind)
     return response
 
 

@@ -110,6 +110,16 @@ def test_moderator_sees_only_the_sampled_learners_read_only_and_every_view_is_au
             )
         )
     assert verbs == ["moderation.sample_viewed", "moderation.learner_viewed", "moderation.file_downloaded"]
+    with centre_scope(centre_a):
+        filed = list(
+            AuditRecord.objects.filter(actor_key=moderator_client.access.moderator.audit_key)
+            .order_by("sequence")
+            .values_list("learner_ref", "unit_ref")
+        )
+    # Filed under the unit, and the learner whose work was opened: the trail read learner
+    # by learner shows the moderator saw it.
+    learner = cohort[0].learner_id
+    assert filed == [(None, sample.unit_id), (learner, sample.unit_id), (learner, sample.unit_id)]
     # Read-only: no assessment, sign-off or portfolio page will take a change from them.
     for path in [
         reverse("assessment:sign_off_unit", kwargs={"enrolment_id": cohort[0].pk}),
