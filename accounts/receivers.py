@@ -19,10 +19,12 @@ def _device_saved(sender, instance, created, update_fields=None, raw=False, **kw
         raise_access_epoch(user_ids=[instance.user_id])
 
 
-def _device_changing_hands(sender, instance, update_fields=None, **kwargs) -> None:
-    """A device given to someone else stops counting for the person whose it was, whose
-    sessions keep it (``accounts.middleware.KeptDeviceOTPMiddleware``): their epoch too."""
-    if instance.pk is None or (update_fields is not None and "user" not in update_fields):
+def previous_holder_loses_it(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
+    """A row held by one person (its ``user``: a device, a moderator's grant) given to
+    someone else stops counting for the person whose it was, whose sessions keep it
+    (``accounts.middleware.KeptDeviceOTPMiddleware``, ``moderation.access``): their epoch
+    too. A ``pre_save`` receiver, for any such model."""
+    if raw or instance.pk is None or (update_fields is not None and "user" not in update_fields):
         return
     previous = sender.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
     if previous is not None and previous != instance.user_id:
@@ -60,7 +62,7 @@ def connect() -> None:
     )
     for model in device_classes():
         label = model._meta.label
-        pre_save.connect(_device_changing_hands, sender=model, dispatch_uid=f"access-epoch-hands-{label}")
+        pre_save.connect(previous_holder_loses_it, sender=model, dispatch_uid=f"access-epoch-hands-{label}")
         post_save.connect(_device_saved, sender=model, dispatch_uid=f"access-epoch-{label}")
         post_delete.connect(_device_deleted, sender=model, dispatch_uid=f"access-epoch-delete-{label}")
     accounts = get_user_model()

@@ -3,6 +3,7 @@
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from accounts.receivers import previous_holder_loses_it
 from accounts.services import raise_access_epoch
 from moderation.bundle import discard_bundles_of
 from moderation.models import ModerationSampleUserObjectPermission
@@ -19,14 +20,12 @@ def _grant_changed(sender, instance, raw=False, **kwargs) -> None:
         raise_access_epoch(user_ids=[instance.user_id])
 
 
-@receiver(pre_save, sender=ModerationSampleUserObjectPermission, dispatch_uid="moderation-grant-moving")
-def _grant_changing_hands(sender, instance, raw=False, **kwargs) -> None:
-    """A grant given to someone else stops counting for the person whose it was."""
-    if raw or instance.pk is None:
-        return
-    previous = sender.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
-    if previous is not None and previous != instance.user_id:
-        raise_access_epoch(user_ids=[previous])
+# A grant given to someone else stops counting for the person whose it was.
+pre_save.connect(
+    previous_holder_loses_it,
+    sender=ModerationSampleUserObjectPermission,
+    dispatch_uid="moderation-grant-moving",
+)
 
 
 @receiver(submitted_evidence_pseudonymised, dispatch_uid="moderation.discard_bundles_of")
