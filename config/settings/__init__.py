@@ -207,6 +207,10 @@ WAGTAIL_SITE_NAME = "Waymark"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# No Gravatar: it would send a hash of every editor's email address to gravatar.com from
+# the admin's pages (which the Content-Security-Policy blocks anyway, leaving a broken
+# picture); Wagtail shows its own default avatar instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # A unit specification is a few kilobytes; anything bigger is not one.
 UNIT_IMPORT_MAX_BYTES = int(os.environ.get("UNIT_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))

@@ -90,6 +90,12 @@ def test_wagtails_admin_has_the_policy_reported_not_enforced(admin_client):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy-Report-Only"]
 
 
+def test_wagtails_admin_sends_no_editors_email_to_gravatar(admin_client):
+    page = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "gravatar" not in page
+    assert "wagtailadmin/images/default-user-avatar" in page
+
+
 def test_cookies_are_httponly_and_samesite(client, centre_a):
     user = MembershipFactory(centre=centre_a, role=Role.LEARNER).user
     client.post(reverse("login"), {"username": user.email, "password": "correct horse battery staple"})
