@@ -33,6 +33,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "moderation.access_revoked": "Moderator’s access revoked",
     "moderation.bundle_downloaded": "Moderation bundle downloaded",
     "moderation.bundle_exported": "Moderation bundle exported",
+    "moderation.bundle_html_exported": "Moderation bundle exported as HTML",
     "moderation.bundle_rendered": "Moderation bundle made",
     "moderation.bundle_requested": "Moderation bundle requested",
     "moderation.bundle_viewed": "Moderation bundle viewed",

@@ -1,29 +1,50 @@
-"""Times the moderation bundle for 30 candidates with 5 evidence items each, every item
-carrying an 800×600 photograph uploaded as PNG, on a throwaway copy of the database
-DATABASE_URL names, beside two references on the same content: WeasyPrint alone on a
-plain HTML page embedding the original PNGs, and Chromium's print-to-PDF of that page.
-Then it times splitting that bundle into parts for email (at BUNDLE_PART_MAX_BYTES, or
-BENCHMARK_PART_MAX_BYTES when set). Not a test: it prints seconds, pages, size and peak
-memory of each.
+"""Times the moderation bundle as the worker makes it, beside two engines given the very
+same document, on a throwaway copy of the database DATABASE_URL names.
+
+For each size (30, 60 and 120 candidates, each with 5 evidence items carrying an 800×600
+photograph uploaded as PNG, so printed from the JPEG rendition made at upload), it times
+three jobs, in rounds, each job in a fresh process of its own and the order turned every
+round:
+
+- Waymark: the worker's whole job, ``run_bundle_render`` on a queued render (layout,
+  learners' PDFs and page references, parts, ZIP, saving the files and publishing);
+- WeasyPrint alone, laying out and writing the HTML ``export_bundle --html`` wrote for
+  that sample (the renderer's HTML exactly, with its stylesheet and the same JPEG files);
+- Chromium (headless, ``--print-to-pdf``) printing that same HTML file.
+
+It prints each job's seconds (lowest/median/highest of the rounds), pages, size and peak
+memory (Chromium's: its largest process), then Waymark's time over each engine's, round
+by round, against the targets (at most 1.5 times Chromium's, at most 0.5 times
+WeasyPrint's), and each size's seconds and memory per candidate. Not a test.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/waymark .venv/bin/python benchmarks/bundle.py
+
+--candidates 30,60: the sizes; --rounds N (3); --smoke: 3 candidates, one round, to show that
+it still runs (tests/test_bundle_benchmark.py). BENCHMARK_PROFILE=1: cProfile of Waymark's
+job in the first round, printed.
 """
 
-import dataclasses
+import argparse
 import io
 import multiprocessing
 import os
-import pickle
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SCRATCH = Path(tempfile.mkdtemp(prefix="waymark-bundle-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# The bundles and the evidence go to this run's own folder, removed at the end.
+os.environ["EVIDENCE_ROOT"] = str(SCRATCH / "evidence")
 
 import django
 
@@ -33,8 +54,25 @@ from django.db import connection
 from PIL import Image, ImageDraw, ImageFilter
 from pypdf import PdfReader
 
-CANDIDATES, ITEMS, CHROMIUM = 30, 5, os.environ.get("WAYMARK_CHROMIUM", "/usr/bin/chromium")
-SEED = Path(__file__).resolve().parent.parent / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
+ITEMS = 5
+CHROMIUM = os.environ.get("WAYMARK_CHROMIUM", "/usr/bin/chromium")
+SEED = ROOT / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
+TARGETS = {"Chromium": 1.5, "WeasyPrint": 0.5}  # Waymark's time over the engine's, at most
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mb: float
+    pdf: Path
+
+
+@dataclass
+class Sample:
+    candidates: int
+    centre_id: int
+    render_id: int
+    html: Path
 
 
 def photograph(seed: int) -> bytes:
@@ -50,93 +88,9 @@ def photograph(seed: int) -> bytes:
     return content.getvalue()
 
 
-def measured(function, *args):
-    """Run ``function`` in a fresh child process, so that each method's peak memory is its
-    own: the seconds its work took there, and that peak."""
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.apply(_timed, (function, *args))
-
-
-def _timed(function, *args):
-    started = time.perf_counter()
-    memory = function(*args)
-    return time.perf_counter() - started, memory
-
-
-def waymark_bundle(sample_id: int, centre_id: int, output: str):
-    """The bundle as the worker makes it: read the sample, render, write the PDF."""
-    from centre.models import Centre
-    from common.scoping import centre_scope, scopes_disabled
-    from moderation.bundle import render_bundle
-    from moderation.models import ModerationSample
-    from moderation.selectors import candidates_of
-
-    with scopes_disabled():
-        centre = Centre.objects.get(pk=centre_id)
-    with centre_scope(centre):
-        sample = ModerationSample.objects.get(pk=sample_id)
-        if os.environ.get("BENCHMARK_PROFILE"):
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            rendered = profiler.runcall(render_bundle, sample=sample, candidates=candidates_of(sample=sample))
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
-        else:
-            rendered = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
-    Path(output).write_bytes(rendered.pdf)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # For the parts' timing, which starts from the rendered bundle as the worker has it
-    # (without the ZIP, which the parts do not need), kept out of this peak.
-    without_archive = dataclasses.replace(rendered, archive=b"")
-    Path(output).with_suffix(".pickle").write_bytes(pickle.dumps(without_archive))
-    return peak
-
-
-def waymark_parts(rendered_path: str, max_bytes: int):
-    """The bundle's parts, as the worker makes them after the render: split and written."""
-    from moderation.bundle import split_into_parts
-
-    rendered = pickle.loads(Path(rendered_path).read_bytes())  # noqa: S301 (written just before)
-    parts = split_into_parts(rendered, max_bytes=max_bytes)
-    for n, part in enumerate(parts, start=1):
-        Path(rendered_path).with_name(f"part-{n}-of-{len(parts)}.pdf").write_bytes(part)
-    print(
-        f"  {len(parts)} parts at most {max_bytes / 1024 / 1024:.1f} MB: biggest "
-        f"{max(map(len, parts)) / 1024 / 1024:.1f} MB, together {sum(map(len, parts)) / 1024 / 1024:.1f} MB"
-    )
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def plain_weasyprint(page: str, output: str):
-    from weasyprint import HTML
-
-    HTML(filename=page).write_pdf(output)
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def chromium(page: str, output: str):
-    subprocess.run(  # noqa: S603
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={output}",
-            f"file://{page}",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def build(folder: Path):
+def build(candidates: int) -> Sample:
+    """A centre of its own with ``candidates`` signed-off learners, their sample, its render
+    asked for (queued, as the moderator's request leaves it) and its HTML exported."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
@@ -145,33 +99,33 @@ def build(folder: Path):
     from common.scoping import centre_scope
     from learners.models import Enrolment, Learner
     from learners.services import allocate_assessor
+    from moderation.bundle import request_bundle, write_bundle_html
+    from moderation.selectors import candidates_of
     from moderation.services import create_moderation_sample
     from portfolio.models import EvidenceItem
     from portfolio.services import add_evidence_files, set_evidence_mappings, submit_evidence_item
     from tests.factories import valid_uln
-    from units.parsing import parse_unit_file
     from units.selectors import unit_by_urn
-    from units.services import import_unit
 
-    import_unit(spec=parse_unit_file(SEED.read_bytes()))
     unit = unit_by_urn(urn="R/600/9587")
-    centre, _ = save_centre(number="12345", name="Benchmark College")
+    centre, _ = save_centre(number=f"{20000 + candidates}", name=f"Benchmark College {candidates}")
     set_offered_units(centre=centre, urns=[unit.urn])
-    admin = add_member(centre=centre, email="admin@example.org", role=Role.CENTRE_ADMIN)[0].user
+    prefix = f"c{candidates}"
+    admin = add_member(centre=centre, email=f"{prefix}.admin@example.org", role=Role.CENTRE_ADMIN)[0].user
     assessors = [
-        add_member(centre=centre, email=f"a{n}@example.org", role=Role.ASSESSOR)[0].user for n in range(3)
+        add_member(centre=centre, email=f"{prefix}.a{n}@example.org", role=Role.ASSESSOR)[0].user
+        for n in range(3)
     ]
     criteria = [c for o in unit.learning_outcomes.all() for c in o.criteria.all()]
-    originals = []
     with centre_scope(centre):
         enrolments = []
-        for n in range(CANDIDATES):
+        for n in range(candidates):
             learner = Learner.objects.create(
                 centre=centre,
                 first_name="Learner",
                 last_name=f"{n:04d}",
-                email=f"l{n}@example.org",
-                uln=valid_uln(400000000 + 3 * n),
+                email=f"{prefix}.l{n}@example.org",
+                uln=valid_uln(400000000 + 1000 * candidates + 3 * n),
                 candidate_number=f"{n + 1:04d}",
             )
             user = add_member(centre=centre, email=learner.email, role=Role.LEARNER)[0].user
@@ -182,16 +136,15 @@ def build(folder: Path):
             allocate_assessor(enrolment=enrolment, assessor=assessors[n % 3])
             enrolment.refresh_from_db()
             for i in range(ITEMS):
-                content = photograph(n * ITEMS + i)
-                originals.append(content)
                 item = EvidenceItem.objects.create(
                     centre=centre,
                     learner=learner,
                     kind="files",
                     title=f"Photo {i + 1}",
                     body="At the event.",
-                    creation_token=f"00000000-0000-4000-8000-{n * ITEMS + i:012d}",
+                    creation_token=f"00000000-0000-4000-{candidates:04d}-{n * ITEMS + i:012d}",
                 )
+                content = photograph(n * ITEMS + i)
                 add_evidence_files(
                     item=item, actor=user, uploads=[SimpleUploadedFile(f"p{i}.png", content, "image/png")]
                 )
@@ -207,48 +160,176 @@ def build(folder: Path):
             countersign_unit(sign_off=sign_off, learner_user=user, declared=True)
             enrolments.append(enrolment.pk)
         sample = create_moderation_sample(centre=centre, unit=unit, actor=admin, enrolment_ids=enrolments)
-    images = []
-    for n, content in enumerate(originals):
-        path = folder / f"photo-{n}.png"
-        path.write_bytes(content)
-        images.append(f'<h2>Photo {n + 1}</h2><img src="{path.name}" style="max-width: 100%">')
-    page = folder / "plain.html"
-    page.write_text("<!DOCTYPE html><html><body>" + "".join(images) + "</body></html>")
-    return sample, centre, page
+        render = request_bundle(sample=sample, actor=admin)
+        html = write_bundle_html(
+            sample=sample, candidates=candidates_of(sample=sample), folder=SCRATCH / f"html-{candidates}"
+        )
+    return Sample(candidates=candidates, centre_id=centre.pk, render_id=render.pk, html=html)
 
 
-def report(name: str, seconds: float, output: Path, memory: float) -> None:
-    pages = len(PdfReader(output).pages)
-    size = output.stat().st_size / 1024 / 1024
-    print(f"{name:<34} {seconds:6.1f} s {pages:5d} pages {size:7.1f} MB  peak {memory:6.0f} MB")
+def in_own_process(job, *args) -> Measured:
+    """``job`` run in a fresh child process, so that each job's peak memory is its own."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(job, args)
+
+
+def waymark(sample: Sample, output: Path, profile: bool) -> Measured:
+    """The worker's whole job on the sample's render, queued again as a retry leaves it, in
+    the centre's scope as the task runs it (``centre.tasks.centre_task``)."""
+    from centre.models import Centre
+    from common.scoping import centre_scope, scopes_disabled
+    from moderation.models import BundleRender
+
+    with scopes_disabled():
+        centre = Centre.objects.get(pk=sample.centre_id)
+    with centre_scope(centre):
+        BundleRender.objects.filter(pk=sample.render_id).update(
+            status=BundleRender.Status.QUEUED, pdf="", archive="", parts=[]
+        )
+        return _timed_render(sample, output, profile)
+
+
+def _timed_render(sample: Sample, output: Path, profile: bool) -> Measured:
+    from moderation.bundle import bundle_storage, run_bundle_render
+    from moderation.models import BundleRender
+
+    started = time.perf_counter()
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        render = profiler.runcall(run_bundle_render, render_id=sample.render_id)
+        seconds = time.perf_counter() - started
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    else:
+        render = run_bundle_render(render_id=sample.render_id)
+        seconds = time.perf_counter() - started
+    if render.status != BundleRender.Status.DONE:
+        raise RuntimeError(f"The render failed: {render.error}")
+    with bundle_storage().open(render.pdf, "rb") as pdf:
+        output.write_bytes(pdf.read())
+    return Measured(seconds, peak_mb(resource.RUSAGE_SELF), output)
+
+
+def weasyprint(sample: Sample, output: Path, profile: bool) -> Measured:
+    from weasyprint import HTML
+
+    started = time.perf_counter()
+    HTML(filename=sample.html).write_pdf(output)
+    return Measured(time.perf_counter() - started, peak_mb(resource.RUSAGE_SELF), output)
+
+
+def chromium(sample: Sample, output: Path, profile: bool) -> Measured:
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603 (Debian's chromium, on our own file)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={output}",
+            sample.html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return Measured(time.perf_counter() - started, peak_mb(resource.RUSAGE_CHILDREN), output)
+
+
+def peak_mb(who) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+JOBS = {"Waymark": waymark, "WeasyPrint": weasyprint, "Chromium": chromium}
+
+
+def spread(values) -> str:
+    values = sorted(values)
+    return "/".join(f"{v:.2f}" for v in (values[0], statistics.median(values), values[-1]))
+
+
+def measure(sample: Sample, rounds: int, profile: bool) -> dict[str, list[Measured]]:
+    names = list(JOBS)
+    results: dict[str, list[Measured]] = {name: [] for name in names}
+    for round_number in range(rounds):
+        order = names[round_number % 3 :] + names[: round_number % 3]
+        for name in order:
+            output = SCRATCH / f"{name.lower()}-{sample.candidates}-{round_number}.pdf"
+            results[name].append(
+                in_own_process(
+                    JOBS[name], sample, output, profile and round_number == 0 and name == "Waymark"
+                )
+            )
+    return results
+
+
+def report(sample: Sample, results: dict[str, list[Measured]]) -> tuple[float, float]:
+    rounds = len(results["Waymark"])
+    print(f"\n{sample.candidates} candidates × {ITEMS} items with photographs, {rounds} round(s)")
+    print(f"{'job':<12} {'seconds (low/median/high)':>26} {'pages':>6} {'MB':>6} {'peak MB':>8}")
+    for name, measured in results.items():
+        last = measured[-1].pdf
+        print(
+            f"{name:<12} {spread(m.seconds for m in measured):>26} {len(PdfReader(last).pages):>6} "
+            f"{last.stat().st_size / 1024 / 1024:>6.1f} {max(m.peak_mb for m in measured):>8.0f}"
+        )
+    for engine, target in TARGETS.items():
+        ratios = [w.seconds / e.seconds for w, e in zip(results["Waymark"], results[engine], strict=True)]
+        verdict = "met" if max(ratios) <= target else "not met"
+        print(f"Waymark over {engine}, round by round: {spread(ratios)} (target at most {target}: {verdict})")
+    return statistics.median(m.seconds for m in results["Waymark"]), max(
+        m.peak_mb for m in results["Waymark"]
+    )
+
+
+def report_growth(figures: dict[int, tuple[float, float]]) -> None:
+    """Waymark's time and memory against the smallest size: growing no faster than the
+    candidates do is growing at most linearly."""
+    smallest = min(figures)
+    seconds, peak = figures[smallest]
+    print(f"\nWaymark's job as the candidates grow (against {smallest}):")
+    for size, (size_seconds, size_peak) in sorted(figures.items()):
+        print(
+            f"  {size:>4} candidates (×{size / smallest:.0f}): {size_seconds:6.1f} s "
+            f"(×{size_seconds / seconds:.2f}), peak {size_peak:5.0f} MB (×{size_peak / peak:.2f})"
+        )
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", default="30,60,120", help="sizes, comma-separated")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="3 candidates, one round")
+    arguments = parser.parse_args()
+    sizes = [3] if arguments.smoke else [int(n) for n in arguments.candidates.split(",")]
+    rounds = 1 if arguments.smoke else arguments.rounds
+    profile = bool(os.environ.get("BENCHMARK_PROFILE"))
+
+    from units.parsing import parse_unit_file
+    from units.services import import_unit
+
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            folder = Path(folder)
-            print(f"{connection.vendor}: {CANDIDATES} candidates × {ITEMS} items, each with an 800×600 PNG")
+        import_unit(spec=parse_unit_file(SEED.read_bytes()))
+        samples = []
+        for size in sizes:
             started = time.perf_counter()
-            sample, centre, page = build(folder)
-            print(f"built in {time.perf_counter() - started:.0f} s")
-            connection.close()
-            outputs = {name: folder / f"{name}.pdf" for name in ["waymark", "weasyprint", "chromium"]}
-            seconds, memory = measured(waymark_bundle, sample.pk, centre.pk, str(outputs["waymark"]))
-            report("Waymark bundle", seconds, outputs["waymark"], memory)
-            seconds, memory = measured(plain_weasyprint, str(page), str(outputs["weasyprint"]))
-            report("WeasyPrint alone, plain page", seconds, outputs["weasyprint"], memory)
-            seconds, memory = measured(chromium, str(page), str(outputs["chromium"]))
-            report("Chromium print-to-PDF, plain page", seconds, outputs["chromium"], memory)
-            from django.conf import settings
-
-            limit = int(os.environ.get("BENCHMARK_PART_MAX_BYTES", settings.BUNDLE_PART_MAX_BYTES))
-            pickled = str(outputs["waymark"].with_suffix(".pickle"))
-            seconds, memory = measured(waymark_parts, pickled, limit)
-            print(f"{'Waymark parts of that bundle':<34} {seconds:6.1f} s{'':31} peak {memory:6.0f} MB")
+            samples.append(build(size))
+            print(f"{connection.vendor}: {size} candidates built in {time.perf_counter() - started:.0f} s")
+        connection.close()
+        figures = {sample.candidates: report(sample, measure(sample, rounds, profile)) for sample in samples}
+        if len(figures) > 1:
+            report_growth(figures)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 if __name__ == "__main__":

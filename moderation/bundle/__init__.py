@@ -30,7 +30,7 @@ from moderation.bundle.jobs import (
     watch_render,
 )
 from moderation.bundle.parts import split_into_parts
-from moderation.bundle.render import render_bundle
+from moderation.bundle.render import render_bundle, write_bundle_html
 
 __all__ = [
     "bundle_storage",
@@ -42,4 +42,5 @@ __all__ = [
     "run_bundle_render",
     "split_into_parts",
     "watch_render",
+    "write_bundle_html",
 ]

@@ -141,14 +141,20 @@ def parse_anchor(name: str) -> Anchor | None:
     return None
 
 
-# The URLs the layout asks the renderer's fetcher for: the stylesheet and the bundle's files.
-STYLESHEET_URL = "bundle:static/bundle.css"
-_FILE_URL = re.compile(rf"bundle:file/({_WHOLE})")
+# The URLs the layout asks the renderer's fetcher for: the stylesheet and the bundle's
+# files, each a path relative to the bundle, so that the HTML the renderer lays out is the
+# HTML ``export_bundle --html`` writes, beside those files, for any engine to open.
+STYLESHEET_URL = "bundle.css"
+# What a file is printed as (its type), and the name's ending a browser expects of it.
+FILE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+_FILE_URL = re.compile(rf"files/({_WHOLE})\.({'|'.join(FILE_EXTENSIONS.values())})")
 
 
-def file_url(file_pk: int) -> str:
+def file_url(file_pk: int, content_type: str) -> str:
     _whole(file_pk, "An evidence file's key")
-    return f"bundle:file/{file_pk}"
+    if content_type not in FILE_EXTENSIONS:
+        raise ValueError(f"The bundle prints images only, not {content_type!r}")
+    return f"files/{file_pk}.{FILE_EXTENSIONS[content_type]}"
 
 
 def parse_file_url(url: str) -> int | None:

@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.names import folded
 from common.text import learner_text_html
-from moderation.bundle.anchors import MANIFEST
+from moderation.bundle.anchors import FILE_EXTENSIONS, MANIFEST
 from moderation.bundle.anchors import Candidate as CandidateAnchor
 from moderation.bundle.anchors import EvidenceItem as EvidenceItemAnchor
 from moderation.bundle.appendices import AppendedPdf
@@ -15,8 +15,15 @@ from moderation.bundle.archive import manifest
 from moderation.models import ModerationSample
 from moderation.selectors import Candidate
 from portfolio.kinds import describe_details
+from portfolio.models import EvidenceFile
 
-PRINTABLE_IMAGES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+PRINTABLE_IMAGES = set(FILE_EXTENSIONS)
+
+
+def printed_content_type(image: EvidenceFile) -> str:
+    """What the bundle prints of an image: the JPEG rendition made for print when its
+    upload was processed, or else the file as uploaded."""
+    return "image/jpeg" if image.print_rendition else image.content_type
 
 
 def bundle_context(

@@ -21,7 +21,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from moderation.bundle import anchors
 from moderation.bundle.appendices import AppendedPdf, appended_pdfs, draw_appended_pages
 from moderation.bundle.archive import bundle_archive
-from moderation.bundle.context import bundle_context
+from moderation.bundle.context import PRINTABLE_IMAGES, bundle_context, printed_content_type
 from moderation.bundle.page_references import PageRef, page_numbers_overlay, page_references
 from moderation.models import ModerationSample
 from moderation.selectors import Candidate
@@ -36,22 +36,31 @@ class BundleFetcher(URLFetcher):
     it was asked for; anything else is refused."""
 
     def __init__(self, files: dict[int, EvidenceFile]):
-        super().__init__(allowed_protocols={"bundle"})
-        self.files = files
+        super().__init__(allowed_protocols=set())  # for WeasyPrint's own fetching, never used here
+        self.images = {
+            anchors.file_url(f.pk, printed_content_type(f)): f
+            for f in files.values()
+            if f.content_type in PRINTABLE_IMAGES
+        }
         self.requested: list[str] = []
+
+    def urls(self) -> list[str]:
+        """Every URL this fetcher answers: the stylesheet and the images."""
+        return [anchors.STYLESHEET_URL, *self.images]
+
+    def content(self, url: str) -> tuple[bytes, str]:
+        """What ``url`` names, and its type."""
+        if url == anchors.STYLESHEET_URL:
+            return STYLESHEET.read_bytes(), "text/css"
+        if image := self.images.get(url):
+            with (image.print_rendition or image.file).open("rb") as stored:
+                return stored.read(), printed_content_type(image)
+        raise ValueError(f"The bundle renderer does not fetch {url}")
 
     def fetch(self, url, headers=None):
         self.requested.append(url)
-        if url == anchors.STYLESHEET_URL:
-            return URLFetcherResponse(url, STYLESHEET.read_bytes(), {"Content-Type": "text/css"})
-        if (pk := anchors.parse_file_url(url)) is not None and pk in self.files:
-            evidence_file = self.files[pk]
-            printable = evidence_file.print_rendition or evidence_file.file
-            with printable.open("rb") as content:
-                body = content.read()
-            content_type = "image/jpeg" if evidence_file.print_rendition else evidence_file.content_type
-            return URLFetcherResponse(url, body, {"Content-Type": content_type})
-        raise ValueError(f"The bundle renderer does not fetch {url}")
+        body, content_type = self.content(url)
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
 
 @dataclass
@@ -127,6 +136,24 @@ def bundle_html(
     return render_to_string(TEMPLATE, bundle_context(sample=sample, candidates=candidates, pdfs=pdfs))
 
 
+def write_bundle_html(*, sample: ModerationSample, candidates: list[Candidate], folder: Path) -> Path:
+    """``folder/bundle.html``: the HTML the renderer lays out, exactly, with its stylesheet
+    and every image it prints beside it under the relative names it gives them, so that
+    another engine can print the same document. Learners' PDFs are not in it (they are
+    drawn in after layout): the pages kept for them are."""
+    files = {f.pk: f for candidate in candidates for f in candidate.files}
+    html = bundle_html(sample=sample, candidates=candidates, pdfs=appended_pdfs(files))
+    fetcher = BundleFetcher(files)
+    folder.mkdir(parents=True, exist_ok=True)
+    for url in fetcher.urls():
+        path = folder / url
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(fetcher.content(url)[0])
+    page = folder / "bundle.html"
+    page.write_text(html, encoding="utf-8")
+    return page
+
+
 def render_bundle(
     *,
     sample: ModerationSample,
@@ -139,6 +166,7 @@ def render_bundle(
     progress(10, "Laying out the bundle")
     html = bundle_html(sample=sample, candidates=candidates, pdfs=pdfs)
     fetcher = BundleFetcher(files)
+    # A base of no hierarchy leaves each relative name as the template wrote it, for the fetcher.
     document = HTML(string=html, base_url="bundle:", url_fetcher=fetcher).render()
     progress(60, "Appending learners' PDFs")
     layout = Layout.of(document)

@@ -4,6 +4,7 @@
 from django import template
 
 from moderation.bundle import anchors
+from moderation.bundle.context import printed_content_type
 
 register = template.Library()
 
@@ -22,9 +23,9 @@ def page_slot(target, *place) -> str:
 
 
 @register.filter
-def bundle_file_url(file_pk: int) -> str:
-    """``src="{{ image.pk|bundle_file_url }}"``: the URL the renderer serves the file at."""
-    return anchors.file_url(file_pk)
+def bundle_file_url(image) -> str:
+    """``src="{{ image|bundle_file_url }}"``: the URL the renderer serves the image at."""
+    return anchors.file_url(image.pk, printed_content_type(image))
 
 
 @register.simple_tag

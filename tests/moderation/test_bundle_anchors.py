@@ -49,8 +49,22 @@ def test_every_anchor_reads_back_as_itself(anchor):
 
 
 @pytest.mark.parametrize("pk", [0, 1, 4096])
-def test_a_file_url_reads_back_as_its_file(pk):
-    assert parse_file_url(file_url(pk)) == pk
+@pytest.mark.parametrize("content_type", sorted(anchors.FILE_EXTENSIONS))
+def test_a_file_url_reads_back_as_its_file(pk, content_type):
+    url = file_url(pk, content_type)
+    assert parse_file_url(url) == pk
+    assert not url.startswith("/") and ".." not in url  # a name beside the bundle's HTML
+
+
+@pytest.mark.parametrize("content_type", ["application/pdf", "image/svg+xml", "text/html"])
+def test_the_bundle_prints_no_file_that_is_not_an_image(content_type):
+    with pytest.raises(ValueError, match="images only"):
+        file_url(1, content_type)
+
+
+@pytest.mark.parametrize("url", ["files/1", "files/1.svg", "files/01.jpg", "/files/1.jpg", "files/1.jpg/x"])
+def test_a_url_that_names_no_file_reads_as_none(url):
+    assert parse_file_url(url) is None
 
 
 @pytest.mark.parametrize(
@@ -98,7 +112,7 @@ def test_the_bundles_html_names_only_anchors_and_files_the_renderer_reads_back(s
     for slot in (anchor for anchor in found.values() if isinstance(anchor, PageSlot)):
         assert anchor_id(slot.target) in ids
 
-    urls = re.findall(r'\s(?:src|href|data)="(bundle:[^"]*)"', html)
+    urls = re.findall(r'\s(?:src|href|data)="([^"#][^"]*)"', html)
     assert anchors.STYLESHEET_URL in urls
     assert all(url == anchors.STYLESHEET_URL or parse_file_url(url) in files for url in urls)
     assert any(parse_file_url(url) is not None for url in urls)  # the photo

@@ -5,8 +5,10 @@ import re
 import zipfile
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -17,7 +19,7 @@ from centre.models import Role
 from centre.services import set_offered_units
 from common.scoping import centre_scope
 from iqa.services import record_sample_verdict
-from moderation.bundle import recover_stalled_renders
+from moderation.bundle import anchors, recover_stalled_renders
 from moderation.bundle.render import BundleFetcher
 from moderation.models import BundleRender, ModeratorAccess
 from moderation.services import (
@@ -254,6 +256,7 @@ def test_the_renderer_fetches_nothing_but_the_bundle(tmp_path):
         body { background: url("http://example.com/pixel.png"); }</style>
         </head><body>
         <img src="file:///etc/passwd"><img src="http://example.com/a.png">
+        <img src="../../../../etc/passwd"><img src="files/../../../etc/passwd"><img src="files/1.jpg">
         <object data="file:///etc/hostname"></object>
         <a href="file:///etc/passwd">attachment</a>
         </body></html>
@@ -261,6 +264,7 @@ def test_the_renderer_fetches_nothing_but_the_bundle(tmp_path):
     pdf = HTML(string=hostile, base_url="bundle:", url_fetcher=fetcher).write_pdf()
     assert b"root:x:0:0" not in pdf
     assert "file:///etc/passwd" in fetcher.requested and "http://example.com/steal.css" in fetcher.requested
+    assert "../../../../etc/passwd" in fetcher.requested and "files/1.jpg" in fetcher.requested
     for url in list(fetcher.requested):
         with pytest.raises(ValueError, match="does not fetch"):
             fetcher.fetch(url)
@@ -272,10 +276,8 @@ def test_learner_text_reaches_the_renderer_without_anything_to_fetch(sample, cen
 
     with centre_scope(centre_a):
         rendered = render_bundle(sample=sample, candidates=candidates_of(sample=sample))
-    assert all(
-        url == "bundle:static/bundle.css" or url.startswith("bundle:file/") for url in rendered.fetched
-    )
-    assert len([url for url in rendered.fetched if url.startswith("bundle:file/")]) == 1  # the photo
+    assert all(url == anchors.STYLESHEET_URL or anchors.parse_file_url(url) for url in rendered.fetched)
+    assert len([url for url in rendered.fetched if anchors.parse_file_url(url)]) == 1  # the photo
 
 
 def test_export_bundle_writes_the_pdf_and_the_zip(sample, tmp_path, capsys):
@@ -308,6 +310,55 @@ def test_export_bundle_writes_the_pdf_and_the_zip(sample, tmp_path, capsys):
             "--output",
             str(output),
         )
+
+
+@time_machine.travel("2026-12-04 09:30", tick=False)  # the cover's "Produced" time, the same twice
+def test_export_bundle_html_writes_what_the_renderer_lays_out_with_its_files(
+    sample, centre_a, tmp_path, capsys
+):
+    from moderation.bundle import render_bundle
+    from moderation.bundle.appendices import appended_pdfs
+    from moderation.bundle.render import bundle_html
+    from moderation.selectors import candidates_of
+
+    folder = tmp_path / "html"
+    call_command("export_bundle", "--centre", "10001", "--unit", "R/600/9587", "--html", str(folder))
+    assert f"Wrote {folder / 'bundle.html'} (2 candidates)" in capsys.readouterr().out
+    assert not list(tmp_path.glob("*.pdf"))  # the HTML alone: nothing rendered
+    with centre_scope(centre_a):
+        candidates = candidates_of(sample=sample)
+        files = {f.pk: f for candidate in candidates for f in candidate.files}
+        html = bundle_html(sample=sample, candidates=candidates, pdfs=appended_pdfs(files))
+        rendered = render_bundle(sample=sample, candidates=candidates)
+    assert (folder / "bundle.html").read_text(encoding="utf-8") == html
+
+    # Beside it, under the names the HTML gives: the stylesheet, and the photo as printed.
+    assert (folder / anchors.STYLESHEET_URL).read_bytes() == (
+        settings.BASE_DIR / "static/css/bundle.css"
+    ).read_bytes()
+    [photo_url] = [url for url in re.findall(r'<img src="([^"]+)"', html) if anchors.parse_file_url(url)]
+    photo = files[anchors.parse_file_url(photo_url)]
+    with (photo.print_rendition or photo.file).open("rb") as printed:
+        assert (folder / photo_url).read_bytes() == printed.read()
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == sorted(
+        ["bundle.html", anchors.STYLESHEET_URL, photo_url]
+    )
+    # Laid out from the folder by plain WeasyPrint, it is the bundle's length: the learners'
+    # PDFs, drawn in afterwards, have their pages kept in it.
+    assert len(HTML(filename=folder / "bundle.html").render().pages) == rendered.pages
+    with centre_scope(centre_a):
+        assert AuditRecord.objects.filter(verb="moderation.bundle_html_exported").count() == 1
+
+
+def test_export_bundle_says_what_it_needs_to_write(sample, tmp_path):
+    arguments = ["export_bundle", "--centre", "10001", "--unit", "R/600/9587"]
+    with pytest.raises(CommandError, match=r"Give --output PATH\.pdf for the bundle, --html DIRECTORY"):
+        call_command(*arguments)
+    taken = tmp_path / "notes.txt"
+    taken.write_text("Mine.")
+    with pytest.raises(CommandError, match=r"--html must name a directory: .* is a file"):
+        call_command(*arguments, "--html", str(taken))
+    assert taken.read_text() == "Mine."
 
 
 def hostile_pdf() -> bytes:
