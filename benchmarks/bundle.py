@@ -12,16 +12,17 @@ round:
   that sample (the renderer's HTML exactly, with its stylesheet and the same JPEG files);
 - Chromium (headless, ``--print-to-pdf``) printing that same HTML file.
 
-It prints each job's seconds (lowest/median/highest of the rounds), pages, size and peak
-memory (Chromium's: its largest process), then Waymark's time over each engine's, round
-by round, against the targets (at most 1.5 times Chromium's, at most 0.5 times
-WeasyPrint's), and each size's seconds and memory per candidate. Not a test.
+It prints each job's seconds (lowest/median/highest of the rounds), pages, size and the
+peak memory of its largest process (Waymark's: the worker's or one of the processes it
+lays the bundle out in; Chromium's: its largest), then Waymark's time over each engine's,
+round by round, against the targets (at most 1.5 times Chromium's, at most 0.5 times
+WeasyPrint's), and how Waymark's time and memory grow with the candidates. Not a test.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/waymark .venv/bin/python benchmarks/bundle.py
 
 --candidates 30,60: the sizes; --rounds N (3); --smoke: 3 candidates, one round, to show that
 it still runs (tests/test_bundle_benchmark.py). BENCHMARK_PROFILE=1: cProfile of Waymark's
-job in the first round, printed.
+job (the worker's process, not those it lays out in), in a run of its own before the rounds.
 """
 
 import argparse
@@ -168,9 +169,28 @@ def build(candidates: int) -> Sample:
 
 
 def in_own_process(job, *args) -> Measured:
-    """``job`` run in a fresh child process, so that each job's peak memory is its own."""
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.apply(job, args)
+    """``job`` run in a fresh child process, so that each job's peak memory is its own (not
+    a pool's daemonic worker: Waymark's job starts processes of its own)."""
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    child = context.Process(target=_run_into, args=(results, job, *args))
+    child.start()
+    while results.empty():
+        if not child.is_alive() and results.empty():
+            raise RuntimeError(f"{job.__name__} ended without an answer (exit code {child.exitcode})")
+        time.sleep(0.05)
+    outcome = results.get()
+    child.join()
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _run_into(results, job, *args) -> None:
+    try:
+        results.put(job(*args))
+    except Exception as error:  # the parent raises it, with the job's message
+        results.put(RuntimeError(f"{job.__name__}: {type(error).__name__}: {error}"))
 
 
 def waymark(sample: Sample, output: Path, profile: bool) -> Measured:
@@ -209,7 +229,8 @@ def _timed_render(sample: Sample, output: Path, profile: bool) -> Measured:
         raise RuntimeError(f"The render failed: {render.error}")
     with bundle_storage().open(render.pdf, "rb") as pdf:
         output.write_bytes(pdf.read())
-    return Measured(seconds, peak_mb(resource.RUSAGE_SELF), output)
+    # Its largest process: this one, or one of those it laid the bundle out in.
+    return Measured(seconds, max(peak_mb(resource.RUSAGE_SELF), peak_mb(resource.RUSAGE_CHILDREN)), output)
 
 
 def weasyprint(sample: Sample, output: Path, profile: bool) -> Measured:
@@ -256,16 +277,14 @@ def spread(values) -> str:
 
 def measure(sample: Sample, rounds: int, profile: bool) -> dict[str, list[Measured]]:
     names = list(JOBS)
+    if profile:  # a run of its own, not timed: a profiler slows what it watches
+        in_own_process(waymark, sample, SCRATCH / f"profiled-{sample.candidates}.pdf", True)
     results: dict[str, list[Measured]] = {name: [] for name in names}
     for round_number in range(rounds):
         order = names[round_number % 3 :] + names[: round_number % 3]
         for name in order:
             output = SCRATCH / f"{name.lower()}-{sample.candidates}-{round_number}.pdf"
-            results[name].append(
-                in_own_process(
-                    JOBS[name], sample, output, profile and round_number == 0 and name == "Waymark"
-                )
-            )
+            results[name].append(in_own_process(JOBS[name], sample, output, False))
     return results
 
 

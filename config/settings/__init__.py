@@ -18,7 +18,7 @@ from config.settings.cache import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.database import DATABASES
 from config.settings.environment import *  # noqa: F403
-from config.settings.environment import BASE_DIR, DEBUG, IS_PRODUCTION, env_bool, env_list
+from config.settings.environment import BASE_DIR, DEBUG, IS_PRODUCTION, env_bool, env_count, env_list
 from config.settings.https import *  # noqa: F403
 from config.settings.storage import *  # noqa: F403
 from config.settings.workers import *  # noqa: F403
@@ -226,6 +226,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Moderation bundles bigger than this are also offered in parts no bigger, for email.
 BUNDLE_PART_MAX_BYTES = int(os.environ.get("BUNDLE_PART_MAX_BYTES", str(10 * 1024 * 1024)))
+# Processes laying out one bundle side by side, in each task worker; 0: one for each core
+# the worker may use.
+BUNDLE_RENDER_PROCESSES = env_count("BUNDLE_RENDER_PROCESSES", 0)
 
 GUARDIAN_RAISE_403 = True
 # Visitors never hold per-object permissions; no stand-in account for them.

@@ -3,13 +3,16 @@ anything, and a ZIP of the original files with their manifest beside it.
 
 WeasyPrint lays out the cover, each candidate's submission cover sheet, recording sheet,
 declarations, evidence and IQA record, and the manifest, with an outline entry per
-candidate and per evidence item, a running header and "page X of Y". Its steps:
+candidate and per evidence item and a running header, in groups of candidates side by
+side; "Page X of Y" and the page numbers and links of references are written in after.
+Its steps:
 
 - ``context``: what the template is given;
 - ``anchors``: the names of the template's anchors and files, made and read back in one
   place (the template makes them through the ``bundle_anchors`` template tags);
-- ``render``: the layout, and what is read back from where its anchors landed;
-- ``page_references``: the page number written after each reference;
+- ``render``: the layout, in groups side by side, and what is read back from where its
+  anchors landed;
+- ``page_references``: "Page X of Y", the page number after each reference, and its link;
 - ``appendices``: learners' PDFs, drawn into the pages kept for them;
 - ``parts``: a bundle too big to email, in labelled parts;
 - ``archive``: the ZIP of original files and the manifest;

@@ -1,5 +1,5 @@
-"""Learners' PDFs, appended in place: the layout keeps a page (with the running header and
-page number) for each of a PDF's pages, and each page's content is drawn into the space
+"""Learners' PDFs, appended in place: the layout keeps a page (with the running header, and
+the page number written in after) for each of a PDF's pages, and each page's content is drawn into the space
 inside it. Only the page's content is taken, never its links, scripts, launch actions or
 embedded files. An encrypted or unreadable PDF is listed as attached separately, and is
 in the ZIP."""

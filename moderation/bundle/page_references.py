@@ -1,16 +1,24 @@
-"""The page number after each reference ("p. 12"), written in after layout into the
-space the layout kept for it: asking WeasyPrint for it (``target-counter``) lays out the
-bundle a second time."""
+"""What the bundle writes onto its pages after layout: "Page X of Y" on every page, the
+page number after each reference ("p. 12"), in the space the layout kept for it, and the
+link of each reference to the page its target starts on.
 
-from pypdf import PageObject
-from pypdf.generic import DictionaryObject, NameObject
+Written in after layout, not by WeasyPrint: asking it for the numbers of references
+(``target-counter``) lays the bundle out a second time, and a bundle laid out in parts
+side by side (``render``) knows its page numbers only once every part is laid out."""
+
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject
 
 from moderation.bundle.anchors import Anchor, PageSlot
-from moderation.bundle.pdf_objects import A4_HEIGHT, A4_WIDTH, content_stream, helvetica
+from moderation.bundle.pdf_objects import A4_HEIGHT, A4_WIDTH, PX, helvetica_width
 
-# CSS pixels (what WeasyPrint measures in) to PDF points.
-PX = 0.75
-PAGE_REF_FONT_SIZE = 8
+FONT_NAME = "/PageNumbers"
+FONT_SIZE = 8
+# "Page X of Y": right-aligned inside the right margin (15 mm), in the middle of the
+# bottom one (22 mm), as static/css/bundle.css sets the page's margins.
+PAGE_NUMBER_RIGHT = A4_WIDTH - 15 * 72 / 25.4
+PAGE_NUMBER_BASELINE = 22 * 72 / 25.4 / 2 - FONT_SIZE * 0.35
+TEXT_COLOUR = b"0.043 0.047 0.047 rg"  # #0b0c0c, the bundle's text
+LINK_COLOUR = b"0.114 0.310 0.569 rg"  # #1d4f91, its references
 
 # Where a number goes: (x, y) in CSS pixels, y the baseline, and the page number.
 PageRef = tuple[float, float, int]
@@ -27,16 +35,48 @@ def page_references(
     }
 
 
-def page_numbers_overlay(refs: list[PageRef]) -> PageObject:
-    """A transparent A4 page with "p. N" at each (x, y)."""
-    overlay = PageObject.create_blank_page(width=A4_WIDTH, height=A4_HEIGHT)
-    overlay[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/PageRef"): helvetica()})}
+def page_marks(number: int, pages: int, refs: list[PageRef]) -> bytes:
+    """The drawing operators of page ``number`` (from 1) of ``pages``: its "Page X of Y"
+    and the number after each of its references."""
+    label = f"Page {number} of {pages}"
+    x = PAGE_NUMBER_RIGHT - helvetica_width(label, FONT_SIZE)
+    operators = [
+        f"BT {FONT_NAME} {FONT_SIZE} Tf ".encode(),
+        TEXT_COLOUR,
+        f"\n1 0 0 1 {x:.2f} {PAGE_NUMBER_BASELINE:.2f} Tm ({label}) Tj\n".encode(),
+    ]
+    if refs:
+        operators.append(LINK_COLOUR + b"\n")
+        operators.extend(
+            f"1 0 0 1 {x * PX + 2:.2f} {A4_HEIGHT - y * PX:.2f} Tm (p. {n}) Tj\n".encode() for x, y, n in refs
+        )
+    operators.append(b"ET\n")
+    return b"".join(operators)
+
+
+def link_annotation(
+    rectangle: tuple[float, float, float, float], page, x: float, y: float
+) -> DictionaryObject:
+    """A link over ``rectangle`` (x1, y1, x2, y2 in CSS pixels from the top left, as
+    WeasyPrint measures) to the point (x, y), in CSS pixels, of ``page`` (its reference)."""
+    x1, y1, x2, y2 = rectangle
+    return DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject(
+                FloatObject(round(value, 2))
+                for value in (x1 * PX, A4_HEIGHT - y2 * PX, x2 * PX, A4_HEIGHT - y1 * PX)
+            ),
+            NameObject("/BS"): DictionaryObject({NameObject("/W"): NumberObject(0)}),
+            NameObject("/Dest"): ArrayObject(
+                [
+                    page,
+                    NameObject("/XYZ"),
+                    FloatObject(round(x * PX, 2)),
+                    FloatObject(round(A4_HEIGHT - y * PX, 2)),
+                    NumberObject(0),
+                ]
+            ),
+        }
     )
-    text = "".join(
-        f"1 0 0 1 {x * PX + 2:.2f} {A4_HEIGHT - y * PX:.2f} Tm (p. {number}) Tj\n" for x, y, number in refs
-    )
-    overlay[NameObject("/Contents")] = content_stream(
-        f"BT /PageRef {PAGE_REF_FONT_SIZE} Tf 0.114 0.310 0.569 rg\n{text}ET".encode("ascii")
-    )
-    return overlay

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
-from moderation.bundle.pdf_objects import content_stream, helvetica
+from moderation.bundle.pdf_objects import helvetica, write_over
 from moderation.bundle.render import RenderedBundle
 
 # What a part adds beyond the objects its pages use: its catalogue, page tree, outline,
@@ -165,7 +165,6 @@ def _write_part(reader: PdfReader, runs: list[_Run], *, number: int, count: int)
     title = reader.metadata.title if reader.metadata and reader.metadata.title else "Moderation bundle"
     writer.add_metadata({"/Title": f"{title}, part {number} of {count}"})
     font = writer._add_object(helvetica())
-    save = writer._add_object(content_stream(b"q\n"))
     for run in runs:
         if run.continued and run is runs[0]:
             writer.add_outline_item(title=f"Candidate {run.candidate}, continued", page_number=0)
@@ -174,23 +173,8 @@ def _write_part(reader: PdfReader, runs: list[_Run], *, number: int, count: int)
             label = f"Part {number} of {count}"
             if run.continued:
                 label += f" \xb7 Candidate {run.candidate}, continued"
-            resources = page.get("/Resources")
-            if resources is None:
-                resources = page[NameObject("/Resources")] = DictionaryObject()
-            resources = resources.get_object()
-            fonts = resources.get("/Font")
-            if fonts is None:
-                fonts = resources[NameObject("/Font")] = DictionaryObject()
-            fonts.get_object()[NameObject("/PartLabel")] = font
-            contents = page.raw_get("/Contents") if "/Contents" in page else None
-            existing = contents.get_object() if contents is not None else ArrayObject()
-            streams = list(existing) if isinstance(existing, ArrayObject) else [contents]
-            text = (
-                f"Q\nBT /PartLabel {PART_LABEL_FONT_SIZE} Tf 0 g 1 0 0 1 42.52 31 Tm ({label}) Tj ET\n"
-            ).encode("latin-1")
-            page[NameObject("/Contents")] = ArrayObject(
-                [save, *streams, writer._add_object(content_stream(text))]
-            )
+            operators = f"BT /PartLabel {PART_LABEL_FONT_SIZE} Tf 0 g 1 0 0 1 42.52 31 Tm ({label}) Tj ET\n"
+            write_over(writer, page, fonts={"/PartLabel": font}, operators=operators.encode("latin-1"))
     content = io.BytesIO()
     writer.write(content)
     return content.getvalue()

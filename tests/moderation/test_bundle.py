@@ -6,9 +6,11 @@ import random
 import re
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
+from pypdf.generic import StreamObject
 
 from centre.models import Role
 from centre.services import set_offered_units
@@ -258,3 +260,70 @@ def test_the_first_item_follows_the_declarations_on_their_page(photographed):
     for number, first, last in rendered.candidate_pages:
         (declarations,) = [t for t in pages[first : last + 1] if "Declarations Assessor:" in t]
         assert f"{number}: Item 1 of {number} (version 1)" in declarations
+
+
+def outline_of(reader: PdfReader, entries=None, depth=0) -> list[tuple[int, str, int]]:
+    """Each outline entry: its depth, title and the page (from 0) it leads to."""
+    found = []
+    for entry in reader.outline if entries is None else entries:
+        if isinstance(entry, list):
+            found.extend(outline_of(reader, entry, depth + 1))
+        else:
+            found.append((depth, entry.title, reader.get_destination_page_number(entry)))
+    return found
+
+
+def links_of(reader: PdfReader) -> list[list[tuple]]:
+    """Each page's links to its own pages: the rectangle, and the page (from 0) it leads to."""
+    pages = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    found = []
+    for page in reader.pages:
+        links = []
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            if "/Dest" in annotation:
+                rectangle = tuple(round(float(value), 1) for value in annotation["/Rect"])
+                links.append((rectangle, pages[annotation["/Dest"][0].idnum]))
+        found.append(sorted(links))
+    return found
+
+
+@time_machine.travel("2026-12-04 09:30", tick=False)  # the cover's "Produced" time, the same in both
+def test_a_bundle_laid_out_side_by_side_is_the_bundle_laid_out_in_one_process(photographed, centre_a):
+    sample, _ = photographed
+    with centre_scope(centre_a):
+        candidates = candidates_of(sample=sample)
+        alone = render_bundle(sample=sample, candidates=candidates, processes=1)
+        side_by_side = render_bundle(sample=sample, candidates=candidates, processes=3)
+    one, three = PdfReader(io.BytesIO(alone.pdf)), PdfReader(io.BytesIO(side_by_side.pdf))
+    assert len(three.pages) == len(one.pages) == alone.pages == side_by_side.pages
+    assert three.trailer["/Root"]["/Lang"] == one.trailer["/Root"]["/Lang"] == "en-GB"
+    assert three.metadata.title == one.metadata.title and "Northgate College" in one.metadata.title
+    # Every page says the same: the running header, "Page X of Y", each reference's page
+    # number and the learners' PDFs drawn in.
+    for reader in (one, three):  # what is drawn over a page leaves its own content whole
+        for page in reader.pages:
+            streams = page["/Contents"]
+            assert all(isinstance(stream.get_object(), StreamObject) for stream in streams)
+    texts = [page.extract_text() for page in one.pages]
+    assert [page.extract_text() for page in three.pages] == texts
+    assert all(f"Page {n} of {len(texts)}" in text for n, text in enumerate(texts, start=1))
+    # The running header names the bundle on every page, in every group.
+    header = f"{centre_a.name} ({centre_a.number}) · R/600/9587"
+    assert all(header in " ".join(text.split()) for text in texts)
+    assert re.findall(r"p\. \d+", texts[0]) == [f"p. {first + 1}" for _, first, _ in alone.candidate_pages]
+    # The outline leads to the same pages, and the links (the cover's to each candidate,
+    # across the groups, and the recording sheets' to each item) too.
+    assert outline_of(three) == outline_of(one)
+    top = [title for depth, title, _ in outline_of(one) if depth == 0]
+    assert top[0] == "Cover" and top[-1] == "Manifest"
+    assert [title[: len("Candidate 0001")] for title in top[1:-1]] == [
+        f"Candidate {n:04d}" for n in range(1, 5)
+    ]
+    assert links_of(three) == links_of(one)
+    cover_links = {page for _, page in links_of(one)[0]}
+    assert cover_links == {first for _, first, _ in alone.candidate_pages}
+    assert (side_by_side.candidate_pages, side_by_side.item_pages) == (
+        alone.candidate_pages,
+        alone.item_pages,
+    )

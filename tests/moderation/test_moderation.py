@@ -197,6 +197,10 @@ def test_the_bundle_is_complete_and_checkable(moderator_client, ask_for_bundle, 
         for entry in manifest:
             assert hashlib.sha256(files.read(entry["path"])).hexdigest() == entry["sha256"]
             assert entry["sha256"] in everything
+            # A photo and PDFs are compressed already: stored as they are, not deflated again.
+            assert files.getinfo(entry["path"]).compress_type == zipfile.ZIP_STORED
+        assert files.getinfo("manifest.json").compress_type == zipfile.ZIP_DEFLATED
+        assert files.getinfo("manifest.csv").compress_type == zipfile.ZIP_DEFLATED
 
 
 def test_two_requests_give_one_render(ask_for_bundle, centre_a):
@@ -248,7 +252,7 @@ def test_a_render_whose_worker_died_is_picked_up_again_and_nothing_half_written_
 
 
 def test_the_renderer_fetches_nothing_but_the_bundle(tmp_path):
-    fetcher = BundleFetcher(files={})
+    fetcher = BundleFetcher(resources={})
     hostile = """
         <html><head>
         <link rel="stylesheet" href="http://example.com/steal.css">
