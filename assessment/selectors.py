@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from assessment.models import CriterionDecision, Outcome, UnitSignOff
@@ -323,19 +324,32 @@ class GridRow:
     reopened: UnitSignOff | None = None
 
 
-def unit_grid(
-    *, enrolments: QuerySet[Enrolment], unit: UnitPage
-) -> tuple[list[AssessmentCriterion], list[GridRow]]:
-    """Every learner of ``enrolments`` on ``unit`` against every criterion: the standing
-    decision and the evidence mapped there. Read as plain values, not model instances:
-    a cohort of 350 on a unit of 20 criteria is 7,000 cells."""
+# Learners a page of the tracking grid shows: at 20 criteria, 2,000 cells.
+GRID_PAGE_SIZE = 100
+
+
+def page_of_unit_grid(
+    *, enrolments: QuerySet[Enrolment], unit: UnitPage, page
+) -> tuple[list[AssessmentCriterion], Page]:
+    """Page ``page`` of the tracking grid: ``GRID_PAGE_SIZE`` learners of ``enrolments``
+    on ``unit``, in name order, each against every criterion, with the standing decision
+    and the evidence mapped there (the page's ``object_list`` is their ``GridRow``). The
+    same queries whatever the size of the cohort: how many, which of them are on the page,
+    and their cells. Read as plain values, not model instances."""
     criteria = unit_criteria(unit)
-    enrolments = list(
+    ordered = (
         enrolments.filter(unit=unit)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .select_related("learner")
-        .order_by("learner__sort_key", "learner__candidate_number")
+        .order_by("learner__sort_key", "learner__candidate_number", "pk")
     )
+    shown = Paginator(ordered, GRID_PAGE_SIZE).get_page(page)
+    shown.object_list = _grid_rows(list(shown.object_list), criteria)
+    return criteria, shown
+
+
+def _grid_rows(enrolments: list[Enrolment], criteria: list[AssessmentCriterion]) -> list[GridRow]:
+    """Each of ``enrolments`` against ``criteria``, in the same queries however many they are."""
     keys = [e.pk for e in enrolments]
     outcomes = {}
     for enrolment_id, criterion_id, outcome in (
@@ -361,7 +375,7 @@ def unit_grid(
     sign_offs = latest_sign_offs(enrolments=keys)
     signed_off = {key for key, sign_off in sign_offs.items() if sign_off.is_standing}
     reopened = {key: sign_off for key, sign_off in sign_offs.items() if not sign_off.is_standing}
-    rows = [
+    return [
         GridRow(
             enrolment=e,
             cells=[
@@ -373,4 +387,3 @@ def unit_grid(
         )
         for e in enrolments
     ]
-    return criteria, rows

@@ -28,13 +28,13 @@ from assessment.selectors import (
     enrolments_for_grid,
     latest_decisions,
     latest_sign_offs,
+    page_of_unit_grid,
     recording_sheet,
     reopened_sign_offs,
     sheet_for_staff,
     standing_sign_off,
     submissions_of,
     unit_criteria,
-    unit_grid,
     unmet_criteria,
 )
 from assessment.services import (
@@ -259,8 +259,8 @@ def unit_grid_page(request, unit_id: int):
     enrolments = enrolments_for_grid(
         centre=request.centre, user=request.user, every_learner=bool(roles_in_centre(request) & OVERSEERS)
     )
-    criteria, rows = unit_grid(enrolments=enrolments, unit=unit)
-    return render(request, "assessment/unit_grid.html", {"unit": unit, "criteria": criteria, "rows": rows})
+    criteria, page = page_of_unit_grid(enrolments=enrolments, unit=unit, page=request.GET.get("page"))
+    return render(request, "assessment/unit_grid.html", {"unit": unit, "criteria": criteria, "page": page})
 
 
 @learner_required

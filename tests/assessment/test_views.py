@@ -175,11 +175,17 @@ def test_unit_grid_shows_an_assessor_their_learners_and_an_iqa_everyone(
     client.force_login(member(centre_a, Role.IQA))
     with django_assert_max_num_queries(15):
         page = client.get(path).content.decode()
-    assert "350 learners by criterion" in page
+    assert "Learners 1 to 100 of 350 by criterion" in page and "Page 1 of 4" in page
     assert page.count('<th scope="col"') == 22
-    assert page.count("✓ Met") + page.count("✗ Not yet") == 350 * 20
+    assert page.count("✓ Met") + page.count("✗ Not yet") == 100 * 20
+    last = client.get(path, {"page": 4}).content.decode()
+    assert "Learners 301 to 350 of 350 by criterion" in last and "Previous page" in last
+    assert last.count("✓ Met") + last.count("✗ Not yet") == 50 * 20
+    # A page past the end, or not a number, is the nearest page there is.
+    assert "Learners 301 to 350" in client.get(path, {"page": 9}).content.decode()
+    assert "Learners 1 to 100" in client.get(path, {"page": "last-ish"}).content.decode()
     client.force_login(tom)
-    assert "175 learners by criterion" in client.get(path).content.decode()
+    assert "Learners 1 to 100 of 175 by criterion" in client.get(path).content.decode()
 
 
 def test_the_return_reason_comes_before_both_decision_buttons(client, enrolment, submission):
