@@ -324,7 +324,7 @@ def _lay_out_each(htmls: list[str], resources: Resources) -> list[LaidOut]:
     # which a forked child may use, takes its locks anew. Python's warning against forking
     # a process with threads is about a lock such a thread holds at that moment, which
     # none of that takes. Frozen, the objects here are not scanned by the collector in a
-    # child, which would copy every page of memory it touches: about a sixth of the time.
+    # child, which would copy every page of memory it touches, and slow its layout.
     gc.freeze()
     try:
         with warnings.catch_warnings():
