@@ -21,7 +21,7 @@ WeasyPrint's), and how Waymark's time and memory grow with the candidates. Not a
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/waymark .venv/bin/python benchmarks/bundle.py
 
 --candidates 30,60: the sizes; --rounds N (3); --smoke: 3 candidates, one round, to show that
-it still runs (tests/test_bundle_benchmark.py). BENCHMARK_PROFILE=1: cProfile of Waymark's
+it still runs (tests/test_benchmark_smoke.py). BENCHMARK_PROFILE=1: cProfile of Waymark's
 job (the worker's process, not those it lays out in), in a run of its own before the rounds.
 """
 
