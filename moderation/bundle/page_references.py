@@ -39,11 +39,11 @@ def page_marks(number: int, pages: int, refs: list[PageRef]) -> bytes:
     """The drawing operators of page ``number`` (from 1) of ``pages``: its "Page X of Y"
     and the number after each of its references."""
     label = f"Page {number} of {pages}"
-    x = PAGE_NUMBER_RIGHT - helvetica_width(label, FONT_SIZE)
+    left = PAGE_NUMBER_RIGHT - helvetica_width(label, FONT_SIZE)
     operators = [
         f"BT {FONT_NAME} {FONT_SIZE} Tf ".encode(),
         TEXT_COLOUR,
-        f"\n1 0 0 1 {x:.2f} {PAGE_NUMBER_BASELINE:.2f} Tm ({label}) Tj\n".encode(),
+        f"\n1 0 0 1 {left:.2f} {PAGE_NUMBER_BASELINE:.2f} Tm ({label}) Tj\n".encode(),
     ]
     if refs:
         operators.append(LINK_COLOUR + b"\n")
