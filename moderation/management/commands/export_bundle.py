@@ -28,8 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--html",
             metavar="DIRECTORY",
-            help="Write DIRECTORY/bundle.html, exactly the HTML the renderer lays out, with its "
-            "stylesheet and images beside it under the relative names it uses.",
+            help="Write DIRECTORY/bundle.html, the whole bundle's HTML exactly as the renderer lays "
+            "it out in one process, with its stylesheet and images beside it under the relative "
+            "names it uses.",
         )
         parser.add_argument(
             "--part-max-bytes",
