@@ -55,8 +55,9 @@ from django.db import connection
 from PIL import Image, ImageDraw, ImageFilter
 from pypdf import PdfReader
 
+from e2e.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ITEMS = 5
-CHROMIUM = os.environ.get("WAYMARK_CHROMIUM", "/usr/bin/chromium")
 SEED = ROOT / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
 TARGETS = {"Chromium": 1.5, "WeasyPrint": 0.5}  # Waymark's time over the engine's, at most
 
@@ -247,12 +248,7 @@ def chromium(sample: Sample, output: Path, profile: bool) -> Measured:
         [
             CHROMIUM,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
+            *CHROMIUM_ARGS,
             "--no-pdf-header-footer",
             f"--print-to-pdf={output}",
             sample.html.as_uri(),

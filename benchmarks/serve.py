@@ -196,20 +196,10 @@ def build(sizes: Sizes):
 
 
 def signed_in(user, *, staff: bool = True) -> str:
-    """A session for ``user`` as signing in makes it; staff with the authenticator app
-    confirmed this session, as the second factor leaves it (django_otp.login)."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    """The session cookie of ``user`` signed in as signing in leaves them."""
+    from benchmarks.sessions import signed_in_client
 
-    client = Client()
-    client.force_login(user)
-    if staff:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+    return signed_in_client(user, staff=staff).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def queries_of(page: Page) -> int:

@@ -29,12 +29,10 @@ import django
 django.setup()
 
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from assessment.selectors import GRID_PAGE_SIZE
+from assessment.selectors import GRID_PAGE_SIZE, unit_criteria
+from benchmarks.sessions import signed_in_client
 from centre.models import Role
 from centre.services import add_member, save_centre, set_offered_units
 from common.scoping import centre_scope
@@ -44,7 +42,7 @@ CRITERIA_EACH, OUTCOMES = 5, 4
 TARGETS_MS = {350: 100, 3000: 500}
 
 
-def build(unit, learners: int, start: int) -> Client:
+def build(unit, learners: int, start: int):
     """A centre with ``learners`` on ``unit`` (numbered from ``start``); its IQA, signed in."""
     centre, _ = save_centre(number=f"{10000 + learners}", name=f"Benchmark College {learners}")
     set_offered_units(centre=centre, urns=[unit.urn])
@@ -55,15 +53,7 @@ def build(unit, learners: int, start: int) -> Client:
     ]
     with centre_scope(centre):
         build_cohort(centre=centre, unit=unit, learners=learners, assessors=assessors, start=start)
-    # Signed in as the IQA signs in: with their authenticator app confirmed this session,
-    # as the second factor leaves it (django_otp.login).
-    client = Client()
-    client.force_login(iqa.user)
-    device = TOTPDevice.objects.create(user=iqa.user, name="Authenticator app", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return signed_in_client(iqa.user)
 
 
 def main() -> None:
@@ -102,9 +92,7 @@ def main() -> None:
                     assert response.status_code == 200
                     queries[(learners, which)] = len(captured)
                     sizes[(learners, which)] = len(response.content)
-        print(
-            f"\n{len(unit_criteria_codes(unit))} criteria, {GRID_PAGE_SIZE} learners a page, {rounds} rounds"
-        )
+        print(f"\n{len(unit_criteria(unit))} criteria, {GRID_PAGE_SIZE} learners a page, {rounds} rounds")
         print(
             f"{'learners':>8} {'page':>6} {'median ms':>10} {'best ms':>8} {'queries':>8} {'kB':>6}  target"
         )
@@ -126,10 +114,6 @@ def main() -> None:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
-def unit_criteria_codes(unit) -> list[str]:
-    return [c.code for o in unit.learning_outcomes.all() for c in o.criteria.all()]
 
 
 if __name__ == "__main__":

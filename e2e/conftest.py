@@ -6,17 +6,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.accessibility import accessibility_report
-
-CHROMIUM = os.environ.get("WAYMARK_CHROMIUM", "/usr/bin/chromium")
-# This machine has no network but the loopback: keep Chromium from phoning home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from e2e.chromium import CHROMIUM, CHROMIUM_ARGS
 
 
 def pytest_collection_modifyitems(items):
