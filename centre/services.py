@@ -1,16 +1,20 @@
+import functools
+import itertools
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import end_sessions, password_link
+from accounts.services import end_sessions, password_link, unusable_password
 from audit.services import audit_record, record_audit, record_audits
 from centre.models import Centre, Membership, OfferedUnit, Role
 from centre.signals import membership_ended, role_granting, unit_offer_ending
+from centre.tasks import INVITATIONS_PER_TASK, email_invitations
 from common.errors import Refused, check_model
 from common.scoping import centre_scope, scopes_disabled
 from units.models import UnitPage
@@ -42,19 +46,41 @@ def invitation_message(*, user, centre, role: str) -> EmailMessage:
 
 @transaction.atomic
 def invite_people(*, users: list, centre, role: str, actor=None, learner_refs: dict | None = None) -> list:
-    """Email each person who has not chosen a password yet a new link to choose one, and
-    return those invited. Someone who has chosen a password already signs in instead.
+    """Have each person who has not chosen a password yet emailed a new link to choose
+    one, and return those invited. Someone who has chosen a password already signs in
+    instead.
 
     Inviting again makes every earlier link stop working: links are signed over the
-    password field, which is given a fresh unusable value here. ``learner_refs`` maps a
+    password field, which is given a fresh unusable value here (someone never invited
+    before has no link to revoke). The emails are sent by the task worker once this
+    transaction commits (``centre.tasks.email_invitations``), a batch at a time, so a
+    register of thousands is not held up by the mail server. ``learner_refs`` maps a
     person's key to the learner record the invitation is for, for the audit trail.
     """
     invited = [user for user in users if not user.has_usable_password()]
     now = timezone.now()
+    again = [user for user in invited if user.invited_at is not None]
+    first_time = [user.pk for user in invited if user.invited_at is None]
+    for user in again:
+        user.password = unusable_password()
     for user in invited:
-        user.set_unusable_password()
         user.invited_at = now
-    get_user_model().objects.bulk_update(invited, ["password", "invited_at"], batch_size=1000)
+    user_model = get_user_model()
+    user_model.objects.bulk_update(again, ["password", "invited_at"], batch_size=1000)
+    for batch in itertools.batched(first_time, 1000):
+        user_model.objects.filter(pk__in=batch).update(invited_at=now)
+    send_invitations(
+        users=invited, centre=centre, role=role, invited_at=now, actor=actor, learner_refs=learner_refs
+    )
+    return invited
+
+
+def send_invitations(
+    *, users: list, centre, role: str, invited_at, actor=None, learner_refs: dict | None = None
+) -> None:
+    """Record the invitations of ``users``, whose accounts were marked invited at
+    ``invited_at`` with no password (``invite_people``, or accounts made to be invited),
+    and have them emailed by the task worker once this transaction commits."""
     learner_refs = learner_refs or {}
     record_audits(
         [
@@ -66,14 +92,14 @@ def invite_people(*, users: list, centre, role: str, actor=None, learner_refs: d
                 learner=learner_refs.get(user.pk),
                 details={"role": role, "person": str(user.audit_key)},
             )
-            for user in invited
+            for user in users
         ]
     )
-    # Built now, while each link is signed over the password just saved.
-    emails = [invitation_message(user=user, centre=centre, role=role) for user in invited]
-    if emails:
-        transaction.on_commit(lambda: mailers.default.send_messages(emails))
-    return invited
+    at = invited_at.isoformat()
+    for batch in itertools.batched((user.pk for user in users), INVITATIONS_PER_TASK):
+        transaction.on_commit(
+            functools.partial(email_invitations.enqueue, list(batch), role, at, centre_id=centre.pk)
+        )
 
 
 @transaction.atomic

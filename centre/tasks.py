@@ -8,7 +8,10 @@ key as the keyword argument ``centre_id`` and runs with the centre itself, insid
 
 import functools
 import logging
+from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.core.mail import mailers
 from django.tasks import task
 
 from centre.models import Centre
@@ -55,3 +58,25 @@ def update_centre_reference_index(app_label: str, model_name: str, pk: str, *, c
     from wagtail.tasks import update_reference_index_task
 
     update_reference_index_task.func(app_label, model_name, pk)
+
+
+# Invitations emailed by one task: a register of thousands is sent in many small tasks, each
+# holding few messages at once, and a mail server's failure loses only its own batch.
+INVITATIONS_PER_TASK = 200
+
+
+@centre_task()
+def email_invitations(user_ids: list[int], role: str, invited_at: str, *, centre) -> int:
+    """Email the invitations made at ``invited_at`` (``centre.services.invite_people``) to
+    these people; returns how many were sent. Someone invited again since is left for that
+    invitation's own task (the link made now would be the newer one), and someone who has
+    chosen a password meanwhile needs none."""
+    from centre.services import invitation_message
+
+    people = get_user_model().objects.filter(pk__in=user_ids, invited_at=datetime.fromisoformat(invited_at))
+    messages = [
+        invitation_message(user=user, centre=centre, role=role)
+        for user in people.order_by("pk")
+        if not user.has_usable_password()
+    ]
+    return mailers.default.send_messages(messages) or 0

@@ -191,10 +191,11 @@ def journeys_as_in_production(settings, live_server, journeys_redis):
 
 
 @pytest.fixture
-def db_worker(settings, live_server, journeys_redis):
+def db_worker(settings, live_server, journeys_redis, monkeypatch, tmp_path_factory):
     """A real ``manage.py db_worker``, in a process of its own, on the journey's database and
-    files; the live server's tasks go to the database for it. Stopped at teardown (killed if
-    it has not stopped within ten seconds)."""
+    files; the live server's tasks go to the database for it, and the emails it sends to a
+    folder the journey reads (``WAYMARK_TEST_MAIL_DIR``). Stopped at teardown (killed if it
+    has not stopped within ten seconds)."""
     import signal
     import subprocess
     import sys
@@ -222,6 +223,9 @@ def db_worker(settings, live_server, journeys_redis):
         "WAYMARK_BASE_URL": live_server.url,
         "CACHE_URL": journeys_redis[0],
     }
+    mail_folder = tmp_path_factory.mktemp("worker-mail")
+    monkeypatch.setenv("WAYMARK_TEST_MAIL_DIR", str(mail_folder))
+    env["WAYMARK_TEST_MAIL_DIR"] = str(mail_folder)
     env["BUNDLE_PART_MAX_BYTES"] = str(settings.BUNDLE_PART_MAX_BYTES)
     root = Path(__file__).resolve().parent.parent
     worker = subprocess.Popen(  # noqa: S603 (this interpreter, running manage.py)

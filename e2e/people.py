@@ -7,10 +7,15 @@ codes as the app would (TOTP: 30-second steps, 6 digits)."""
 
 import base64
 import csv
+import io
+import os
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
+from email.utils import getaddresses
 from pathlib import Path
 
 from django.core import mail
@@ -30,6 +35,7 @@ from portfolio.services import (
 )
 
 PASSWORD = "Northgate journeys 2026!"
+EMAIL_PARSER = BytesParser(policy=policy.default)
 NORTHGATE = ("10001", "Northgate College")
 SEED_URN = "R/600/9587"
 SEED_UNIT = Path(__file__).resolve().parent.parent / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
@@ -74,14 +80,38 @@ def create_centre(number: str = NORTHGATE[0], name: str = NORTHGATE[1], offer=(S
         return centre_by_number(number=number)
 
 
-def invitation_link(email: str) -> str:
-    """The link in the newest invitation (or password reset) emailed to ``email``."""
-    for message in reversed(mail.outbox):
-        if email.lower() in [to.lower() for to in message.to]:
-            found = re.search(r"https?://\S+/accounts/password/set/\S+", message.body)
-            if found:
-                return found.group(0)
-    raise AssertionError(f"No email with a link to choose a password was sent to {email}")
+def invitation_link(email: str, wait: float = 20) -> str:
+    """The link in the newest invitation (or password reset) emailed to ``email``: sent by
+    this process (a password reset, a task run at once), or by the journey's task worker
+    (``db_worker``), which writes what it sends to the folder ``WAYMARK_TEST_MAIL_DIR``
+    names and may not have sent it yet: waited for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        links = [
+            (sent, found.group(0))
+            for sent, to, body in _emails()
+            if email.lower() in to and (found := re.search(r"https?://\S+/accounts/password/set/\S+", body))
+        ]
+        if links:
+            return max(links, key=lambda link: link[0])[1]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"No email with a link to choose a password was sent to {email}")
+        time.sleep(0.2)
+
+
+def _emails():
+    """(when sent, addressees in lower case, plain-text body) of every email sent so far."""
+    for message in mail.outbox:
+        yield message.message()["Date"].datetime, [to.lower() for to in message.to], message.body
+    folder = os.environ.get("WAYMARK_TEST_MAIL_DIR")
+    for written in sorted(Path(folder).glob("*.log")) if folder else ():
+        for text in written.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            message = EMAIL_PARSER.parse(io.BytesIO(text))
+            body = message.get_body(("plain",))
+            if message["Date"] is None or body is None:  # not yet written to the end
+                continue
+            addressees = [address.lower() for _, address in getaddresses(message.get_all("To", []))]
+            yield message["Date"].datetime, addressees, body.get_content()
 
 
 def choose_password(page, email: str, password: str = PASSWORD) -> None:

@@ -6,20 +6,19 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from accounts.names import person_sort_key
-from accounts.services import raise_access_epoch
+from accounts.services import raise_access_epoch, unusable_password
 from centre.models import Centre, Membership, Role
 from centre.services import invite_people
 from common.errors import Refused
 from learners.models import Learner
 
 
-def give_learners_accounts(*, centre: Centre, learners: list[Learner]) -> list[Learner]:
-    """Link each learner who has no account to one, and give it the learner role here.
-
-    The account is the person's existing one with the learner's email, if there is one
-    (a learner who is also staff, or studies at another centre, keeps one sign-in);
-    otherwise a new one with no password, which they choose from their invitation.
-    Returns the learners that were linked.
+def link_accounts(*, learners: list[Learner], invited_at=None) -> list:
+    """Point each learner who has no account at one, without saving the learner: the
+    person's existing account with the learner's email, if there is one (a learner who is
+    also staff, or studies at another centre, keeps one sign-in); otherwise a new one with
+    no password, saved here, which they choose from their invitation (marked invited at
+    ``invited_at``, if given). Returns the accounts it made.
     """
     unlinked = [learner for learner in learners if learner.user_id is None]
     if not unlinked:
@@ -35,28 +34,44 @@ def give_learners_accounts(*, centre: Centre, learners: list[Learner]) -> list[L
         if learner.email.lower() not in accounts:
             user = user_model(email=learner.email, first_name=learner.first_name, last_name=learner.last_name)
             user.sort_key = person_sort_key(last_name=user.last_name, first_name=user.first_name)  # no save()
-            user.set_unusable_password()
+            user.password = unusable_password()
+            user.invited_at = invited_at
             accounts[learner.email.lower()] = user
             new_accounts.append(user)
     user_model.objects.bulk_create(new_accounts, batch_size=1000)
     for learner in unlinked:
         learner.user = accounts[learner.email.lower()]
-    Learner.objects.bulk_update(unlinked, ["user"], batch_size=1000)
+    return new_accounts
 
-    users = {learner.user_id: learner.user for learner in unlinked}
-    memberships = Membership.objects.filter(centre=centre, role=Role.LEARNER, user_id__in=users)
-    existing = set(memberships.values_list("user_id", flat=True))
+
+def give_learner_role(*, centre: Centre, users: list, new_accounts: list) -> None:
+    """Give each of ``users`` the learner role at ``centre``. ``new_accounts``, those of
+    them made just now, hold no role anywhere yet and have never signed in: only the
+    others are looked up."""
+    made = {user.pk for user in new_accounts}
+    others = {user.pk for user in users} - made
+    memberships = Membership.objects.filter(centre=centre, role=Role.LEARNER, user_id__in=others)
+    existing = set(memberships.values_list("user_id", flat=True))  # no query when there are none
     memberships.filter(is_active=False).update(is_active=True)
     Membership.objects.bulk_create(
         [
             Membership(centre=centre, user_id=user_id, role=Role.LEARNER)
-            for user_id in users
-            if user_id not in existing
+            for user_id in sorted((made | others) - existing)
         ],
         batch_size=1000,
     )
-    # Made in bulk, without the signals that tell their sessions to read their roles again.
-    raise_access_epoch(user_ids=list(users))
+    # Made in bulk, without the signals that tell their sessions to read their roles again
+    # (an account made just now has no session to tell).
+    raise_access_epoch(user_ids=sorted(others))
+
+
+def give_learners_accounts(*, centre: Centre, learners: list[Learner]) -> list[Learner]:
+    """Link each saved learner who has no account to one (``link_accounts``), and give it
+    the learner role here. Returns the learners that were linked."""
+    unlinked = [learner for learner in learners if learner.user_id is None]
+    new_accounts = link_accounts(learners=unlinked)
+    Learner.objects.bulk_update(unlinked, ["user"], batch_size=1000)
+    give_learner_role(centre=centre, users=[learner.user for learner in unlinked], new_accounts=new_accounts)
     return unlinked
 
 

@@ -31,6 +31,15 @@ if WORKER:
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+if mail_folder := os.environ.get("WAYMARK_TEST_MAIL_DIR"):
+    # A journey's task worker, in a process of its own: what it sends is written there for
+    # the journey to read (``e2e.people.invitation_link``).
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": mail_folder},
+        }
+    }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared in-memory database: the browser journeys' live server

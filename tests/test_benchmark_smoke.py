@@ -50,3 +50,14 @@ def test_the_unit_grid_benchmark_runs(tmp_path):
     """Cohorts of 20 and 60, two rounds: the grid asks the same queries whatever the size."""
     printed = smoke("unit_grid.py", tmp_path)
     assert "same queries whatever the size: yes" in printed, printed
+
+
+def test_the_import_benchmark_runs(tmp_path):
+    """Waymark's import and the two plain bulk_creates, each on its own copy of the same
+    database (200 rows, one round), then the worker emailing every invitation the import
+    queued."""
+    printed = smoke("import_learners.py", tmp_path)
+    for side in ("Waymark", "learners and enrolments", "every row"):
+        assert re.search(rf"^{side} +[\d./]+ ", printed, re.MULTILINE), printed
+    assert "Waymark's rate over plain bulk_create of every row, round by round:" in printed
+    assert "the worker emailed the 200 invitations in" in printed

@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record, record_audits
-from centre.models import Centre
+from centre.models import Centre, Role
+from centre.services import send_invitations
 from common.errors import Stale
-from learners.invitations import give_learners_accounts, invite_learners
+from learners.invitations import give_learner_role, invite_learners, link_accounts
 from learners.models import Enrolment, Learner
 from learners.registration.plans import LEARNER_FIELDS, RegistrationPlan, plan_registration
 from learners.registration.register import Register
@@ -46,14 +47,35 @@ def import_register(
     if dry_run or not plan.has_changes:
         return plan
 
+    # Accounts first, so that each learner is written with theirs: no second pass over the
+    # rows. An account made here for someone to be invited is made invited.
+    invited_at = timezone.now()
+    new_accounts = link_accounts(learners=plan.new_learners, invited_at=invited_at if invite else None)
     Learner.objects.bulk_create([learner.fill_keys() for learner in plan.new_learners], batch_size=1000)
-    give_learners_accounts(centre=centre, learners=plan.new_learners)
+    give_learner_role(
+        centre=centre, users=[learner.user for learner in plan.new_learners], new_accounts=new_accounts
+    )
     if invite:
-        # A learner whose account has a password already (staff, or a learner elsewhere)
-        # signs in with it; everyone else is invited to choose one.
-        plan.invited = invite_learners(
+        made = {user.pk for user in new_accounts}
+        plan.invited = [learner for learner in plan.new_learners if learner.user_id in made]
+        send_invitations(
+            users=new_accounts,
             centre=centre,
-            learners=[learner for learner in plan.new_learners if not learner.user.has_usable_password()],
+            role=Role.LEARNER,
+            invited_at=invited_at,
+            actor=actor,
+            learner_refs={learner.user_id: learner.pk for learner in plan.invited},
+        )
+        # Someone with an account already is invited only if they have never been (a
+        # learner elsewhere who has not chosen a password yet); with a password, they sign
+        # in with it.
+        plan.invited += invite_learners(
+            centre=centre,
+            learners=[
+                learner
+                for learner in plan.new_learners
+                if learner.user_id not in made and not learner.user.has_usable_password()
+            ],
             actor=actor,
             again=False,
         )

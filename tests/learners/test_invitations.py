@@ -239,3 +239,69 @@ def test_the_web_import_invites_when_the_box_is_ticked(admin_client, centre):
     assert [m.to for m in mail.outbox] == [["liam@example.org"]]
     with centre_scope(centre):
         assert Learner.objects.get().user.invited_at is not None
+
+
+class QueuedInvitations:
+    """Stands in for the task worker: keeps each ``email_invitations`` task queued, until
+    ``run`` runs them as the worker would."""
+
+    def __init__(self):
+        self.batches = []
+
+    def enqueue(self, user_ids, role, invited_at, *, centre_id):
+        self.batches.append((user_ids, role, invited_at, centre_id))
+
+    def run(self) -> int:
+        from centre.tasks import email_invitations
+
+        queued, self.batches = self.batches, []
+        return sum(
+            email_invitations.call(user_ids, role, invited_at, centre_id=centre_id)
+            for user_ids, role, invited_at, centre_id in queued
+        )
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    import centre.services
+
+    invitations = QueuedInvitations()
+    monkeypatch.setattr(centre.services, "email_invitations", invitations)
+    return invitations
+
+
+def test_the_worker_emails_a_registers_invitations_in_batches_after_the_import(
+    centre, tmp_path, queued, monkeypatch
+):
+    import centre.services
+
+    monkeypatch.setattr(centre.services, "INVITATIONS_PER_TASK", 2)
+    rows = [f"L{n},Learner,l{n}@example.org,{valid_uln(620000000 + n * 7)},{n:04d},," for n in range(5)]
+    import_register(tmp_path, rows=rows)
+
+    assert mail.outbox == []  # the import did not wait for the mail server
+    assert [len(user_ids) for user_ids, *_ in queued.batches] == [2, 2, 1]
+    assert queued.run() == 5
+    assert sorted(message.to[0] for message in mail.outbox) == [f"l{n}@example.org" for n in range(5)]
+
+
+def test_an_invitation_made_again_before_its_email_went_is_emailed_once_with_the_newer_link(
+    centre, tmp_path, queued, client
+):
+    import_register(tmp_path, rows=[f"Liam,Evans,liam@example.org,{ULN_1},0001,,"])
+    call_command("invite_learners", "--centre", "10001", "--email", "liam@example.org", stdout=io.StringIO())
+    assert len(queued.batches) == 2
+
+    assert queued.run() == 1
+    [message] = mail.outbox
+    assert "Choose your password" in client.get(link_in(message), follow=True).content.decode()
+
+
+def test_nobody_who_chose_a_password_before_the_email_went_is_sent_one(centre, tmp_path, queued):
+    import_register(tmp_path)
+    mia = learner("mia@example.org").user
+    mia.set_password("a password chosen meanwhile")
+    mia.save()
+
+    assert queued.run() == 1
+    assert [message.to for message in mail.outbox] == [["liam@example.org"]]
