@@ -97,8 +97,10 @@ def send_invitations(
     )
     at = invited_at.isoformat()
     for batch in itertools.batched((user.pk for user in users), INVITATIONS_PER_TASK):
+        # Robust: a batch that cannot be queued is logged, and the others are queued still.
         transaction.on_commit(
-            functools.partial(email_invitations.enqueue, list(batch), role, at, centre_id=centre.pk)
+            functools.partial(email_invitations.enqueue, list(batch), role, at, centre_id=centre.pk),
+            robust=True,
         )
 
 

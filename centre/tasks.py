@@ -68,15 +68,36 @@ INVITATIONS_PER_TASK = 200
 @centre_task()
 def email_invitations(user_ids: list[int], role: str, invited_at: str, *, centre) -> int:
     """Email the invitations made at ``invited_at`` (``centre.services.invite_people``) to
-    these people; returns how many were sent. Someone invited again since is left for that
-    invitation's own task (the link made now would be the newer one), and someone who has
-    chosen a password meanwhile needs none."""
+    those of these people who still hold ``role`` here and have not chosen a password
+    meanwhile; returns how many were sent. Each link is made now, over the password the
+    account has now, so it works until they choose one, whichever email they open.
+
+    If the mail server refuses the batch, its people are marked not invited again, so the
+    learners list shows them so and "invite everyone not invited yet" sends them a new
+    invitation; the task then fails, as the worker records."""
     from centre.services import invitation_message
 
-    people = get_user_model().objects.filter(pk__in=user_ids, invited_at=datetime.fromisoformat(invited_at))
+    invited = datetime.fromisoformat(invited_at)
+    people = (
+        get_user_model()
+        .objects.filter(
+            pk__in=user_ids,
+            is_active=True,
+            memberships__centre=centre,
+            memberships__role=role,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
     messages = [
         invitation_message(user=user, centre=centre, role=role)
-        for user in people.order_by("pk")
+        for user in people
         if not user.has_usable_password()
     ]
-    return mailers.default.send_messages(messages) or 0
+    try:
+        return mailers.default.send_messages(messages) or 0
+    except Exception:
+        # Only those this invitation still stands for: one invited again since has a newer one coming.
+        get_user_model().objects.filter(pk__in=user_ids, invited_at=invited).update(invited_at=None)
+        raise

@@ -176,6 +176,24 @@ def journeys_redis(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def stamped_outbox(monkeypatch):
+    """Each email this process sends is stamped with when it went, so that the journey can
+    tell the newest of them and of those the task worker wrote (``e2e.people._emails``)."""
+    import time
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    send_messages = EmailBackend.send_messages
+
+    def stamped(self, messages):
+        for message in messages:
+            message.sent_ns = time.time_ns()
+        return send_messages(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", stamped)
+
+
+@pytest.fixture(autouse=True)
 def journeys_as_in_production(settings, live_server, journeys_redis):
     """Staff sign in with their authenticator app, as in production; the links in the
     emails Waymark sends lead to the live server; the cache is Redis, shared with the

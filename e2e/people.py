@@ -99,19 +99,25 @@ def invitation_link(email: str, wait: float = 20) -> str:
         time.sleep(0.2)
 
 
+# What the file-based email backend writes after each message.
+MESSAGE_END = b"\n" + b"-" * 79 + b"\n"
+
+
 def _emails():
-    """(when sent, addressees in lower case, plain-text body) of every email sent so far."""
+    """(when sent, as a count of nanoseconds, and its order; addressees in lower case; plain
+    text body) of every email sent so far, by this process (``conftest.stamped_outbox``
+    stamps them) or by the task worker."""
     for message in mail.outbox:
-        yield message.message()["Date"].datetime, [to.lower() for to in message.to], message.body
+        yield (getattr(message, "sent_ns", 0), 0), [to.lower() for to in message.to], message.body
     folder = os.environ.get("WAYMARK_TEST_MAIL_DIR")
-    for written in sorted(Path(folder).glob("*.log")) if folder else ():
-        for text in written.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+    for written in Path(folder).glob("*.log") if folder else ():
+        # A file's messages went in the order written, by the time it was last written to;
+        # the last piece is a message not yet written to the end, if any.
+        sent_ns = written.stat().st_mtime_ns
+        for position, text in enumerate(written.read_bytes().split(MESSAGE_END)[:-1]):
             message = EMAIL_PARSER.parse(io.BytesIO(text))
-            body = message.get_body(("plain",))
-            if message["Date"] is None or body is None:  # not yet written to the end
-                continue
             addressees = [address.lower() for _, address in getaddresses(message.get_all("To", []))]
-            yield message["Date"].datetime, addressees, body.get_content()
+            yield (sent_ns, position), addressees, message.get_body(("plain",)).get_content()
 
 
 def choose_password(page, email: str, password: str = PASSWORD) -> None:

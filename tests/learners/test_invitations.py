@@ -285,16 +285,46 @@ def test_the_worker_emails_a_registers_invitations_in_batches_after_the_import(
     assert sorted(message.to[0] for message in mail.outbox) == [f"l{n}@example.org" for n in range(5)]
 
 
-def test_an_invitation_made_again_before_its_email_went_is_emailed_once_with_the_newer_link(
+def test_an_invitation_made_again_before_its_email_went_still_sends_working_links(
     centre, tmp_path, queued, client
 ):
     import_register(tmp_path, rows=[f"Liam,Evans,liam@example.org,{ULN_1},0001,,"])
     call_command("invite_learners", "--centre", "10001", "--email", "liam@example.org", stdout=io.StringIO())
     assert len(queued.batches) == 2
 
+    assert queued.run() == 2
+    for message in mail.outbox:  # each link is made as it is sent, over the password as it is then
+        assert "Choose your password" in client.get(link_in(message), follow=True).content.decode()
+
+
+def test_nobody_whose_role_ended_before_the_email_went_is_sent_one(centre, tmp_path, queued):
+    import_register(tmp_path)
+    with scopes_disabled():
+        Membership.objects.filter(user=learner("mia@example.org").user).update(is_active=False)
+
     assert queued.run() == 1
-    [message] = mail.outbox
-    assert "Choose your password" in client.get(link_in(message), follow=True).content.decode()
+    assert [message.to for message in mail.outbox] == [["liam@example.org"]]
+
+
+def test_a_batch_the_mail_server_refuses_is_marked_not_invited_for_a_new_invitation(
+    centre, tmp_path, queued, monkeypatch
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    import_register(tmp_path)
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    with monkeypatch.context() as patched, pytest.raises(ConnectionRefusedError):
+        patched.setattr(EmailBackend, "send_messages", refuse)
+        queued.run()
+    assert learner("liam@example.org").user.invited_at is None
+
+    out = io.StringIO()
+    call_command("invite_learners", "--centre", "10001", stdout=out)
+    assert "Sent an invitation to 2 learner(s)" in out.getvalue()
+    assert queued.run() == 2
 
 
 def test_nobody_who_chose_a_password_before_the_email_went_is_sent_one(centre, tmp_path, queued):
