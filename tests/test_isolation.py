@@ -314,6 +314,7 @@ NOT_CENTRE_OWNED = {
     "units.UnitPage": "the shared catalogue, served to every centre",
     "units.LearningOutcome": "the shared catalogue, served to every centre",
     "units.AssessmentCriterion": "the shared catalogue, served to every centre",
+    "units.QualificationPage": "the shared catalogue, served to every centre",
     "moderation.ModerationSampleUserObjectPermission": "a grant: two keys and a permission, no text",
     "operations.WorkerHeartbeat": "a task worker process of the installation, which serves every centre",
 }

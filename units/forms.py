@@ -10,6 +10,39 @@ from units.spec import CriterionSpec, OutcomeSpec, UnitSpecError, structure_prob
 UNIT_PREVIEWS = PreviewedUpload(kind="unit")
 
 
+class QualificationPageForm(WagtailAdminPageForm):
+    """The Wagtail editor's form for a qualification: its rules of combination are held to
+    the same rules as an import, against the catalogue as it is."""
+
+    def clean(self):
+        cleaned = super().clean()
+        rules = cleaned.get("rules_of_combination")
+        if "rules_of_combination" in self.errors or not (cleaned.get("number") and cleaned.get("title")):
+            return cleaned  # what is wrong already is said; the rules are checked once it is put right
+        from units.qualification_spec import RULES_FIELDS, QualificationSpecError, qualification_from_data
+        from units.selectors import catalogue_problems
+
+        if not isinstance(rules, dict):
+            self.add_error("rules_of_combination", "The rules of combination must be a JSON object.")
+            return cleaned
+        if others := sorted(set(rules) - set(RULES_FIELDS)):
+            self.add_error(
+                "rules_of_combination",
+                f"{', '.join(others)}: not part of the rules of combination (which hold "
+                f"{', '.join(RULES_FIELDS)}).",
+            )
+            return cleaned
+        try:
+            spec = qualification_from_data({**rules, "number": cleaned["number"], "title": cleaned["title"]})
+        except QualificationSpecError as error:
+            problems = error.problems
+        else:
+            problems = catalogue_problems(spec)
+        for problem in problems:
+            self.add_error("rules_of_combination", str(problem))
+        return cleaned
+
+
 class UnitPageForm(WagtailAdminPageForm):
     """The Wagtail editor's form for a unit: holds outcomes and criteria to the same
     rules as an import, and refuses to remove a criterion that evidence or decisions

@@ -7,8 +7,9 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from units.forms import UnitPageForm
+from units.forms import QualificationPageForm, UnitPageForm
 from units.panels import CriteriaInlinePanel
+from units.qualification_spec import QUALIFICATION_NUMBER_RE
 from units.spec import CRITERION_CODE_RE, URN_RE
 from units.visitor_pages import keep_for_visitors
 
@@ -45,12 +46,13 @@ class CatalogueIndexPage(KeptWholeForVisitors, Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["units.UnitPage"]
+    subpage_types = ["units.UnitPage", "units.QualificationPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["qualifications"] = QualificationPage.objects.child_of(self).live().public().order_by("title")
         context["units"] = UnitPage.objects.child_of(self).live().public().order_by("title")
         return context
 
@@ -234,3 +236,66 @@ class AssessmentCriterion(PublishedText, Orderable):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
+
+
+class QualificationPage(KeptWholeForVisitors, Page):
+    """A qualification as the awarding body publishes it: its details, as the Ofqual
+    register has them, and its rules of combination over the catalogue's units
+    (``units.qualification_spec``), kept as Waymark's qualification JSON has them.
+
+    Units are named by URN in the rules, as in the specification; an import or the editor
+    refuses rules naming a unit the catalogue does not have.
+    """
+
+    number = models.CharField(
+        "qualification number",
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(QUALIFICATION_NUMBER_RE, "A qualification number looks like 601/1234/5.")],
+        help_text="The Ofqual qualification number, for example 601/1234/5.",
+    )
+    awarding_body = models.CharField(max_length=150, blank=True)
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    total_qualification_time = models.PositiveIntegerField(
+        "total qualification time (TQT)", null=True, blank=True
+    )
+    guided_learning_hours = models.PositiveIntegerField("guided learning hours (GLH)", null=True, blank=True)
+    total_credits = models.PositiveIntegerField(null=True, blank=True)
+    rules_of_combination = models.JSONField(
+        default=dict,
+        help_text="The groups of units, barred combinations and any minimum of credits at or above a "
+        "level, as in Waymark's qualification JSON (the README describes it).",
+    )
+
+    base_form_class = QualificationPageForm
+    parent_page_types = ["units.CatalogueIndexPage"]
+    subpage_types = []
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("number"), FieldPanel("awarding_body"), FieldPanel("level")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("total_qualification_time"),
+                        FieldPanel("guided_learning_hours"),
+                        FieldPanel("total_credits"),
+                    ]
+                ),
+            ],
+            heading="Qualification details",
+        ),
+        FieldPanel("rules_of_combination"),
+    ]
+
+    search_fields = [*Page.search_fields, index.SearchField("number"), index.FilterField("number")]
+
+    def get_context(self, request, *args, **kwargs):
+        from units.selectors import qualification_groups
+
+        context = super().get_context(request, *args, **kwargs)
+        context["groups"] = qualification_groups(self)
+        return context

@@ -15,4 +15,5 @@ class UnitsProvider(Provider):
         NoPersonalData("units.UnitPage", CATALOGUE),
         NoPersonalData("units.LearningOutcome", CATALOGUE),
         NoPersonalData("units.AssessmentCriterion", CATALOGUE),
+        NoPersonalData("units.QualificationPage", CATALOGUE),
     )

@@ -9,10 +9,19 @@ from units.models import (
     AssessmentCriterion,
     CatalogueIndexPage,
     LearningOutcome,
+    QualificationPage,
     UnitPage,
     criterion_in_use_message,
 )
-from units.spec import FIELD_LABELS, METADATA_FIELDS, CriterionSpec, OutcomeSpec, UnitSpec
+from units.qualification_spec import (
+    QUALIFICATION_FIELD_LABELS,
+    QUALIFICATION_METADATA_FIELDS,
+    QualificationSpec,
+    UnitGroupSpec,
+    qualification_from_data,
+    rules_data,
+)
+from units.spec import FIELD_LABELS, METADATA_FIELDS, CriterionSpec, OutcomeSpec, Problem, UnitSpec
 
 
 def units_with_criteria():
@@ -150,3 +159,107 @@ def _show(value) -> str:
         return "(none)"
     text = str(value)
     return f"“{text[:80]}…”" if len(text) > 80 else f"“{text}”"
+
+
+# Qualifications.
+
+
+def qualification_by_number(*, number: str) -> QualificationPage | None:
+    return QualificationPage.objects.filter(number=number).first()
+
+
+def spec_from_qualification(qualification: QualificationPage) -> QualificationSpec:
+    return qualification_from_data(
+        {
+            "number": qualification.number,
+            "title": qualification.title,
+            **{name: getattr(qualification, name) for name in QUALIFICATION_METADATA_FIELDS},
+            **qualification.rules_of_combination,
+        }
+    )
+
+
+def catalogue_problems(spec: QualificationSpec) -> list[Problem]:
+    """What the catalogue makes impossible in ``spec``: units it does not have, and minimums
+    of credits that the units named cannot reach (a unit with no credit value counts none)."""
+    units = {
+        unit.urn: unit
+        for unit in UnitPage.objects.filter(urn__in=spec.urns).only("urn", "credit_value", "level")
+    }
+    problems = []
+    for group in spec.groups:
+        for urn in group.units:
+            if urn not in units:
+                problems.append(
+                    Problem(group.where, f"{urn} is not a unit in the catalogue: import it first")
+                )
+        if not group.mandatory and group.min_credits is not None:
+            worth = sum(units[urn].credit_value or 0 for urn in group.units if urn in units)
+            if worth < group.min_credits:
+                problems.append(
+                    Problem(
+                        group.where,
+                        f"the group {group.name!r} asks for at least {group.min_credits} credits, but its "
+                        f"units are worth {worth} in all",
+                    )
+                )
+    if (minimum := spec.credits_at_or_above_level) is not None:
+        worth = sum(
+            unit.credit_value or 0
+            for unit in units.values()
+            if unit.level is not None and unit.level >= minimum.level
+        )
+        if worth < minimum.credits:
+            problems.append(
+                Problem(
+                    "$.credits_at_or_above_level",
+                    f"asks for {minimum.credits} credits at level {minimum.level} or above, but the "
+                    f"qualification's units at those levels are worth {worth} in all",
+                )
+            )
+    if spec.total_credits is not None:
+        mandatory = sum(
+            units[urn].credit_value or 0
+            for group in spec.groups
+            if group.mandatory
+            for urn in group.units
+            if urn in units
+        )
+        if mandatory > spec.total_credits:
+            problems.append(
+                Problem(
+                    "$.total_credits",
+                    f"is {spec.total_credits}, but the mandatory units alone are worth {mandatory} credits",
+                )
+            )
+    return problems
+
+
+def qualification_changes(old: QualificationSpec, new: QualificationSpec) -> list[str]:
+    """What importing ``new`` over the saved ``old`` changes, in words."""
+    changes = [
+        f"{QUALIFICATION_FIELD_LABELS[name]}: {getattr(old, name)!r} → {getattr(new, name)!r}"
+        for name in ("title", *QUALIFICATION_METADATA_FIELDS)
+        if getattr(old, name) != getattr(new, name)
+    ]
+    if rules_data(old) != rules_data(new):
+        changes.append("Rules of combination changed")
+    return changes
+
+
+@dataclass
+class GroupOfUnits:
+    """A group of a qualification's rules, with its units as the catalogue has them."""
+
+    spec: UnitGroupSpec
+    units: list[UnitPage]
+
+
+def qualification_groups(qualification: QualificationPage) -> list[GroupOfUnits]:
+    """The groups of ``qualification`` with their units (those the catalogue still has), in one query."""
+    spec = spec_from_qualification(qualification)
+    units = {unit.urn: unit for unit in UnitPage.objects.filter(urn__in=spec.urns).live()}
+    return [
+        GroupOfUnits(spec=group, units=[units[urn] for urn in group.units if urn in units])
+        for group in spec.groups
+    ]

@@ -3,8 +3,22 @@ from django.utils.text import slugify
 
 from audit.services import record_audit
 from common.errors import Stale
-from units.models import AssessmentCriterion, LearningOutcome, UnitPage
-from units.selectors import UnitImportPlan, catalogue_index, plan_unit_import
+from units.models import AssessmentCriterion, LearningOutcome, QualificationPage, UnitPage
+from units.qualification_spec import (
+    QUALIFICATION_METADATA_FIELDS,
+    QualificationSpec,
+    QualificationSpecError,
+    qualification_problems,
+    rules_data,
+)
+from units.selectors import (
+    UnitImportPlan,
+    catalogue_index,
+    catalogue_problems,
+    plan_unit_import,
+    qualification_changes,
+    spec_from_qualification,
+)
 from units.spec import METADATA_FIELDS, Problem, UnitSpec, UnitSpecError, validated
 
 
@@ -76,3 +90,52 @@ def import_unit(*, spec: UnitSpec, actor=None, expected_fingerprint: str | None 
         details={"urn": spec.urn, "changes": plan.changes},
     )
     return plan
+
+
+class QualificationImport:
+    """What importing a qualification did: the page, whether it was made, and the changes."""
+
+    def __init__(self, qualification: QualificationPage, created: bool, changes: list[str]):
+        self.qualification, self.created, self.changes = qualification, created, changes
+
+
+@transaction.atomic
+def import_qualification(*, spec: QualificationSpec, actor=None) -> QualificationImport:
+    """Create the qualification ``spec`` describes, or bring the saved one with its number
+    up to it (re-importing updates in place). Refused, with every problem and nothing
+    written, when the rules of combination cannot hold or name a unit the catalogue lacks.
+    Each change is published as a new revision and written to the audit trail."""
+    problems = qualification_problems(spec) or catalogue_problems(spec)
+    if problems:
+        raise QualificationSpecError(problems)
+    saved = QualificationPage.objects.select_for_update().filter(number=spec.number).first()
+    changes = qualification_changes(spec_from_qualification(saved), spec) if saved is not None else []
+    if saved is not None and not changes:
+        return QualificationImport(saved, created=False, changes=[])
+
+    qualification = saved or QualificationPage(slug=slugify(spec.number.replace("/", "-")))
+    qualification.title = spec.title
+    qualification.number = spec.number
+    for name in QUALIFICATION_METADATA_FIELDS:
+        setattr(qualification, name, getattr(spec, name))
+    qualification.rules_of_combination = rules_data(spec)
+    if saved is None:
+        index = catalogue_index()
+        if index.get_children().filter(slug=qualification.slug).exists():
+            raise QualificationSpecError(
+                [
+                    Problem(
+                        spec.number,
+                        f"another page in the catalogue already has the address /{qualification.slug}/",
+                    )
+                ]
+            )
+        index.add_child(instance=qualification)
+    qualification.save_revision(user=actor, log_action=True).publish(user=actor)
+    record_audit(
+        actor=actor,
+        verb="qualification.created" if saved is None else "qualification.updated",
+        target=qualification,
+        details={"number": spec.number, "changes": changes},
+    )
+    return QualificationImport(qualification, created=saved is None, changes=changes)
