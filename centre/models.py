@@ -58,6 +58,25 @@ class OfferedUnit(models.Model):
         return f"{self.unit} at {self.centre}"
 
 
+class OfferedQualification(models.Model):
+    """A qualification of the shared catalogue that a centre offers; learners can be
+    registered on it. Offering it offers its units too."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="offered_qualifications")
+    qualification = models.ForeignKey("units.QualificationPage", on_delete=models.PROTECT, related_name="+")
+    offered_at = models.DateTimeField(auto_now_add=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "qualification"], name="offer_a_qualification_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qualification} at {self.centre}"
+
+
 class Role(models.TextChoices):
     CENTRE_ADMIN = "centre_admin", "Centre admin"
     ASSESSOR = "assessor", "Assessor"

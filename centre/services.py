@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from accounts.services import end_sessions, password_link, unusable_password
 from audit.services import audit_record, record_audit, record_audits
-from centre.models import Centre, Membership, OfferedUnit, Role
-from centre.signals import membership_ended, role_granting, unit_offer_ending
+from centre.models import Centre, Membership, OfferedQualification, OfferedUnit, Role
+from centre.signals import membership_ended, qualification_offer_ending, role_granting, unit_offer_ending
 from centre.tasks import INVITATIONS_PER_TASK, email_invitations
 from common.errors import Refused, check_model
 from common.scoping import centre_scope, scopes_disabled
-from units.models import UnitPage
+from units.models import QualificationPage, UnitPage
 
 
 class CentreServiceError(Refused):
@@ -163,6 +163,49 @@ def set_offered_units(*, centre: Centre, urns: list[str], actor=None) -> list[st
                 centre=centre,
                 details={"changes": changes},
             )
+    return changes
+
+
+@transaction.atomic
+def set_offered_qualifications(*, centre: Centre, numbers: list[str], actor=None) -> list[str]:
+    """Make the centre offer exactly the qualifications with these numbers, and every unit
+    of each (units it offers besides stay offered); returns what changed.
+
+    A qualification that learners at the centre are still registered on cannot stop being
+    offered (the learners app refuses it, answering ``qualification_offer_ending``).
+    """
+    from units.selectors import spec_from_qualification
+
+    qualifications = {q.number: q for q in QualificationPage.objects.filter(number__in=numbers)}
+    if unknown := sorted(set(numbers) - qualifications.keys()):
+        raise CentreServiceError(f"No qualification in the catalogue has the number {', '.join(unknown)}.")
+    changes = []
+    with centre_scope(centre):
+        offered = {
+            offer.qualification.number: offer
+            for offer in OfferedQualification.objects.filter(centre=centre).select_related("qualification")
+        }
+        for number in sorted(offered.keys() - qualifications.keys()):
+            qualification_offer_ending.send(
+                sender=OfferedQualification, centre=centre, qualification=offered[number].qualification
+            )
+            offered[number].delete()
+            changes.append(f"no longer offers the qualification {number}")
+        for number in sorted(qualifications.keys() - offered.keys()):
+            OfferedQualification.objects.create(centre=centre, qualification=qualifications[number])
+            changes.append(f"offers the qualification {number}")
+        if changes:
+            record_audit(
+                actor=actor,
+                verb="centre.qualifications_offered",
+                target=centre,
+                centre=centre,
+                details={"changes": changes},
+            )
+        units = {urn for q in qualifications.values() for urn in spec_from_qualification(q).urns}
+        already = set(OfferedUnit.objects.filter(centre=centre).values_list("unit__urn", flat=True))
+        if units - already:
+            changes += set_offered_units(centre=centre, urns=sorted(already | units), actor=actor)
     return changes
 
 

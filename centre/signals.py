@@ -13,6 +13,9 @@ role_granting = Signal()
 # CentreServiceError with a reason a person can act on (learners are enrolled on it).
 unit_offer_ending = Signal()
 
+# The same, for the ``qualification`` a centre stops offering (learners are registered on it).
+qualification_offer_ending = Signal()
+
 # Sent inside the transaction that ends ``membership`` (already saved as inactive), in its
 # centre's scope, for the domains above to take back what the role gave (an assessor's
 # enrolments); ``actor`` ended it.

@@ -13,7 +13,8 @@ class RegisterUploadForm(forms.Form):
         label="Register file",
         help_text=(
             "A CSV or XLSX file with the columns first_name, last_name, email, uln, "
-            "candidate_number and, to enrol learners, unit_urn and assessor_email."
+            "candidate_number and, to enrol learners, unit_urn and assessor_email; to register them on a "
+            "qualification the centre offers, qualification_number."
         ),
     )
 

@@ -110,3 +110,27 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} on {self.unit}"
+
+
+class Registration(models.Model):
+    """A learner registered on a qualification their centre offers, with the optional units
+    they chose; the qualification's mandatory units are theirs without choosing. Each unit
+    they take is also an enrolment, where its evidence and decisions are kept."""
+
+    centre = models.ForeignKey("centre.Centre", on_delete=models.PROTECT, related_name="registrations")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="registrations")
+    qualification = models.ForeignKey("units.QualificationPage", on_delete=models.PROTECT, related_name="+")
+    chosen_units = models.ManyToManyField("units.UnitPage", related_name="+", blank=True)
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    objects = centre_scoped_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "qualification"], name="register_on_a_qualification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.qualification}"

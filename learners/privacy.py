@@ -29,6 +29,11 @@ class LearnersProvider(Provider):
             ("learner", "assessor", "status", "start_date"),
             "The units the learner is on, and the assessor allocated to each.",
         ),
+        PersonalData(
+            "learners.Registration",
+            ("learner", "qualification", "chosen_units", "registered_at"),
+            "The qualifications the learner is registered on, and the optional units they chose.",
+        ),
     )
     # After moderation's rows, which protect enrolments, and the learner's evidence and
     # networking records, which point at the learner; before the learner's role and
@@ -40,11 +45,12 @@ class LearnersProvider(Provider):
             data={
                 "learner.json": {"learner": _record(learner)},
                 "enrolments.json": {"enrolments": _enrolments(learner)},
+                "registrations.json": {"registrations": _registrations(learner)},
             }
         )
 
     def erase(self, learner: Learner) -> dict[str, int]:
-        """The learner's record and, with it, their enrolments."""
+        """The learner's record and, with it, their enrolments and registrations."""
         _, deleted = Learner.objects.filter(pk=learner.pk).delete()
         return deleted
 
@@ -71,4 +77,20 @@ def _enrolments(learner: Learner) -> list[dict]:
             "assessor_allocated": enrolment.assessor_id is not None,
         }
         for enrolment in learner.enrolments.select_related("unit").order_by("start_date", "pk")
+    ]
+
+
+def _registrations(learner: Learner) -> list[dict]:
+    return [
+        {
+            "qualification": {
+                "number": registration.qualification.number,
+                "title": registration.qualification.title,
+            },
+            "optional_units_chosen": sorted(unit.urn for unit in registration.chosen_units.all()),
+            "registered_at": registration.registered_at,
+        }
+        for registration in learner.registrations.select_related("qualification")
+        .prefetch_related("chosen_units")
+        .order_by("registered_at", "pk")
     ]

@@ -8,9 +8,9 @@ from accounts.parts import register_part
 from audit.references import LEARNER, register_reference
 from centre.models import Role
 from centre.services import CentreServiceError
-from centre.signals import membership_ended, role_granting, unit_offer_ending
+from centre.signals import membership_ended, qualification_offer_ending, role_granting, unit_offer_ending
 from learners.invitations import link_learner_role
-from learners.models import Enrolment
+from learners.models import Enrolment, Registration
 from learners.selectors import has_another_learner_record, learner_choices, learner_names
 from learners.services import release_enrolments_of
 
@@ -32,6 +32,15 @@ def enrolled_units_stay_offered(sender, *, centre, unit, **kwargs):
     of it: while anyone is enrolled on it, the centre keeps offering it."""
     if Enrolment.objects.filter(centre=centre, unit=unit).exists():
         raise CentreServiceError(f"Learners are enrolled on {unit.urn}; it cannot stop being offered.")
+
+
+@receiver(qualification_offer_ending, dispatch_uid="learners.registered_qualifications_stay_offered")
+def registered_qualifications_stay_offered(sender, *, centre, qualification, **kwargs):
+    """While anyone is registered on a qualification, the centre keeps offering it."""
+    if Registration.objects.filter(centre=centre, qualification=qualification).exists():
+        raise CentreServiceError(
+            f"Learners are registered on {qualification.number}; it cannot stop being offered."
+        )
 
 
 @receiver(membership_ended, dispatch_uid="learners.release_enrolments")

@@ -10,8 +10,9 @@ from django.utils.timezone import localtime
 
 from accounts.names import search_term
 from centre.models import Centre
-from learners.models import Enrolment, Learner
+from learners.models import Enrolment, Learner, Registration
 from learners.policies import ASSESS, enrolment_policy
+from units.selectors import spec_from_qualification
 
 
 def learners_of_centre(*, centre: Centre, search: str = "") -> QuerySet[Learner]:
@@ -49,9 +50,17 @@ def enrolments_for_assessor(*, centre: Centre, assessor) -> QuerySet[Enrolment]:
 
 
 def register_rows(*, centre: Centre) -> list[dict[str, str]]:
-    """The centre's register as rows of the import columns, in three queries."""
+    """The centre's register as rows of the import columns, in five queries: an enrolment on
+    a unit the learner takes on a qualification (mandatory there, or chosen) names it."""
+    learners = learners_of_centre(centre=centre).prefetch_related(
+        Prefetch(
+            "registrations",
+            queryset=Registration.objects.select_related("qualification").prefetch_related("chosen_units"),
+        )
+    )
+    specs = {}
     rows = []
-    for learner in learners_of_centre(centre=centre):
+    for learner in learners:
         person = {
             "first_name": learner.first_name,
             "last_name": learner.last_name,
@@ -59,12 +68,28 @@ def register_rows(*, centre: Centre) -> list[dict[str, str]]:
             "uln": learner.uln,
             "candidate_number": learner.candidate_number,
         }
+        qualification_of = {}
+        for registration in learner.registrations.all():
+            number = registration.qualification.number
+            spec = specs.get(number) or specs.setdefault(
+                number, spec_from_qualification(registration.qualification)
+            )
+            taken = {urn for group in spec.groups if group.mandatory for urn in group.units}
+            taken |= {unit.urn for unit in registration.chosen_units.all()}
+            qualification_of.update(dict.fromkeys(taken, number))
         enrolments = list(learner.enrolments.all())
         if not enrolments:
-            rows.append({**person, "unit_urn": "", "assessor_email": ""})
+            rows.append({**person, "unit_urn": "", "assessor_email": "", "qualification_number": ""})
         for enrolment in enrolments:
             assessor = enrolment.assessor.email if enrolment.assessor else ""
-            rows.append({**person, "unit_urn": enrolment.unit.urn, "assessor_email": assessor})
+            rows.append(
+                {
+                    **person,
+                    "unit_urn": enrolment.unit.urn,
+                    "assessor_email": assessor,
+                    "qualification_number": qualification_of.get(enrolment.unit.urn, ""),
+                }
+            )
     return rows
 
 

@@ -414,3 +414,31 @@ def rules_data(spec: QualificationSpec) -> dict[str, Any]:
     """The rules of combination alone, as a qualification page keeps them."""
     data = qualification_to_json_data(spec)
     return {name: data[name] for name in RULES_FIELDS}
+
+
+def choice_problems(spec: QualificationSpec, chosen: set[str], credits: dict[str, int]) -> list[str]:
+    """Why a learner may not take the units ``chosen`` (with the mandatory units, which are
+    theirs without choosing) on ``spec``, each naming the rule; ``credits`` gives each
+    unit's credit value. A minimum not reached yet is no reason: it is what remains."""
+    problems = [
+        f"{urn} is not a unit of the qualification {spec.number}" for urn in sorted(chosen - set(spec.urns))
+    ]
+    taken = chosen | {urn for group in spec.groups if group.mandatory for urn in group.units}
+    for combination in spec.barred_combinations:
+        if set(combination) <= taken:
+            problems.append(f"{' and '.join(combination)} may not be taken together (a barred combination)")
+    for group in spec.groups:
+        if group.mandatory:
+            continue
+        in_group = [urn for urn in group.units if urn in taken]
+        worth = sum(credits.get(urn, 0) for urn in in_group)
+        if group.max_units is not None and len(in_group) > group.max_units:
+            problems.append(
+                f"the group {group.name!r} allows at most {group.max_units} units; {len(in_group)} are chosen"
+            )
+        if group.max_credits is not None and worth > group.max_credits:
+            problems.append(
+                f"the group {group.name!r} allows at most {group.max_credits} credits; the units chosen are "
+                f"worth {worth}"
+            )
+    return problems

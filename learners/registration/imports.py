@@ -9,9 +9,10 @@ from centre.models import Centre, Role
 from centre.services import send_invitations
 from common.errors import Stale
 from learners.invitations import give_learner_role, invite_learners, link_accounts
-from learners.models import Enrolment, Learner
+from learners.models import Enrolment, Learner, Registration
 from learners.registration.plans import LEARNER_FIELDS, RegistrationPlan, plan_registration
 from learners.registration.register import Register
+from units.models import UnitPage
 
 
 class RegisterPreviewIsStale(Stale):
@@ -98,6 +99,7 @@ def import_register(
         ],
         batch_size=1000,
     )
+    _register_on_qualifications(centre, plan)
     for enrolment, assessor in plan.reallocations:
         enrolment.assessor = assessor
     Enrolment.objects.bulk_update(
@@ -138,3 +140,29 @@ def import_register(
         ]
     )
     return plan
+
+
+def _register_on_qualifications(centre: Centre, plan: RegistrationPlan) -> None:
+    """The registrations the plan makes, and the optional units chosen on each."""
+    registrations = Registration.objects.bulk_create(
+        [
+            Registration(centre=centre, learner=plan.learners_by_uln[uln], qualification=qualification)
+            for uln, qualification, _ in plan.new_registrations
+        ]
+    )
+    choices = [
+        (registration, urns)
+        for registration, (_, _, urns) in zip(registrations, plan.new_registrations, strict=True)
+    ] + plan.added_choices
+    units = dict(
+        UnitPage.objects.filter(urn__in={urn for _, urns in choices for urn in urns}).values_list("urn", "pk")
+    )
+    chosen = Registration.chosen_units.through
+    chosen.objects.bulk_create(
+        [
+            chosen(registration=registration, unitpage_id=units[urn])
+            for registration, urns in choices
+            for urn in sorted(urns)
+        ],
+        batch_size=1000,
+    )

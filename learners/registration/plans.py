@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import ngettext
 
-from centre.models import Centre, OfferedUnit
+from centre.models import Centre, OfferedQualification, OfferedUnit
 from centre.selectors import assessors_of_centre
-from learners.models import Enrolment, Learner
+from learners.models import Enrolment, Learner, Registration
 from learners.registration.register import (
     Register,
     RegisterError,
@@ -17,7 +17,9 @@ from learners.registration.register import (
     RowProblem,
     row_problems,
 )
-from units.models import UnitPage
+from units.models import QualificationPage, UnitPage
+from units.qualification_spec import choice_problems
+from units.selectors import spec_from_qualification
 
 LEARNER_FIELDS = ("first_name", "last_name", "email", "candidate_number")
 
@@ -35,10 +37,21 @@ class RegistrationPlan:
     assessors: dict[str, object] = field(default_factory=dict)
     unchanged_rows: int = 0
     invited: list[Learner] = field(default_factory=list)
+    # (ULN, qualification, optional units chosen) for each learner's new registration, and
+    # (registration, units) for optional units added to one they have.
+    new_registrations: list[tuple[str, QualificationPage, set[str]]] = field(default_factory=list)
+    added_choices: list[tuple[Registration, set[str]]] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.new_learners or self.changed_learners or self.new_enrolments or self.reallocations)
+        return bool(
+            self.new_learners
+            or self.changed_learners
+            or self.new_enrolments
+            or self.reallocations
+            or self.new_registrations
+            or self.added_choices
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -49,6 +62,8 @@ class RegistrationPlan:
             sorted((learner.uln, tuple(fields)) for learner, fields in self.changed_learners),
             sorted((row.uln, unit.urn, row.assessor_email.lower()) for row, unit in self.new_enrolments),
             sorted((enrolment.pk, assessor.pk) for enrolment, assessor in self.reallocations),
+            sorted((uln, q.number, sorted(urns)) for uln, q, urns in self.new_registrations),
+            sorted((registration.pk, sorted(urns)) for registration, urns in self.added_choices),
         )
         return hashlib.sha256(repr(state).encode()).hexdigest()
 
@@ -65,6 +80,16 @@ class RegistrationPlan:
                 len(self.reallocations),
                 "%(n)d enrolment given another assessor",
                 "%(n)d enrolments given another assessor",
+            ),
+            (
+                len(self.new_registrations),
+                "%(n)d new registration on a qualification",
+                "%(n)d new registrations on qualifications",
+            ),
+            (
+                len(self.added_choices),
+                "%(n)d registration with optional units added",
+                "%(n)d registrations with optional units added",
             ),
         ]
         return [ngettext(singular, plural, n) % {"n": n} for n, singular, plural in counts if n]
@@ -91,6 +116,7 @@ def plan_registration(*, centre: Centre, register: Register) -> RegistrationPlan
     catalogue = set(
         UnitPage.objects.filter(urn__in={row.unit_urn for row in register.rows}).values_list("urn", flat=True)
     )
+    qualifications = _Qualifications(centre, register.rows)
     # A centre has tens of assessors: compare their addresses without regard to case.
     plan.assessors = {user.email.lower(): user for user in assessors_of_centre(centre=centre)}
     first_row_of_uln: dict[str, RegisterRow] = {}
@@ -156,17 +182,20 @@ def plan_registration(*, centre: Centre, register: Register) -> RegistrationPlan
                         f"enrols {row.uln} on {row.unit_urn} again (row {enrolled.number})",
                     )
                 )
+        problems.extend(qualifications.row_problems(row))
         if row.assessor_email and row.assessor_email.lower() not in plan.assessors:
             problems.append(
                 RowProblem(
                     row.number, "assessor_email", f"{row.assessor_email} is not an assessor of this centre"
                 )
             )
+    if not problems:
+        problems.extend(_plan_registrations(plan, register.rows, qualifications, offered))
     if problems:
         raise RegisterError(sorted(problems, key=lambda problem: (problem.row, problem.column)))
 
     _plan_learners(plan, first_row_of_uln.values(), existing)
-    _plan_enrolments(plan, register.rows, offered)
+    _plan_enrolments(plan, [*register.rows, *qualifications.mandatory_rows], offered)
     return plan
 
 
@@ -208,3 +237,111 @@ def _plan_enrolments(plan: RegistrationPlan, rows: list[RegisterRow], offered: d
             plan.reallocations.append((enrolment, assessor))
         else:
             plan.unchanged_rows += 1
+
+
+class _Qualifications:
+    """The qualifications a register names, as the catalogue and the centre have them."""
+
+    def __init__(self, centre: Centre, rows: list[RegisterRow]):
+        numbers = {row.qualification_number for row in rows if row.qualification_number}
+        self.catalogue = {q.number: q for q in QualificationPage.objects.filter(number__in=numbers)}
+        self.offered = set(
+            OfferedQualification.objects.filter(centre=centre, qualification__number__in=numbers).values_list(
+                "qualification__number", flat=True
+            )
+        )
+        self.specs = {number: spec_from_qualification(q) for number, q in self.catalogue.items()}
+        urns = {urn for spec in self.specs.values() for urn in spec.urns}
+        self.credits = {
+            urn: credits or 0
+            for urn, credits in UnitPage.objects.filter(urn__in=urns).values_list("urn", "credit_value")
+        }
+        self.mandatory_rows: list[RegisterRow] = []
+
+    def row_problems(self, row: RegisterRow) -> list[RowProblem]:
+        number = row.qualification_number
+        if not number:
+            return []
+        if number not in self.catalogue:
+            return [
+                RowProblem(
+                    row.number, "qualification_number", f"{number!r} is not a qualification in the catalogue"
+                )
+            ]
+        if number not in self.offered:
+            return [
+                RowProblem(
+                    row.number, "qualification_number", f"{number} is not a qualification this centre offers"
+                )
+            ]
+        if row.unit_urn and row.unit_urn not in self.specs[number].urns:
+            return [
+                RowProblem(
+                    row.number, "unit_urn", f"{row.unit_urn} is not a unit of the qualification {number}"
+                )
+            ]
+        return []
+
+
+def _plan_registrations(
+    plan: RegistrationPlan, rows: list[RegisterRow], qualifications: _Qualifications, offered: dict
+) -> list[RowProblem]:
+    """Each learner's registrations on the qualifications their rows name, with the optional
+    units the rows choose, checked against the rules of combination; the enrolments on the
+    mandatory units the file leaves out are added to ``qualifications.mandatory_rows``."""
+    first_rows: dict[tuple[str, str], RegisterRow] = {}
+    chosen: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        if row.qualification_number:
+            key = (row.uln, row.qualification_number)
+            first_rows.setdefault(key, row)
+            chosen.setdefault(key, set())
+            spec = qualifications.specs[row.qualification_number]
+            group = spec.group_of(row.unit_urn) if row.unit_urn else None
+            if group is not None and not group.mandatory:
+                chosen[key].add(row.unit_urn)
+    existing = {
+        (registration.learner.uln, registration.qualification.number): registration
+        for registration in Registration.objects.filter(
+            centre=plan.centre, learner__uln__in={uln for uln, _ in first_rows}
+        )
+        .select_related("learner", "qualification")
+        .prefetch_related("chosen_units")
+    }
+    # Mandatory units the learner is on already, or is put on by a row of the file, need no
+    # enrolment made for them (nor their assessor changed).
+    listed = {(row.uln, row.unit_urn) for row in rows if row.unit_urn}
+    listed |= set(
+        Enrolment.objects.filter(
+            centre=plan.centre, learner__uln__in={uln for uln, _ in first_rows}
+        ).values_list("learner__uln", "unit__urn")
+    )
+    problems = []
+    for key, first in first_rows.items():
+        uln, number = key
+        spec = qualifications.specs[number]
+        registration = existing.get(key)
+        had = {unit.urn for unit in registration.chosen_units.all()} if registration is not None else set()
+        for reason in choice_problems(spec, chosen[key] | had, qualifications.credits):
+            problems.append(RowProblem(first.number, "qualification_number", reason))
+        if registration is None:
+            plan.new_registrations.append((uln, qualifications.catalogue[number], chosen[key]))
+        elif chosen[key] - had:
+            plan.added_choices.append((registration, chosen[key] - had))
+        for group in spec.groups:
+            if group.mandatory:
+                for urn in group.units:
+                    if (uln, urn) in listed:
+                        continue
+                    if urn not in offered:
+                        problems.append(
+                            RowProblem(
+                                first.number,
+                                "qualification_number",
+                                f"{urn}, mandatory on {number}, is not a unit this centre offers",
+                            )
+                        )
+                        continue
+                    listed.add((uln, urn))
+                    qualifications.mandatory_rows.append(dataclasses.replace(first, unit_urn=urn))
+    return problems

@@ -2,7 +2,9 @@
 every row before anything is written.
 
 The columns are PRODUCT.md's: ``first_name,last_name,email,uln,candidate_number`` and,
-optionally, ``unit_urn,assessor_email`` to enrol the learner on a unit with an assessor.
+optionally, ``unit_urn,assessor_email`` to enrol the learner on a unit with an assessor,
+and ``qualification_number`` to register them on a qualification (the row's unit one they
+chose on it).
 Every problem is reported with its row (as a spreadsheet numbers it, the header being row
 1), its column and the reason; one bad row means nothing is written.
 """
@@ -18,7 +20,7 @@ from common.errors import Refused
 from learners.validators import candidate_number_problem, uln_problem
 
 REQUIRED_COLUMNS = ("first_name", "last_name", "email", "uln", "candidate_number")
-OPTIONAL_COLUMNS = ("unit_urn", "assessor_email")
+OPTIONAL_COLUMNS = ("unit_urn", "assessor_email", "qualification_number")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 20_000
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -53,6 +55,7 @@ class RegisterRow:
     candidate_number: str
     unit_urn: str = ""
     assessor_email: str = ""
+    qualification_number: str = ""
 
 
 @dataclass

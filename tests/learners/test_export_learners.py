@@ -66,6 +66,7 @@ def test_csv_export_has_the_import_columns_and_only_this_centres_learners(regist
         "candidate_number",
         "unit_urn",
         "assessor_email",
+        "qualification_number",
     ]
     assert len(dataset) == 2
     assert "Secret" not in dataset.export("csv")

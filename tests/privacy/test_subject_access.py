@@ -29,6 +29,7 @@ def test_the_archive_holds_the_learners_record_evidence_decisions_networking_and
         "README.txt",
         "learner.json",
         "enrolments.json",
+        "registrations.json",
         "decisions.json",
         "networking.json",
         "audit.json",
@@ -45,6 +46,7 @@ def test_the_archive_holds_the_learners_record_evidence_decisions_networking_and
     assert [role["role"] for role in record["roles_at_this_centre"]] == ["Learner"]
     assert record["retention"] == {"years_kept_after_assessment": 3, "holds": []}
 
+    assert read_json(archive, "registrations.json") == {"registrations": []}  # on no qualification
     (enrolment,) = read_json(archive, "enrolments.json")["enrolments"]
     assert enrolment["unit"]["urn"] == "R/600/9587"
     assert enrolment["status"] == "Completed"

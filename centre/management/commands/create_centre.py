@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from centre.services import save_centre, set_offered_units
+from centre.services import save_centre, set_offered_qualifications, set_offered_units
 from common.errors import ServiceError
 
 
@@ -17,12 +17,22 @@ class Command(BaseCommand):
             metavar="URN",
             help="The URNs of the units the centre offers (replaces the list).",
         )
+        parser.add_argument(
+            "--offer-qualification",
+            nargs="*",
+            metavar="NUMBER",
+            dest="qualifications",
+            help="The numbers of the qualifications the centre offers (replaces the list); their units are "
+            "offered too.",
+        )
 
-    def handle(self, *args, number, name, offer, **options):
+    def handle(self, *args, number, name, offer, qualifications, **options):
         try:
             with transaction.atomic():
                 centre, created = save_centre(number=number, name=name)
                 changes = set_offered_units(centre=centre, urns=offer) if offer is not None else []
+                if qualifications is not None:
+                    changes += set_offered_qualifications(centre=centre, numbers=qualifications)
         except ServiceError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(self.style.SUCCESS(f"{'Created' if created else 'Saved'} {centre}."))

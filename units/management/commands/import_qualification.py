@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from units.ofqual import register_details, with_register_details
 from units.qualification_spec import (
@@ -47,9 +48,9 @@ class Command(BaseCommand):
 
         title = f"{spec.number} “{spec.title}”"
         if outcome.created:
-            self.stdout.write(
-                self.style.SUCCESS(f"Created {title}: {len(spec.groups)} groups, {len(spec.urns)} units.")
-            )
+            groups = ngettext("%d group", "%d groups", len(spec.groups)) % len(spec.groups)
+            units = ngettext("%d unit", "%d units", len(spec.urns)) % len(spec.urns)
+            self.stdout.write(self.style.SUCCESS(f"Created {title}: {groups}, {units}."))
         elif outcome.changes:
             self.stdout.write(self.style.SUCCESS(f"Updated {title}:"))
             for change in outcome.changes:
