@@ -10,14 +10,16 @@ from datetime import datetime
 from functools import cached_property
 
 from django.db import models
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Prefetch
 
-from assessment.models import Outcome
+from assessment.models import Outcome, UnitSignOff
 from assessment.selectors import Standing, standing_outcomes
 from centre.selectors import guidance_body
-from learners.models import Enrolment, Learner
+from learners.models import Enrolment, Learner, Registration
 from portfolio.models import EvidenceItem, EvidenceMapping
-from units.models import AssessmentCriterion, LearningOutcome
+from units.models import AssessmentCriterion, LearningOutcome, UnitPage
+from units.qualification_spec import QualificationProgress, QualificationSpec, progress
+from units.selectors import spec_from_qualification
 
 
 class CriterionState(models.TextChoices):
@@ -178,3 +180,55 @@ def unit_outcomes(
                 AssessmentCriterion(pk=criterion_id, outcome_id=outcome_id, code=code, text=criterion_text)
             )
     return outcomes
+
+
+@dataclass(frozen=True)
+class QualificationStanding:
+    """A learner's registration on a qualification, and where they stand against its rules."""
+
+    registration: Registration
+    spec: QualificationSpec
+    progress: QualificationProgress
+
+
+def qualifications_progress(*, learner: Learner) -> list[QualificationStanding]:
+    """Each qualification the learner is registered on, with the units they take on it that
+    are signed off (a standing sign-off), the credits those give group by group, and what
+    the rules of combination still ask for. Four queries, however many qualifications."""
+    registrations = list(
+        Registration.objects.filter(centre_id=learner.centre_id, learner=learner)
+        .select_related("qualification")
+        .prefetch_related(Prefetch("chosen_units", queryset=UnitPage.objects.only("urn")))
+        .order_by("qualification__title")
+    )
+    if not registrations:
+        return []
+    specs = {
+        registration.pk: spec_from_qualification(registration.qualification) for registration in registrations
+    }
+    urns = {urn for spec in specs.values() for urn in spec.urns}
+    units = {
+        urn: (credits or 0, level or 0)
+        for urn, credits, level in UnitPage.objects.filter(urn__in=urns).values_list(
+            "urn", "credit_value", "level"
+        )
+    }
+    achieved = set(
+        UnitSignOff.objects.filter(
+            centre_id=learner.centre_id, enrolment__learner=learner, reopened_at__isnull=True
+        ).values_list("enrolment__unit__urn", flat=True)
+    )
+    return [
+        QualificationStanding(
+            registration=registration,
+            spec=specs[registration.pk],
+            progress=progress(
+                specs[registration.pk],
+                chosen={unit.urn for unit in registration.chosen_units.all()},
+                achieved=achieved,
+                credits={urn: credits for urn, (credits, _) in units.items()},
+                levels={urn: level for urn, (_, level) in units.items()},
+            ),
+        )
+        for registration in registrations
+    ]

@@ -21,7 +21,7 @@ from assessment.forms import DeclarationForm, JudgeForm, ReopenForm, problems_of
 from assessment.judging import judging
 from assessment.models import Outcome
 from assessment.panels import enrolment_panels
-from assessment.progress import portfolio_progress
+from assessment.progress import portfolio_progress, qualifications_progress
 from assessment.selectors import (
     decision_history,
     earlier_sign_offs,
@@ -279,7 +279,12 @@ def learner_home(request):
             # The sign-off standing, or the one reopened since which the unit is assessed again.
             unit.sign_off = latest if latest and latest.is_standing else None
             unit.reopened = latest if latest and not latest.is_standing else None
-        return {"learner": learner, "units": units, "networking": networking_enabled(learner=learner)}
+        return {
+            "learner": learner,
+            "qualifications": qualifications_progress(learner=learner),
+            "units": units,
+            "networking": networking_enabled(learner=learner),
+        }
 
     return render_for_reader(request, "assessment/learner_home.html", context)
 

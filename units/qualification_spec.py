@@ -442,3 +442,77 @@ def choice_problems(spec: QualificationSpec, chosen: set[str], credits: dict[str
                 f"worth {worth}"
             )
     return problems
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    """Where a learner stands in one group: the units they take in it, those achieved, and
+    what the group still asks for ("" when its rule is met)."""
+
+    group: UnitGroupSpec
+    taken: tuple[str, ...]
+    achieved: tuple[str, ...]
+    credits_achieved: int
+    remaining: str
+
+
+@dataclass(frozen=True)
+class QualificationProgress:
+    groups: tuple[GroupProgress, ...]
+    credits_achieved: int
+    remaining: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        """Whether the units achieved meet the rules of combination."""
+        return not self.remaining
+
+
+def progress(
+    spec: QualificationSpec,
+    *,
+    chosen: set[str],
+    achieved: set[str],
+    credits: dict[str, int],
+    levels: dict[str, int],
+) -> QualificationProgress:
+    """Where a learner who chose ``chosen`` and has achieved ``achieved`` (units signed off)
+    stands against the rules of combination of ``spec``."""
+    groups, remaining = [], []
+    for group in spec.groups:
+        taken = tuple(urn for urn in group.units if group.mandatory or urn in chosen)
+        done = tuple(urn for urn in taken if urn in achieved)
+        worth = sum(credits.get(urn, 0) for urn in done)
+        still = _group_remaining(group, done, worth)
+        groups.append(GroupProgress(group, taken, done, worth, still))
+        if still:
+            remaining.append(still)
+    achieved_units = {urn for group in groups for urn in group.achieved}
+    total = sum(credits.get(urn, 0) for urn in achieved_units)
+    if (minimum := spec.credits_at_or_above_level) is not None:
+        at_level = sum(credits.get(urn, 0) for urn in achieved_units if levels.get(urn, 0) >= minimum.level)
+        if at_level < minimum.credits:
+            remaining.append(
+                f"{minimum.credits - at_level} more credits from units at level {minimum.level} or above"
+            )
+    if spec.total_credits is not None and total < spec.total_credits:
+        remaining.append(
+            f"{spec.total_credits - total} more credits in all, of the {spec.total_credits} needed"
+        )
+    return QualificationProgress(tuple(groups), total, tuple(remaining))
+
+
+def _group_remaining(group: UnitGroupSpec, done: tuple[str, ...], worth: int) -> str:
+    if group.mandatory:
+        missing = len(group.units) - len(done)
+        return f"{missing} of the mandatory units in {group.name!r} not yet achieved" if missing else ""
+    asks = []
+    if group.min_units is not None and len(done) < group.min_units:
+        asks.append(_more(group.min_units - len(done), "unit"))
+    if group.min_credits is not None and worth < group.min_credits:
+        asks.append(_more(group.min_credits - worth, "credit"))
+    return f"{' and '.join(asks)} from {group.name!r}" if asks else ""
+
+
+def _more(count: int, thing: str) -> str:
+    return f"{count} more {thing}{'s' if count != 1 else ''}"

@@ -11,6 +11,17 @@ DEMO_CENTRE_NAME = "Waymark Demo Centre"
 DEMO_PASSWORD = "waymark-demo-2026"  # noqa: S105 (printed for the demo; refused in production)
 SEED_UNIT = Path(settings.BASE_DIR) / "units" / "data" / "ocr-unit-35-R-600-9587.txt"
 SEED_URN = "R/600/9587"
+# A qualification of the seed unit alone, for the demo (its number is no real one's).
+DEMO_QUALIFICATION = {
+    "number": "600/0000/0",
+    "title": "Demo Award in Personal Networking (Level 4)",
+    "awarding_body": "OCR",
+    "level": 4,
+    "total_qualification_time": 40,
+    "guided_learning_hours": 25,
+    "total_credits": 4,
+    "groups": [{"name": "Mandatory unit", "mandatory": True, "units": [SEED_URN]}],
+}
 DEMO_PEOPLE = [
     # (email, first name, last name, role in the demo centre)
     ("admin@demo.waymark.test", "Asha", "Patel", Role.CENTRE_ADMIN),

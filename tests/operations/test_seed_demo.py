@@ -6,7 +6,7 @@ from assessment.models import UnitSignOff
 from centre.models import Centre, Membership, UnitGuidance
 from common.scoping import scopes_disabled
 from iqa.models import IqaSample
-from learners.models import Enrolment
+from learners.models import Enrolment, Registration
 from learners.policies import ASSESS, enrolment_policy
 from moderation.models import ModerationSample
 from networking.models import NetworkingPrompt
@@ -19,9 +19,13 @@ def test_seed_demo_loads_a_person_in_every_role_and_is_safe_to_run_twice(db, cap
     call_command("seed_demo")
 
     output = capsys.readouterr().out
-    assert "Demo data ready: Waymark Demo Centre (99999), unit R/600/9587." in output
+    assert "Demo data ready: Waymark Demo Centre (99999), unit R/600/9587, qualification 600/0000/0" in output
     assert "assessor@demo.waymark.test" in output
     assert UnitPage.objects.filter(urn="R/600/9587").count() == 1
+    with scopes_disabled():
+        # Both learners on the demo qualification, which the centre offers.
+        registered = Registration.objects.filter(qualification__number="600/0000/0", centre__number="99999")
+        assert sorted(registered.values_list("learner__candidate_number", flat=True)) == ["0001", "0002"]
     with scopes_disabled():
         centre = Centre.objects.get(number="99999")
         roles = sorted(Membership.objects.filter(centre=centre).values_list("role", flat=True))

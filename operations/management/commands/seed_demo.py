@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from assessment.services import Judgement, assess_submission, countersign_unit, sign_off_unit
 from centre.models import Role, UnitGuidance
-from centre.services import add_member, save_centre, set_offered_units
+from centre.services import add_member, save_centre, set_offered_qualifications, set_offered_units
 from common.scoping import centre_scope
 from iqa.services import record_sample_verdict, save_sampling_plan, start_samples
-from learners.models import Enrolment, Learner
+from learners.models import Enrolment, Learner, Registration
 from learners.services import allocate_assessor
 from learners.validators import uln_with_check_digit
 from moderation.models import ModerationSample
@@ -36,6 +36,7 @@ from operations.demo.content import (
     DEMO_NETWORKING_PROMPT,
     DEMO_PASSWORD,
     DEMO_PEOPLE,
+    DEMO_QUALIFICATION,
     SEED_UNIT,
     SEED_URN,
     SIGNED_OFF_LEARNER,
@@ -46,9 +47,10 @@ from portfolio.services import (
     set_evidence_mappings,
     submit_evidence_item,
 )
-from units.models import AssessmentCriterion, UnitPage
+from units.models import AssessmentCriterion, QualificationPage, UnitPage
 from units.parsing import parse_unit_file
-from units.services import import_unit
+from units.qualification_spec import qualification_from_data
+from units.services import import_qualification, import_unit
 
 
 class Command(BaseCommand):
@@ -78,8 +80,12 @@ class Command(BaseCommand):
                 unit = UnitPage.objects.get(urn=SEED_URN)
                 unit.networking_records = True
                 unit.save_revision().publish()
+            # A qualification built on the seed unit, imported once, as the unit is.
+            if not QualificationPage.objects.filter(number=DEMO_QUALIFICATION["number"]).exists():
+                import_qualification(spec=qualification_from_data(DEMO_QUALIFICATION))
             centre, _ = save_centre(number=DEMO_CENTRE_NUMBER, name=DEMO_CENTRE_NAME)
             set_offered_units(centre=centre, urns=[SEED_URN])
+            set_offered_qualifications(centre=centre, numbers=[DEMO_QUALIFICATION["number"]])
             editor = self._person(*CATALOGUE_EDITOR)
             editor.groups.add(Group.objects.get(name="Catalogue editors"))
             people = {}
@@ -124,7 +130,11 @@ class Command(BaseCommand):
             if moderation_candidates:
                 self._moderation_at_size(centre, people, enrolment, moderation_candidates)
 
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {centre}, unit {SEED_URN}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {centre}, unit {SEED_URN}, qualification {DEMO_QUALIFICATION['number']}."
+            )
+        )
         self.stdout.write(f"Every demo account's password is {DEMO_PASSWORD}")
         if settings.WAYMARK_REQUIRE_TWO_FACTOR:
             self.stdout.write(
@@ -148,6 +158,7 @@ class Command(BaseCommand):
         return user
 
     def _learner_on_the_seed_unit(self, centre, user, assessor, uln, candidate_number):
+        """The learner, registered on the demo qualification and enrolled on its one unit."""
         with centre_scope(centre):
             learner, _ = Learner.objects.get_or_create(
                 centre=centre,
@@ -168,6 +179,11 @@ class Command(BaseCommand):
             )
             allocate_assessor(enrolment=enrolment, assessor=assessor)
             enrolment.refresh_from_db()
+            Registration.objects.get_or_create(
+                centre=centre,
+                learner=learner,
+                qualification=QualificationPage.objects.get(number=DEMO_QUALIFICATION["number"]),
+            )
         return learner, enrolment
 
     def _signed_off_and_sampled(self, enrolment, assessor, iqa):
