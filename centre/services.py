@@ -148,7 +148,13 @@ def set_offered_units(*, centre: Centre, urns: list[str], actor=None) -> list[st
             offer.unit.urn: offer
             for offer in OfferedUnit.objects.filter(centre=centre).select_related("unit")
         }
+        needed = qualification_units(centre=centre)
         for urn in sorted(offered.keys() - units.keys()):
+            if urn in needed:
+                raise CentreServiceError(
+                    f"{urn} is a unit of the qualification {needed[urn]}, which the centre offers; "
+                    "it cannot stop being offered."
+                )
             unit_offer_ending.send(sender=OfferedUnit, centre=centre, unit=offered[urn].unit)
             offered[urn].delete()
             changes.append(f"no longer offers {urn}")
@@ -174,11 +180,11 @@ def set_offered_qualifications(*, centre: Centre, numbers: list[str], actor=None
     A qualification that learners at the centre are still registered on cannot stop being
     offered (the learners app refuses it, answering ``qualification_offer_ending``).
     """
-    from units.selectors import spec_from_qualification
-
-    qualifications = {q.number: q for q in QualificationPage.objects.filter(number__in=numbers)}
+    qualifications = {q.number: q for q in QualificationPage.objects.live().filter(number__in=numbers)}
     if unknown := sorted(set(numbers) - qualifications.keys()):
-        raise CentreServiceError(f"No qualification in the catalogue has the number {', '.join(unknown)}.")
+        raise CentreServiceError(
+            f"No qualification published in the catalogue has the number {', '.join(unknown)}."
+        )
     changes = []
     with centre_scope(centre):
         offered = {
@@ -202,11 +208,25 @@ def set_offered_qualifications(*, centre: Centre, numbers: list[str], actor=None
                 centre=centre,
                 details={"changes": changes},
             )
-        units = {urn for q in qualifications.values() for urn in spec_from_qualification(q).urns}
+        units = set(qualification_units(centre=centre))
         already = set(OfferedUnit.objects.filter(centre=centre).values_list("unit__urn", flat=True))
         if units - already:
             changes += set_offered_units(centre=centre, urns=sorted(already | units), actor=actor)
     return changes
+
+
+def qualification_units(*, centre: Centre) -> dict[str, str]:
+    """The units of the qualifications ``centre`` offers: each reference number, with the
+    number of a qualification that has it."""
+    from units.selectors import spec_from_qualification
+
+    with centre_scope(centre):
+        offers = OfferedQualification.objects.filter(centre=centre).select_related("qualification")
+        return {
+            urn: offer.qualification.number
+            for offer in offers.order_by("-qualification__number")
+            for urn in spec_from_qualification(offer.qualification).urns
+        }
 
 
 @transaction.atomic

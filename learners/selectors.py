@@ -75,7 +75,8 @@ def register_rows(*, centre: Centre) -> list[dict[str, str]]:
                 number, spec_from_qualification(registration.qualification)
             )
             taken = {urn for group in spec.groups if group.mandatory for urn in group.units}
-            taken |= {unit.urn for unit in registration.chosen_units.all()}
+            # A unit chosen under rules that no longer name it is taken on no qualification now.
+            taken |= {unit.urn for unit in registration.chosen_units.all()} & set(spec.urns)
             qualification_of.update(dict.fromkeys(taken, number))
         enrolments = list(learner.enrolments.all())
         if not enrolments:

@@ -19,7 +19,12 @@ class QualificationPageForm(WagtailAdminPageForm):
         rules = cleaned.get("rules_of_combination")
         if "rules_of_combination" in self.errors or not (cleaned.get("number") and cleaned.get("title")):
             return cleaned  # what is wrong already is said; the rules are checked once it is put right
-        from units.qualification_spec import RULES_FIELDS, QualificationSpecError, qualification_from_data
+        from units.qualification_spec import (
+            QUALIFICATION_METADATA_FIELDS,
+            RULES_FIELDS,
+            QualificationSpecError,
+            qualification_from_data,
+        )
         from units.selectors import catalogue_problems
 
         if not isinstance(rules, dict):
@@ -33,7 +38,10 @@ class QualificationPageForm(WagtailAdminPageForm):
             )
             return cleaned
         try:
-            spec = qualification_from_data({**rules, "number": cleaned["number"], "title": cleaned["title"]})
+            details = {name: cleaned.get(name) for name in QUALIFICATION_METADATA_FIELDS}
+            spec = qualification_from_data(
+                {**rules, **details, "number": cleaned["number"], "title": cleaned["title"]}
+            )
         except QualificationSpecError as error:
             problems = error.problems
         else:

@@ -277,7 +277,14 @@ class QualificationPage(KeptWholeForVisitors, Page):
         *Page.content_panels,
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("number"), FieldPanel("awarding_body"), FieldPanel("level")]),
+                # Even in a draft: the rules are checked against the qualification they belong to.
+                FieldRowPanel(
+                    [
+                        FieldPanel("number", required_on_save=True),
+                        FieldPanel("awarding_body"),
+                        FieldPanel("level"),
+                    ]
+                ),
                 FieldRowPanel(
                     [
                         FieldPanel("total_qualification_time"),
@@ -288,7 +295,7 @@ class QualificationPage(KeptWholeForVisitors, Page):
             ],
             heading="Qualification details",
         ),
-        FieldPanel("rules_of_combination"),
+        FieldPanel("rules_of_combination", required_on_save=True),
     ]
 
     search_fields = [*Page.search_fields, index.SearchField("number"), index.FilterField("number")]

@@ -434,12 +434,13 @@ def choice_problems(spec: QualificationSpec, chosen: set[str], credits: dict[str
         worth = sum(credits.get(urn, 0) for urn in in_group)
         if group.max_units is not None and len(in_group) > group.max_units:
             problems.append(
-                f"the group {group.name!r} allows at most {group.max_units} units; {len(in_group)} are chosen"
+                f"the group {group.name!r} allows at most {_count(group.max_units, 'unit')}; "
+                f"{len(in_group)} are chosen"
             )
         if group.max_credits is not None and worth > group.max_credits:
             problems.append(
-                f"the group {group.name!r} allows at most {group.max_credits} credits; the units chosen are "
-                f"worth {worth}"
+                f"the group {group.name!r} allows at most {_count(group.max_credits, 'credit')}; the units "
+                f"chosen are worth {worth}"
             )
     return problems
 
@@ -512,6 +513,10 @@ def _group_remaining(group: UnitGroupSpec, done: tuple[str, ...], worth: int) ->
     if group.min_credits is not None and worth < group.min_credits:
         asks.append(_more(group.min_credits - worth, "credit"))
     return f"{' and '.join(asks)} from {group.name!r}" if asks else ""
+
+
+def _count(count: int, thing: str) -> str:
+    return f"{count} {thing}{'s' if count != 1 else ''}"
 
 
 def _more(count: int, thing: str) -> str:

@@ -168,6 +168,12 @@ def qualification_by_number(*, number: str) -> QualificationPage | None:
     return QualificationPage.objects.filter(number=number).first()
 
 
+def qualifications_naming(*, urn: str) -> list[QualificationPage]:
+    """The qualifications whose rules of combination name the unit ``urn`` (a catalogue has
+    tens of them: read in one query and looked through)."""
+    return [q for q in QualificationPage.objects.order_by("number") if urn in spec_from_qualification(q).urns]
+
+
 def spec_from_qualification(qualification: QualificationPage) -> QualificationSpec:
     return qualification_from_data(
         {
@@ -253,6 +259,7 @@ class GroupOfUnits:
 
     spec: UnitGroupSpec
     units: list[UnitPage]
+    unpublished: list[str]  # the reference numbers of its units the public catalogue does not show
 
 
 def qualification_groups(qualification: QualificationPage) -> list[GroupOfUnits]:
@@ -260,6 +267,10 @@ def qualification_groups(qualification: QualificationPage) -> list[GroupOfUnits]
     spec = spec_from_qualification(qualification)
     units = {unit.urn: unit for unit in UnitPage.objects.filter(urn__in=spec.urns).live()}
     return [
-        GroupOfUnits(spec=group, units=[units[urn] for urn in group.units if urn in units])
+        GroupOfUnits(
+            spec=group,
+            units=[units[urn] for urn in group.units if urn in units],
+            unpublished=[urn for urn in group.units if urn not in units],
+        )
         for group in spec.groups
     ]

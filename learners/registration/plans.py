@@ -244,7 +244,7 @@ class _Qualifications:
 
     def __init__(self, centre: Centre, rows: list[RegisterRow]):
         numbers = {row.qualification_number for row in rows if row.qualification_number}
-        self.catalogue = {q.number: q for q in QualificationPage.objects.filter(number__in=numbers)}
+        self.catalogue = {q.number: q for q in QualificationPage.objects.live().filter(number__in=numbers)}
         self.offered = set(
             OfferedQualification.objects.filter(centre=centre, qualification__number__in=numbers).values_list(
                 "qualification__number", flat=True
@@ -265,7 +265,9 @@ class _Qualifications:
         if number not in self.catalogue:
             return [
                 RowProblem(
-                    row.number, "qualification_number", f"{number!r} is not a qualification in the catalogue"
+                    row.number,
+                    "qualification_number",
+                    f"{number!r} is not a qualification published in the catalogue",
                 )
             ]
         if number not in self.offered:
@@ -322,8 +324,12 @@ def _plan_registrations(
         spec = qualifications.specs[number]
         registration = existing.get(key)
         had = {unit.urn for unit in registration.chosen_units.all()} if registration is not None else set()
+        # What this file's choices break: choices made before, under rules changed since, are
+        # the learner's already, and a file that names them again changes nothing.
+        before = set(choice_problems(spec, had, qualifications.credits))
         for reason in choice_problems(spec, chosen[key] | had, qualifications.credits):
-            problems.append(RowProblem(first.number, "qualification_number", reason))
+            if reason not in before:
+                problems.append(RowProblem(first.number, "qualification_number", reason))
         if registration is None:
             plan.new_registrations.append((uln, qualifications.catalogue[number], chosen[key]))
         elif chosen[key] - had:

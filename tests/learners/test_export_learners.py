@@ -114,6 +114,6 @@ def test_export_runs_a_bounded_number_of_queries(
 ):
     for _ in range(learners):
         EnrolmentFactory(learner__centre=centre_a, unit=seed_unit)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # the same whatever the size; one of them reads registrations
         output = export()
     assert output.count("R/600/9587") == learners

@@ -114,7 +114,7 @@ def test_choices_added_later_are_checked_with_those_made_before(centre, tmp_path
     [
         ([row("B/600/0002"), row("B/600/0003")], "may not be taken together (a barred combination)"),
         ([row("C/600/0001")], "row 2, unit_urn: C/600/0001 is not a unit of the qualification 601/1234/5"),
-        ([row(number="601/9999/9")], "'601/9999/9' is not a qualification in the catalogue"),
+        ([row(number="601/9999/9")], "'601/9999/9' is not a qualification published in the catalogue"),
     ],
 )
 def test_choices_against_the_rules_are_refused_naming_the_rule(centre, tmp_path, rows, expected):
@@ -151,7 +151,9 @@ def test_create_centre_offers_qualifications(qualification):
 
     assert "Now offers the qualification 601/1234/5." in out.getvalue()
     assert "Now offers A/600/0001." in out.getvalue()
-    with pytest.raises(CommandError, match="No qualification in the catalogue has the number 601/0000/0"):
+    with pytest.raises(
+        CommandError, match="No qualification published in the catalogue has the number 601/0000/0"
+    ):
         call_command(
             "create_centre", "--number", "30003", "--name", "Eastbrook", "--offer-qualification", "601/0000/0"
         )
@@ -207,3 +209,38 @@ def test_registering_an_enrolled_learner_keeps_the_assessors_of_their_units(cent
         "A/600/0002": "kim@northgate.example",  # mandatory, enrolled now with the row's assessor
         "B/600/0001": "kim@northgate.example",
     }
+
+
+def test_rules_changed_since_a_choice_refuse_only_what_a_file_adds(centre, qualification, tmp_path):
+    run(tmp_path, row("B/600/0001"), row("B/600/0002"))
+    # The awarding body revises the rules: B/600/0001 leaves the qualification, and the
+    # optional group now allows one unit.
+    revised = qualification_from_data(
+        {
+            "number": NUMBER,
+            "title": "Level 2 Certificate in Workplace Skills",
+            "groups": [
+                {"name": "Mandatory", "mandatory": True, "units": ["A/600/0001", "A/600/0002"]},
+                {"name": "Optional", "max_units": 1, "units": ["B/600/0002", "B/600/0003"]},
+            ],
+        }
+    )
+    import_qualification(spec=revised)
+
+    # The centre's own register, exported and imported again, changes nothing.
+    out = io.StringIO()
+    call_command("export_learners", "--centre", "10001", stdout=out)
+    path = tmp_path / "exported.csv"
+    path.write_text(out.getvalue())
+    again = io.StringIO()
+    call_command("import_learners", "--centre", "10001", str(path), stdout=again)
+    assert "nothing changed" in again.getvalue()
+    # A new choice is still held to the rules as they are.
+    assert "the group 'Optional' allows at most 1 unit; 2 are chosen" in refused(tmp_path, row("B/600/0003"))
+
+
+def test_a_unit_of_an_offered_qualification_stays_offered(centre):
+    from centre.services import set_offered_units
+
+    with pytest.raises(CentreServiceError, match="A/600/0002 is a unit of the qualification 601/1234/5"):
+        set_offered_units(centre=centre, urns=["A/600/0001"])

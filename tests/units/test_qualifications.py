@@ -333,3 +333,38 @@ def test_the_editor_is_held_to_the_same_rules(catalogue, tmp_path):
     form = form_class(data, instance=page, for_user=None)
     assert not form.is_valid()
     assert "notes: not part of the rules of combination" in form.errors["rules_of_combination"][0]
+
+
+def test_what_the_catalogue_must_keep_cannot_be_deleted_or_copied(
+    catalogue, tmp_path, admin_client, centre_a
+):
+    from centre.services import set_offered_qualifications
+    from units.models import UnitPage
+
+    run_import(write(tmp_path, qualification()))
+    page = QualificationPage.objects.get()
+    unit = UnitPage.objects.get(urn="B/600/0001")
+
+    refused = admin_client.get(f"/admin/pages/{unit.pk}/delete/", follow=True).content.decode()
+    assert "cannot be deleted: the rules of combination of 601/1234/5 name it" in refused
+
+    set_offered_qualifications(centre=centre_a, numbers=[NUMBER])
+    refused = admin_client.post(f"/admin/pages/{page.pk}/delete/", follow=True).content.decode()
+    assert "cannot be deleted: 1 centre offers it" in refused
+    assert QualificationPage.objects.filter(pk=page.pk).exists()
+
+    refused = admin_client.get(f"/admin/pages/{page.pk}/copy/", follow=True).content.decode()
+    assert "cannot be copied: its qualification number belongs to it alone" in refused
+
+
+def test_a_draft_needs_its_number_and_rules(catalogue, tmp_path):
+    run_import(write(tmp_path, qualification()))
+    page = QualificationPage.objects.get()
+    form_class = page.get_edit_handler().get_form_class()
+    data = {"title": page.title, "slug": page.slug, "number": "", "rules_of_combination": ""}
+
+    form = form_class(data, instance=page, for_user=None)
+    form.defer_required_fields()  # as saving a draft does
+
+    assert not form.is_valid()
+    assert "number" in form.errors and "rules_of_combination" in form.errors

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from centre.services import save_centre, set_offered_qualifications, set_offered_units
+from centre.services import qualification_units, save_centre, set_offered_qualifications, set_offered_units
 from common.errors import ServiceError
 
 
@@ -15,7 +15,8 @@ class Command(BaseCommand):
             "--offer",
             nargs="*",
             metavar="URN",
-            help="The URNs of the units the centre offers (replaces the list).",
+            help="The URNs of the units the centre offers (replaces the list; the units of the "
+            "qualifications it offers stay offered).",
         )
         parser.add_argument(
             "--offer-qualification",
@@ -30,9 +31,13 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 centre, created = save_centre(number=number, name=name)
-                changes = set_offered_units(centre=centre, urns=offer) if offer is not None else []
+                changes = []
                 if qualifications is not None:
                     changes += set_offered_qualifications(centre=centre, numbers=qualifications)
+                if offer is not None:
+                    # The qualifications' units stay offered with the units named.
+                    urns = sorted({*offer, *qualification_units(centre=centre)})
+                    changes += set_offered_units(centre=centre, urns=urns)
         except ServiceError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(self.style.SUCCESS(f"{'Created' if created else 'Saved'} {centre}."))
