@@ -265,8 +265,10 @@ class QualificationPage(KeptWholeForVisitors, Page):
     total_credits = models.PositiveIntegerField(null=True, blank=True)
     rules_of_combination = models.JSONField(
         default=dict,
-        help_text="The groups of units, barred combinations and any minimum of credits at or above a "
-        "level, as in Waymark's qualification JSON (the README describes it).",
+        help_text="The groups of units, barred combinations and any minimum of credits at or above a level, "
+        'as JSON: {"groups": [{"name": "Mandatory", "mandatory": true, "units": ["R/600/9587"]}, {"name": '
+        '"Optional", "mandatory": false, "min_credits": 6, "max_units": 2, "units": ["…"]}], '
+        '"barred_combinations": [["…", "…"]], "credits_at_or_above_level": {"level": 2, "credits": 10}}.',
     )
 
     base_form_class = QualificationPageForm

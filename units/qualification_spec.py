@@ -162,16 +162,19 @@ def rules_problems(spec: QualificationSpec, where: dict[str, str] | None = None)
         names.add(group.name)
         if not group.units:
             problems.append(Problem(group.where, f"the group {group.name!r} has no units"))
-        for urn in group.units:
+        for position, urn in enumerate(group.units):
             if not URN_RE.match(urn):
                 problems.append(
                     Problem(group.where, f"{urn!r} is not a unit reference number like R/600/9587")
                 )
                 continue
             earlier = first_group_of.setdefault(urn, group)
-            if earlier is group and group.units.count(urn) > 1:
-                problems.append(Problem(group.where, f"{urn} is listed twice in the group {group.name!r}"))
-            elif earlier is not group:
+            if earlier is group:
+                if group.units.count(urn) > 1 and group.units.index(urn) == position:  # said once
+                    problems.append(
+                        Problem(group.where, f"{urn} is listed twice in the group {group.name!r}")
+                    )
+            else:
                 problems.append(
                     Problem(
                         group.where,

@@ -368,3 +368,20 @@ def test_a_draft_needs_its_number_and_rules(catalogue, tmp_path):
 
     assert not form.is_valid()
     assert "number" in form.errors and "rules_of_combination" in form.errors
+
+
+def test_a_unit_listed_twice_is_said_once():
+    with pytest.raises(QualificationSpecError) as raised:
+        qualification_from_json(
+            json.dumps(
+                qualification(
+                    groups=[{"name": "M", "mandatory": True, "units": ["A/600/0001"] * 3}],
+                    barred_combinations=[],
+                    credits_at_or_above_level=None,
+                )
+            )
+        )
+
+    assert [str(problem) for problem in raised.value.problems] == [
+        "$.groups[0]: A/600/0001 is listed twice in the group 'M'"
+    ]
