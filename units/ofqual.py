@@ -22,21 +22,23 @@ REGISTER_FIELDS = {
 }
 NUMBER_FIELDS = ("total_credits", "total_qualification_time", "guided_learning_hours")
 LEVEL_RE = re.compile(r"^level\s*([1-8])$", re.IGNORECASE)
+WHOLE_NUMBER_RE = re.compile(r"^([0-9]{1,4})(?:\.0+)?$")
 
 
 def register_details(data: bytes, *, number: str, source: str = "the Ofqual register export") -> dict:
     """The details of qualification ``number`` in the register export ``data``, under the
     qualification JSON's names; a detail the register leaves blank is left out."""
-    rows = _rows(data, source)
+    # The register's CSV names its columns QualificationNumber, its API qualificationNumber.
+    rows = [{str(key).lower(): value for key, value in row.items()} for row in _rows(data, source)]
     wanted = _plain_number(number)
     row = next(
-        (row for row in rows if _plain_number(str(row.get("QualificationNumber", ""))) == wanted), None
+        (row for row in rows if _plain_number(str(row.get("qualificationnumber", ""))) == wanted), None
     )
     if row is None:
         raise QualificationSpecError([Problem(source, f"has no qualification numbered {number}")])
     details, problems = {}, []
     for column, name in REGISTER_FIELDS.items():
-        value = row.get(column)
+        value = row.get(column.lower())
         value = "" if value is None else str(value).strip()
         if not value:
             continue
@@ -51,10 +53,11 @@ def register_details(data: bytes, *, number: str, source: str = "the Ofqual regi
                 continue
             details[name] = int(level[1])
         elif name in NUMBER_FIELDS:
-            if not value.isdigit():
+            whole = WHOLE_NUMBER_RE.match(value)  # 150, or 150.0 as a spreadsheet may write it
+            if whole is None:
                 problems.append(Problem(f"{source}, {column}", f"{value!r} is not a whole number"))
                 continue
-            details[name] = int(value)
+            details[name] = int(whole[1])
         else:
             details[name] = value
     if problems:
@@ -89,10 +92,12 @@ def _rows(data: bytes, source: str) -> list[dict]:
         except (ValueError, RecursionError):
             raise QualificationSpecError([Problem(source, "is not valid JSON")]) from None
         # The register's JSON is a list of qualifications, or an object holding one.
+        if isinstance(decoded, dict) and isinstance(decoded.get("results"), list):
+            decoded = decoded["results"]  # a page of the register's search results
         rows = decoded if isinstance(decoded, list) else [decoded]
         return [row for row in rows if isinstance(row, dict)]
     reader = csv.DictReader(io.StringIO(text))
-    if "QualificationNumber" not in (reader.fieldnames or []):
+    if "qualificationnumber" not in [str(name).lower() for name in reader.fieldnames or []]:
         raise QualificationSpecError(
             [
                 Problem(

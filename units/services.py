@@ -93,10 +93,18 @@ def import_unit(*, spec: UnitSpec, actor=None, expected_fingerprint: str | None 
 
 
 class QualificationImport:
-    """What importing a qualification did: the page, whether it was made, and the changes."""
+    """What importing a qualification did: the page, whether it was made, the changes, and
+    whether it set aside changes an editor had not published."""
 
-    def __init__(self, qualification: QualificationPage, created: bool, changes: list[str]):
+    def __init__(
+        self,
+        qualification: QualificationPage,
+        created: bool,
+        changes: list[str],
+        replaced_a_draft: bool = False,
+    ):
         self.qualification, self.created, self.changes = qualification, created, changes
+        self.replaced_a_draft = replaced_a_draft
 
 
 @transaction.atomic
@@ -113,6 +121,7 @@ def import_qualification(*, spec: QualificationSpec, actor=None) -> Qualificatio
     if saved is not None and not changes:
         return QualificationImport(saved, created=False, changes=[])
 
+    draft_set_aside = saved is not None and saved.has_unpublished_changes
     qualification = saved or QualificationPage(slug=slugify(spec.number.replace("/", "-")))
     qualification.title = spec.title
     qualification.number = spec.number
@@ -138,4 +147,6 @@ def import_qualification(*, spec: QualificationSpec, actor=None) -> Qualificatio
         target=qualification,
         details={"number": spec.number, "changes": changes},
     )
-    return QualificationImport(qualification, created=saved is None, changes=changes)
+    return QualificationImport(
+        qualification, created=saved is None, changes=changes, replaced_a_draft=draft_set_aside
+    )

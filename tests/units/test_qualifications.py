@@ -385,3 +385,40 @@ def test_a_unit_listed_twice_is_said_once():
     assert [str(problem) for problem in raised.value.problems] == [
         "$.groups[0]: A/600/0001 is listed twice in the group 'M'"
     ]
+
+
+def test_the_registers_json_as_its_api_names_it_is_read_too(catalogue, tmp_path):
+    page_of_results = {
+        "results": [
+            {
+                "qualificationNumber": "601/1234/5",
+                "title": "Level 2 Certificate in Workplace Skills",
+                "organisationName": "OCR",
+                "level": "Level 2",
+                "totalCredits": 13.0,
+                "tqt": "150",
+                "glh": 90,
+            }
+        ]
+    }
+    data = {name: qualification()[name] for name in ("number", "groups", "barred_combinations")}
+    data["credits_at_or_above_level"] = qualification()["credits_at_or_above_level"]
+
+    run_import(write(tmp_path, data), "--ofqual", str(write(tmp_path, page_of_results, "register.json")))
+
+    assert exported() == qualification()
+    bad = write(tmp_path, OFQUAL_CSV.replace(",13,150,", ",²,150,"), "odd.csv")
+    with pytest.raises(CommandError, match="'²' is not a whole number"):
+        run_import(write(tmp_path, qualification()), "--ofqual", str(bad))
+
+
+def test_an_import_over_an_editors_draft_says_it_set_it_aside(catalogue, tmp_path):
+    run_import(write(tmp_path, qualification()))
+    page = QualificationPage.objects.get()
+    page.title = "A draft title"
+    page.save_revision()  # saved in the editor, not published
+
+    output = run_import(write(tmp_path, qualification(guided_learning_hours=95)))
+
+    assert "had unpublished changes in the editor; this import set them aside" in output
+    assert exported()["title"] == "Level 2 Certificate in Workplace Skills"

@@ -13,6 +13,9 @@ from units.qualification_spec import (
 )
 from units.services import import_qualification
 
+# The whole register's export, of every qualification, is tens of megabytes.
+REGISTER_EXPORT_MAX_BYTES = 200 * 1024 * 1024
+
 
 class Command(BaseCommand):
     help = (
@@ -40,12 +43,20 @@ class Command(BaseCommand):
             if ofqual is None:
                 spec = qualification_from_json(text)
             else:
-                spec = with_register(json_object(text), read(ofqual), source=str(ofqual))
+                spec = with_register(
+                    json_object(text), read(ofqual, limit=REGISTER_EXPORT_MAX_BYTES), source=str(ofqual)
+                )
             outcome = import_qualification(spec=spec)
         except QualificationSpecError as error:
             details = "\n".join(f"  {problem}" for problem in error.problems)
             raise CommandError(f"{path}: nothing was imported.\n{details}") from None
 
+        if outcome.replaced_a_draft:
+            self.stdout.write(
+                self.style.WARNING(
+                    "The qualification had unpublished changes in the editor; this import set them aside."
+                )
+            )
         title = f"{spec.number} “{spec.title}”"
         if outcome.created:
             groups = ngettext("%d group", "%d groups", len(spec.groups)) % len(spec.groups)
@@ -68,15 +79,14 @@ def with_register(data: dict, export: bytes, *, source: str):
     return qualification_from_data(with_register_details(data, details, source=source))
 
 
-def read(path: Path) -> bytes:
+def read(path: Path, limit: int | None = None) -> bytes:
+    limit = limit or settings.UNIT_IMPORT_MAX_BYTES
     try:
         size = path.stat().st_size
     except OSError as error:
         raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from None
     if not path.is_file():
         raise CommandError(f"{path}: not a file.")
-    if size > settings.UNIT_IMPORT_MAX_BYTES:
-        raise CommandError(
-            f"{path}: the file is {size:,} bytes; it may be at most {settings.UNIT_IMPORT_MAX_BYTES:,}."
-        )
+    if size > limit:
+        raise CommandError(f"{path}: the file is {size:,} bytes; it may be at most {limit:,}.")
     return path.read_bytes()
