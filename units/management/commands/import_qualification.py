@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
+from units.management.files import read_file
 from units.ofqual import register_details, with_register_details
 from units.qualification_spec import (
     QualificationSpecError,
@@ -36,7 +37,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, ofqual: Path | None, **options):
         try:
-            text = read(path).decode("utf-8-sig")
+            text = read_file(path, limit=settings.UNIT_IMPORT_MAX_BYTES, what="a qualification file").decode(
+                "utf-8-sig"
+            )
         except UnicodeDecodeError:
             raise CommandError(f"{path}: not UTF-8 text; nothing was imported.") from None
         try:
@@ -44,7 +47,9 @@ class Command(BaseCommand):
                 spec = qualification_from_json(text)
             else:
                 spec = with_register(
-                    json_object(text), read(ofqual, limit=REGISTER_EXPORT_MAX_BYTES), source=str(ofqual)
+                    json_object(text),
+                    read_file(ofqual, limit=REGISTER_EXPORT_MAX_BYTES, what="a register export"),
+                    source=str(ofqual),
                 )
             outcome = import_qualification(spec=spec)
         except QualificationSpecError as error:
@@ -77,16 +82,3 @@ def with_register(data: dict, export: bytes, *, source: str):
         qualification_from_data(data)  # says what is wrong with the number, and with the rest
     details = register_details(export, number=data["number"], source=source)
     return qualification_from_data(with_register_details(data, details, source=source))
-
-
-def read(path: Path, limit: int | None = None) -> bytes:
-    limit = limit or settings.UNIT_IMPORT_MAX_BYTES
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from None
-    if not path.is_file():
-        raise CommandError(f"{path}: not a file.")
-    if size > limit:
-        raise CommandError(f"{path}: the file is {size:,} bytes; it may be at most {limit:,}.")
-    return path.read_bytes()

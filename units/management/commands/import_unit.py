@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from units.management.files import read_file
 from units.parsing import parse_unit_file
 from units.services import import_unit
 from units.spec import UnitSpecError
@@ -18,19 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="The specification document or unit JSON file.")
 
     def handle(self, *args, path: Path, **options):
+        data = read_file(path, limit=settings.UNIT_IMPORT_MAX_BYTES, what="a unit file")
         try:
-            size = path.stat().st_size
-        except OSError as error:
-            raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from None
-        if not path.is_file():
-            raise CommandError(f"{path}: not a file.")
-        if size > settings.UNIT_IMPORT_MAX_BYTES:
-            raise CommandError(
-                f"{path}: the file is {size:,} bytes; a unit file may be at most "
-                f"{settings.UNIT_IMPORT_MAX_BYTES:,} bytes."
-            )
-        try:
-            spec = parse_unit_file(path.read_bytes())
+            spec = parse_unit_file(data)
             plan = import_unit(spec=spec)
         except UnitSpecError as error:
             details = "\n".join(f"  {problem}" for problem in error.problems)
