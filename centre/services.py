@@ -180,6 +180,8 @@ def set_offered_qualifications(*, centre: Centre, numbers: list[str], actor=None
     A qualification that learners at the centre are still registered on cannot stop being
     offered (the learners app refuses it, answering ``qualification_offer_ending``).
     """
+    from units.selectors import spec_from_qualification
+
     qualifications = {q.number: q for q in QualificationPage.objects.live().filter(number__in=numbers)}
     if unknown := sorted(set(numbers) - qualifications.keys()):
         raise CentreServiceError(
@@ -208,7 +210,12 @@ def set_offered_qualifications(*, centre: Centre, numbers: list[str], actor=None
                 centre=centre,
                 details={"changes": changes},
             )
-        units = set(qualification_units(centre=centre))
+        # The qualifications offered are now exactly these: their units, without reading them again.
+        units = {
+            urn
+            for qualification in qualifications.values()
+            for urn in spec_from_qualification(qualification).urns
+        }
         already = set(OfferedUnit.objects.filter(centre=centre).values_list("unit__urn", flat=True))
         if units - already:
             changes += set_offered_units(centre=centre, urns=sorted(already | units), actor=actor)

@@ -189,13 +189,14 @@ def plan_registration(*, centre: Centre, register: Register) -> RegistrationPlan
                     row.number, "assessor_email", f"{row.assessor_email} is not an assessor of this centre"
                 )
             )
-    if not problems:
-        problems.extend(_plan_registrations(plan, register.rows, qualifications, offered))
+    mandatory_rows = (
+        [] if problems else _plan_registrations(plan, register.rows, qualifications, offered, problems)
+    )
     if problems:
         raise RegisterError(sorted(problems, key=lambda problem: (problem.row, problem.column)))
 
     _plan_learners(plan, first_row_of_uln.values(), existing)
-    _plan_enrolments(plan, [*register.rows, *qualifications.mandatory_rows], offered)
+    _plan_enrolments(plan, [*register.rows, *mandatory_rows], offered)
     return plan
 
 
@@ -256,7 +257,6 @@ class _Qualifications:
             urn: credits or 0
             for urn, credits in UnitPage.objects.filter(urn__in=urns).values_list("urn", "credit_value")
         }
-        self.mandatory_rows: list[RegisterRow] = []
 
     def row_problems(self, row: RegisterRow) -> list[RowProblem]:
         number = row.qualification_number
@@ -286,11 +286,16 @@ class _Qualifications:
 
 
 def _plan_registrations(
-    plan: RegistrationPlan, rows: list[RegisterRow], qualifications: _Qualifications, offered: dict
-) -> list[RowProblem]:
+    plan: RegistrationPlan,
+    rows: list[RegisterRow],
+    qualifications: _Qualifications,
+    offered: dict,
+    problems: list[RowProblem],
+) -> list[RegisterRow]:
     """Each learner's registrations on the qualifications their rows name, with the optional
     units the rows choose, checked against the rules of combination; the enrolments on the
-    mandatory units the file leaves out are added to ``qualifications.mandatory_rows``."""
+    mandatory units the file leaves out are returned as rows of their own; what breaks the
+    rules is added to ``problems``."""
     first_rows: dict[tuple[str, str], RegisterRow] = {}
     chosen: dict[tuple[str, str], set[str]] = {}
     for row in rows:
@@ -318,7 +323,7 @@ def _plan_registrations(
             centre=plan.centre, learner__uln__in={uln for uln, _ in first_rows}
         ).values_list("learner__uln", "unit__urn")
     )
-    problems = []
+    mandatory_rows = []
     for key, first in first_rows.items():
         uln, number = key
         spec = qualifications.specs[number]
@@ -349,5 +354,5 @@ def _plan_registrations(
                         )
                         continue
                     listed.add((uln, urn))
-                    qualifications.mandatory_rows.append(dataclasses.replace(first, unit_urn=urn))
-    return problems
+                    mandatory_rows.append(dataclasses.replace(first, unit_urn=urn))
+    return mandatory_rows
